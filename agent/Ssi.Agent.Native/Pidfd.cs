@@ -1,0 +1,31 @@
+namespace Ssi.Agent.Native;
+
+/// <summary>pidfd_open(2) and pidfd_getfd(2).</summary>
+public static class Pidfd
+{
+    /// <summary>Checks that this kernel and this process may use pidfd_getfd, by duplicating one of our own descriptors.</summary>
+    public static (bool Available, string Reason) Probe()
+    {
+        var pidfd = LibC.PidfdOpen(Environment.ProcessId);
+        if (pidfd < 0)
+        {
+            return (false, NativeException.Last("pidfd_open").Message);
+        }
+
+        try
+        {
+            var copy = LibC.PidfdGetfd(pidfd, pidfd);
+            if (copy < 0)
+            {
+                return (false, NativeException.Last("pidfd_getfd").Message);
+            }
+
+            LibC.close(copy);
+            return (true, "");
+        }
+        finally
+        {
+            LibC.close(pidfd);
+        }
+    }
+}

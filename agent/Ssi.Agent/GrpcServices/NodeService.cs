@@ -1,0 +1,30 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Node;
+
+namespace Ssi.Agent.GrpcServices;
+
+/// <summary>The Node gRPC service: identity, capabilities and health of this agent.</summary>
+internal sealed class NodeService(AgentIdentity identity, NodeCapabilitiesProbe probe, IHostApplicationLifetime lifetime)
+    : Contracts.V1.Node.NodeBase
+{
+    public override async Task<GetNodeInfoResponse> GetNodeInfo(GetNodeInfoRequest request, ServerCallContext context)
+    {
+        var capabilities = await probe.GetAsync().ConfigureAwait(false);
+        return new GetNodeInfoResponse
+        {
+            Identity = identity.ToContract(),
+            AgentVersion = AgentIdentity.Version,
+            StartedAt = Timestamp.FromDateTimeOffset(identity.StartedAt),
+            Capabilities = capabilities.ToContract(),
+        };
+    }
+
+    public override Task<CheckHealthResponse> CheckHealth(CheckHealthRequest request, ServerCallContext context) =>
+        Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+            ? new CheckHealthResponse { Status = HealthStatus.NotServing, Message = "The agent is shutting down." }
+            : new CheckHealthResponse { Status = HealthStatus.Serving });
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Contracts.Security;
+using Ssi.Agent.GrpcServices;
+using Ssi.Agent.Node;
+using Ssi.Agent.Security;
+
+namespace Ssi.Agent.Hosting;
+
+/// <summary>Builds the agent's web host: Kestrel with mutual TLS, HTTP/2, the gRPC services.</summary>
+public static class AgentHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Services.AddOptions<AgentOptions>()
+            .Bind(builder.Configuration.GetSection(AgentOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => Directory.Exists(o.CredentialsDirectory), "Agent:CredentialsDirectory does not exist")
+            .Validate(o => IPAddress.TryParse(o.ListenAddress, out _), "Agent:ListenAddress is not an IP address")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return AgentCredentials.FromDirectory(o.CredentialsDirectory, o.CredentialName);
+        });
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<AgentCredentials>().Trust);
+        builder.Services.AddSingleton<ClientCertificatePolicy>();
+        builder.Services.AddSingleton<AgentIdentity>();
+        builder.Services.AddSingleton<NodeCapabilitiesProbe>();
+        builder.Services.AddHostedService<AgentStartupService>();
+        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var services = kestrel.ApplicationServices;
+            var options = services.GetRequiredService<IOptions<AgentOptions>>().Value;
+            kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(https =>
+                {
+                    var credentials = services.GetRequiredService<AgentCredentials>();
+                    var policy = services.GetRequiredService<ClientCertificatePolicy>();
+                    https.ServerCertificate = credentials.Certificate;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => policy.Admit(certificate);
+                });
+            });
+        });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapGrpcService<NodeService>();
+        return app;
+    }
+}

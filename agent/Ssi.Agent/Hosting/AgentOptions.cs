@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ssi.Agent.Hosting;
+
+/// <summary>Configuration of one node's agent (section "Agent"; command line --Agent:Name=value).</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+    public const string DefaultCriuPath = "/opt/ssi-operator/criu/sbin/criu";
+
+    /// <summary>Name of the SsiCluster.</summary>
+    [Required]
+    public string Cluster { get; set; } = "";
+
+    /// <summary>Name of this node in the cluster.</summary>
+    [Required]
+    public string Node { get; set; } = "";
+
+    /// <summary>Zero-based index of this node in the cluster.</summary>
+    [Range(0, 4095)]
+    public int NodeIndex { get; set; }
+
+    /// <summary>Address to listen on; 0.0.0.0 for every address of the node.</summary>
+    [Required]
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 7443;
+
+    /// <summary>host:port other parties reach this agent at.</summary>
+    public string? AdvertisedEndpoint { get; set; }
+
+    /// <summary>Directory with ca.crt, agent.crt and agent.key.</summary>
+    [Required]
+    public string CredentialsDirectory { get; set; } = "";
+
+    /// <summary>Base name of this agent's certificate files in <see cref="CredentialsDirectory"/>.</summary>
+    [Required]
+    public string CredentialName { get; set; } = "agent";
+
+    public string CriuPath { get; set; } = DefaultCriuPath;
+}

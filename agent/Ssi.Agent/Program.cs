@@ -1,0 +1,4 @@
+using Ssi.Agent.Hosting;
+
+var app = AgentHost.Build(args);
+await app.RunAsync();

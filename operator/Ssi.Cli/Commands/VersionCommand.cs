@@ -1,0 +1,20 @@
+using System.CommandLine;
+using System.Reflection;
+using Spectre.Console;
+
+namespace Ssi.Cli.Commands;
+
+internal static class VersionCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var command = new Command("version", "Print the version of ssi.");
+        command.SetAction(_ =>
+        {
+            var version = typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
+            context.Console.WriteLine($"ssi {version}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

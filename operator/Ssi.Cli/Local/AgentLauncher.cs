@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Ssi.Cli.Local;
+
+/// <summary>Starts a node's agent inside the node's network and mount namespaces, detached from the CLI.</summary>
+internal static class AgentLauncher
+{
+    public const string AgentPathVariable = "SSI_AGENT_PATH";
+
+    /// <summary>The agent program: $SSI_AGENT_PATH, else ssi-agent next to the CLI.</summary>
+    public static string FindAgent()
+    {
+        var configured = Environment.GetEnvironmentVariable(AgentPathVariable);
+        var path = string.IsNullOrEmpty(configured) ? Path.Combine(AppContext.BaseDirectory, "ssi-agent") : configured;
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"the agent program {path} does not exist (build the solution, or set {AgentPathVariable})", path);
+    }
+
+    public static LocalProcessRecord Start(LocalClusterLayout layout, LocalNodeLayout node, string agentPath)
+    {
+        // sh only redirects stdio to the node's log and execs; setsid and nsenter exec in turn,
+        // so the PID we get is the agent's own.
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        foreach (var argument in new[]
+        {
+            "-c", "exec \"$@\" >>\"$0\" 2>&1 </dev/null", node.LogFile,
+            "setsid", "nsenter", $"--net={node.NetworkNamespacePath}", $"--mount={node.MountNamespaceFile}", "--",
+            agentPath,
+            $"--Agent:Cluster={layout.Cluster}",
+            $"--Agent:Node={node.Name}",
+            $"--Agent:NodeIndex={node.Index.ToString(CultureInfo.InvariantCulture)}",
+            "--Agent:ListenAddress=0.0.0.0",
+            $"--Agent:Port={layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
+            $"--Agent:AdvertisedEndpoint={node.Address}:{layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
+            $"--Agent:CredentialsDirectory={node.CredentialsDirectory}",
+            $"--Logging:LogLevel:Default={layout.LogLevel}",
+            "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
+        })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["DOTNET_TieredPGO"] = "1";
+        info.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("the agent did not start");
+        var startTime = ProcessIdentity.StartTime(process.Id) ?? 0;
+        return new LocalProcessRecord("agent", node.Name, process.Id, startTime);
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Ssi.Api.V1Alpha1;
+
+namespace Ssi.Cli.Local;
+
+/// <summary>
+/// Everything a local cluster consists of on this machine, derived from its SsiCluster alone
+/// (pure: no I/O). Names put '.' between parts, which a DNS-1123 name cannot contain, so that
+/// one cluster's names can never be mistaken for another's.
+/// </summary>
+internal sealed record LocalClusterLayout(
+    string Cluster,
+    string StateDirectory,
+    string SwitchNamespace,
+    string BridgeName,
+    int PrefixLength,
+    int AgentPort,
+    string LogLevel,
+    IReadOnlyList<LocalNodeLayout> Nodes)
+{
+    public const string DefaultRoot = "/run/ssi-operator";
+    public const string NamespacePrefix = "ssi.";
+
+    public string StateFile => Path.Combine(StateDirectory, "state.json");
+
+    public string PkiDirectory => Path.Combine(StateDirectory, "pki");
+
+    public string NamespaceDirectory => Path.Combine(StateDirectory, "ns");
+
+    public string LogDirectory => Path.Combine(StateDirectory, "logs");
+
+    public string ClientCredentialsDirectory => Path.Combine(PkiDirectory, "cli");
+
+    /// <summary>Prefix of every network namespace name of the cluster.</summary>
+    public string NamespaceNamePrefix => NamespacePrefix + Cluster + ".";
+
+    public LocalNodeLayout Node(string name) =>
+        Nodes.FirstOrDefault(n => n.Name == name) ?? throw new ArgumentException($"cluster {Cluster} has no node \"{name}\"", nameof(name));
+
+    public static string StateDirectoryFor(string root, string cluster) => Path.Combine(root, cluster);
+
+    public static LocalClusterLayout Build(V1Alpha1SsiCluster cluster, string root = DefaultRoot)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var name = cluster.Metadata.Name;
+        var state = StateDirectoryFor(root, name);
+        var network = IPNetwork.Parse(cluster.Spec.Local?.Subnet ?? SsiLocalSpec.DefaultSubnet);
+        var baseAddress = BitConverter.ToUInt32(network.BaseAddress.GetAddressBytes().Reverse().ToArray());
+        var nodes = (cluster.Spec.Nodes ?? []).Select((node, index) =>
+        {
+            var address = new IPAddress(BitConverter.GetBytes(baseAddress + (uint)index + 1).Reverse().ToArray());
+            return new LocalNodeLayout(
+                node.Name,
+                index,
+                NamespacePrefix + name + "." + node.Name,
+                Path.Combine(state, "ns", node.Name + ".mnt"),
+                address,
+                $"p{index}",
+                Path.Combine(state, "pki", "nodes", node.Name),
+                Path.Combine(state, "logs", node.Name + ".log"));
+        }).ToList();
+
+        return new LocalClusterLayout(
+            name,
+            state,
+            NamespacePrefix + name,
+            "br0",
+            network.PrefixLength,
+            cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
+            cluster.Spec.Agent?.LogLevel ?? "Information",
+            nodes);
+    }
+}

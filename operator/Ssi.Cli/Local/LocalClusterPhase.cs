@@ -1,0 +1,8 @@
+namespace Ssi.Cli.Local;
+
+internal enum LocalClusterPhase
+{
+    Creating,
+    Up,
+    Failed,
+}

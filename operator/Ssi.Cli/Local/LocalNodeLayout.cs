@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace Ssi.Cli.Local;
+
+/// <summary>Where one node of a local cluster lives: its namespaces, address and files.</summary>
+internal sealed record LocalNodeLayout(
+    string Name,
+    int Index,
+    string NetworkNamespace,
+    string MountNamespaceFile,
+    IPAddress Address,
+    string SwitchPort,
+    string CredentialsDirectory,
+    string LogFile)
+{
+    public string NetworkNamespacePath => $"/run/netns/{NetworkNamespace}";
+}
