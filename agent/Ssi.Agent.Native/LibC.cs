@@ -19,6 +19,9 @@ internal static partial class LibC
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
 
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int stat(string path, ref byte buffer);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setns(int fd, int nstype);
 

@@ -24,7 +24,8 @@ public sealed class AgentOptions
     [Required]
     public string ListenAddress { get; set; } = "0.0.0.0";
 
-    [Range(1, 65535)]
+    /// <summary>TCP port; 0 picks a free one (tests).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = 7443;
 
     /// <summary>host:port other parties reach this agent at.</summary>

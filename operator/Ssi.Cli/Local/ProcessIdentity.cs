@@ -6,23 +6,17 @@ namespace Ssi.Cli.Local;
 internal static class ProcessIdentity
 {
     /// <summary>Start time (field 22 of /proc/PID/stat, in clock ticks since boot), or null if the process is gone.</summary>
-    public static ulong? StartTime(int pid)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+    public static ulong? StartTime(int pid) => ReadStat(pid)?.StartTime;
 
-        return ParseStartTime(stat);
+    /// <summary>True while the recorded process runs: same PID, same start time, not a zombie.</summary>
+    public static bool IsAlive(LocalProcessRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return ReadStat(record.Pid) is { } stat && stat.StartTime == record.StartTime && stat.State != 'Z' && stat.State != 'X';
     }
 
-    /// <summary>Parses field 22 of a /proc/PID/stat line; the command (field 2) may contain spaces and parentheses.</summary>
-    public static ulong? ParseStartTime(string stat)
+    /// <summary>Parses state (field 3) and start time (field 22) of a /proc/PID/stat line; the command (field 2) may contain spaces and parentheses.</summary>
+    public static (char State, ulong StartTime)? ParseStat(string stat)
     {
         var close = stat.LastIndexOf(')');
         if (close < 0)
@@ -30,13 +24,22 @@ internal static class ProcessIdentity
             return null;
         }
 
-        // Fields after the command start at field 3 (state); start time is field 22.
         var fields = stat[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         const int startTimeIndex = 22 - 3;
         return fields.Length > startTimeIndex && ulong.TryParse(fields[startTimeIndex], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            ? ticks
+            ? (fields[0][0], ticks)
             : null;
     }
 
-    public static bool IsAlive(LocalProcessRecord record) => StartTime(record.Pid) == record.StartTime;
+    private static (char State, ulong StartTime)? ReadStat(int pid)
+    {
+        try
+        {
+            return ParseStat(File.ReadAllText($"/proc/{pid}/stat"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }

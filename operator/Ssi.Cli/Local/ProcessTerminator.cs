@@ -17,7 +17,7 @@ internal static class ProcessTerminator
         while (alive.Count > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20).ConfigureAwait(false);
-            alive.RemoveAll(r => !ProcessIdentity.IsAlive(r) || IsZombie(r.Pid));
+            alive.RemoveAll(r => !ProcessIdentity.IsAlive(r));
         }
 
         foreach (var record in alive)
@@ -28,18 +28,4 @@ internal static class ProcessTerminator
 
     /// <summary>Kills a process found inside one of the cluster's own namespaces (so one local mode started).</summary>
     public static void Kill(int pid) => _ = ProcessSignals.Send(pid, ProcessSignals.SIGKILL);
-
-    private static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var close = stat.LastIndexOf(')');
-            return close >= 0 && close + 2 < stat.Length && stat[close + 2] == 'Z';
-        }
-        catch (IOException)
-        {
-            return true;
-        }
-    }
 }

@@ -202,7 +202,7 @@ public static class ManifestBinder
             }
         }
 
-        return bestDistance <= Math.Max(1, key.Length / 3) ? best : null;
+        return bestDistance <= Math.Max(2, key.Length / 3) ? best : null;
     }
 
     private static int EditDistance(string a, string b)

@@ -1,0 +1,61 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Ssi.Agent.Hosting;
+using Ssi.Orchestration.Certificates;
+
+namespace Ssi.Agent.Tests;
+
+/// <summary>A real agent host on 127.0.0.1 with a fresh cluster CA, for tests.</summary>
+internal sealed class InProcessAgent : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessAgent(WebApplication app, string directory, ClusterCertificateAuthority authority, Uri address)
+    {
+        _app = app;
+        Directory = directory;
+        Authority = authority;
+        Address = address;
+    }
+
+    public string Directory { get; }
+
+    public ClusterCertificateAuthority Authority { get; }
+
+    public Uri Address { get; }
+
+    public static async Task<InProcessAgent> StartAsync(string node = "node1")
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("ssi-agent-test").FullName;
+        var now = DateTimeOffset.UtcNow;
+        var authority = ClusterCertificateAuthority.Create("test", now);
+        authority.Export().WriteTo(directory, "ca");
+        authority.IssueAgent($"ssi-agent-test-{node}", [node], [IPAddress.Loopback], now).WriteTo(directory, "agent");
+        authority.IssueClient("ssi-cli-test", now).WriteTo(directory, "cli");
+
+        var app = AgentHost.Build(
+        [
+            "--Agent:Cluster=test",
+            $"--Agent:Node={node}",
+            "--Agent:ListenAddress=127.0.0.1",
+            "--Agent:Port=0",
+            $"--Agent:CredentialsDirectory={directory}",
+            "--Logging:LogLevel:Default=Warning",
+        ]);
+        await app.StartAsync();
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var port = new Uri(bound).Port;
+        return new InProcessAgent(app, directory, authority, new Uri($"https://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Authority.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}

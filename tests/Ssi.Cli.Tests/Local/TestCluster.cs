@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Local;
+
+/// <summary>A uniquely named copy of a sample cluster, brought up and down with the real `ssi` program.</summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(string name, string manifest)
+    {
+        Name = name;
+        Manifest = manifest;
+    }
+
+    public string Name { get; }
+
+    public string Manifest { get; }
+
+    /// <summary>Writes crds/samples/ssicluster-local.yaml under a fresh name.</summary>
+    public static TestCluster FromSample(string prefix = "t")
+    {
+        Prerequisites.RequireNetworkNamespaces();
+        var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+        var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Samples, "ssicluster-local.yaml"))
+            .Replace("name: demo", $"name: {name}", StringComparison.Ordinal);
+        var path = Path.Combine(Path.GetTempPath(), $"{name}.yaml");
+        File.WriteAllText(path, yaml);
+        return new TestCluster(name, path);
+    }
+
+    public Task<CliResult> UpAsync(IDictionary<string, string>? environment = null) =>
+        CliRun.RunAsync(["local", "up", "-f", Manifest], environment);
+
+    public Task<CliResult> DownAsync() => CliRun.RunAsync(["local", "down", "-n", Name]);
+
+    public async Task<JsonElement> StatusJsonAsync()
+    {
+        var result = await CliRun.RunAsync(["local", "status", "-n", Name, "-o", "json"]);
+        Assert.True(result.ExitCode is 0 or 3, result.ToString());
+        return JsonDocument.Parse(result.StandardOutput).RootElement[0];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DownAsync();
+        File.Delete(Manifest);
+    }
+}

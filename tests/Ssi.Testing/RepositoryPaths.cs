@@ -1,0 +1,33 @@
+namespace Ssi.Testing;
+
+/// <summary>Paths in the repository and its build output, found from the test's own location.</summary>
+public static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Samples => Path.Combine(Root, "crds", "samples");
+
+    /// <summary>The built `ssi` CLI (artifacts/bin/Ssi.Cli/&lt;configuration&gt;/ssi), same configuration as the tests.</summary>
+    public static string Cli
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name; // artifacts/bin/<Project>/<config>/
+            var path = Path.Combine(Root, "artifacts", "bin", "Ssi.Cli", configuration, "ssi");
+            return File.Exists(path)
+                ? path
+                : throw new PrerequisiteMissingException($"the built CLI at {path} (build the solution first: eng/test.sh does)");
+        }
+    }
+
+    private static string FindRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SsiOperator.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException($"no SsiOperator.sln above {AppContext.BaseDirectory}");
+    }
+}
