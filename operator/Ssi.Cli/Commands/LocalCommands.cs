@@ -45,7 +45,15 @@ internal static class LocalCommands
             try
             {
                 var provisioner = new LocalClusterProvisioner(context.LocalRoot, new ConsoleProgress(console), TimeProvider.System);
-                await console.Status().StartAsync("working", _ => provisioner.UpAsync(cluster, path, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken));
+                var up = () => provisioner.UpAsync(cluster, path, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+                if (console.Profile.Capabilities.Interactive)
+                {
+                    await console.Status().StartAsync("bringing up the nodes", _ => up());
+                }
+                else
+                {
+                    await up();
+                }
             }
             catch (Exception e) when (e is LocalClusterException or HostCommandException or IOException)
             {

@@ -10,7 +10,7 @@ internal static class StatusTable
     public static void Render(IAnsiConsole console, LocalClusterReport report, DateTimeOffset now)
     {
         var phase = report.State.Phase == LocalClusterPhase.Up ? "[green]Up[/]" : $"[yellow]{report.State.Phase}[/]";
-        console.MarkupLine($"Cluster [bold]{Markup.Escape(report.Layout.Cluster)}[/]: {phase}, {report.Nodes.Count} nodes, network {report.Layout.Nodes.FirstOrDefault()?.Address}/{report.Layout.PrefixLength}");
+        console.MarkupLine($"Cluster [bold]{Markup.Escape(report.Layout.Cluster)}[/]: {phase}, {report.Nodes.Count} nodes, network {report.Layout.Subnet}");
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in new[] { "NODE", "INDEX", "ADDRESS", "AGENT PID", "HEALTH", "VERSION", "CRIU", "FUSE", "UPTIME" })
         {
