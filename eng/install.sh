@@ -130,6 +130,8 @@ build_solution() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is needed"
   log "building the solution (restores NuGet packages)"
   dotnet build "$root/SsiOperator.sln" -c Release -nologo -clp:ErrorsOnly -v:q
+  log "publishing the workload init (ssi-shim, NativeAOT) to artifacts/shim"
+  dotnet publish "$root/agent/Ssi.Shim/Ssi.Shim.csproj" -c Release -r linux-x64 -o "$root/artifacts/shim" -nologo -clp:ErrorsOnly -v:q
 }
 
 install_debian_packages

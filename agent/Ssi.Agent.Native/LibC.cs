@@ -12,6 +12,7 @@ internal static partial class LibC
     private const long SYS_pidfd_open = 434;
     private const long SYS_pidfd_getfd = 438;
     private const long SYS_userfaultfd = 323;
+    private const long SYS_pidfd_send_signal = 424;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int open(string path, int flags);
@@ -31,9 +32,74 @@ internal static partial class LibC
     [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, long a1, long a2, long a3);
 
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long syscall4(long number, long a1, long a2, long a3, long a4);
+
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0, 0);
 
-    public static int PidfdGetfd(int pidfd, int targetFd) => (int)syscall(SYS_pidfd_getfd, pidfd, targetFd, 0);
+    public static int PidfdGetfd(int pidfd, int targetFd) => (int)syscall4(SYS_pidfd_getfd, pidfd, targetFd, 0, 0);
 
     public static int Userfaultfd(int flags) => (int)syscall(SYS_userfaultfd, flags, 0, 0);
+
+    public static int PidfdSendSignal(int pidfd, int signal) => (int)syscall4(SYS_pidfd_send_signal, pidfd, signal, 0, 0);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int waitpid(int pid, out int status, int options);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int isatty(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ioctl(int fd, nuint request, ref byte argument);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int tcgetattr(int fd, ref byte termios);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int tcsetattr(int fd, int optionalActions, ref byte termios);
+
+    [LibraryImport("libc")]
+    public static partial void cfmakeraw(ref byte termios);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int posix_openpt(int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int grantpt(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int unlockpt(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ptsname_r(int fd, ref byte buffer, nuint length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint read(int fd, ref byte buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint write(int fd, ref byte buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int pipe2(ref int fds, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int bind(int fd, ref byte address, int length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint send(int fd, ref byte buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint recv(int fd, ref byte buffer, nuint length, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setsockopt(int fd, int level, int name, ref byte value, int length);
 }

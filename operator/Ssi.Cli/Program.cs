@@ -4,5 +4,15 @@ using Ssi.Cli.Commands;
 var context = CliContext.FromEnvironment();
 var root = new RootCommand("ssi: one system image over many nodes (SSI Operator).");
 root.Subcommands.Add(LocalCommands.Build(context));
+foreach (var command in ProcessCommands.Build(context))
+{
+    root.Subcommands.Add(command);
+}
+
 root.Subcommands.Add(VersionCommand.Build(context));
-return await root.Parse(args).InvokeAsync();
+if (args.Length > 0 && args[0] == "kill")
+{
+    args = ["kill", .. KillSyntax.Rewrite(args[1..])];
+}
+
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.GrpcServices;
 using Ssi.Agent.Node;
+using Ssi.Agent.Processes;
 using Ssi.Agent.Security;
 
 namespace Ssi.Agent.Hosting;
@@ -40,6 +41,9 @@ public static class AgentHost
         builder.Services.AddSingleton<ClientCertificatePolicy>();
         builder.Services.AddSingleton<AgentIdentity>();
         builder.Services.AddSingleton<NodeCapabilitiesProbe>();
+        builder.Services.AddSingleton<ProcessTable>();
+        builder.Services.AddSingleton<WorkloadRunner>();
+        builder.Services.AddHostedService<ProcessEventMonitor>();
         builder.Services.AddHostedService<AgentStartupService>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
@@ -64,6 +68,7 @@ public static class AgentHost
 
         var app = builder.Build();
         app.MapGrpcService<NodeService>();
+        app.MapGrpcService<ProcessService>();
         return app;
     }
 }

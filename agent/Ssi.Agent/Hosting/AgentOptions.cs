@@ -40,4 +40,16 @@ public sealed class AgentOptions
     public string CredentialName { get; set; } = "agent";
 
     public string CriuPath { get; set; } = DefaultCriuPath;
+
+    /// <summary>Where the agent keeps what must survive its restart (e.g. the cluster PID high-water mark); null keeps nothing.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>The workload init (ssi-shim); default: next to the agent.</summary>
+    public string ShimPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "ssi-shim");
+
+    /// <summary>unshare(1) from util-linux, which makes each workload's PID and IPC namespaces.</summary>
+    public string UnsharePath { get; set; } = "unshare";
+
+    /// <summary>The initial network namespace, where the kernel's process events are delivered.</summary>
+    public string InitialNetworkNamespace { get; set; } = "/proc/1/ns/net";
 }

@@ -7,6 +7,7 @@ namespace Ssi.Cli.Local;
 internal static class AgentLauncher
 {
     public const string AgentPathVariable = "SSI_AGENT_PATH";
+    public const string ShimPathVariable = "SSI_SHIM_PATH";
 
     /// <summary>The agent program: $SSI_AGENT_PATH, else ssi-agent next to the CLI.</summary>
     public static string FindAgent()
@@ -18,7 +19,21 @@ internal static class AgentLauncher
             : throw new FileNotFoundException($"the agent program {path} does not exist (build the solution, or set {AgentPathVariable})", path);
     }
 
-    public static LocalProcessRecord Start(LocalClusterLayout layout, LocalNodeLayout node, string agentPath)
+    /// <summary>
+    /// The workload init: $SSI_SHIM_PATH, else the NativeAOT build next to the CLI (an image) or in
+    /// artifacts/shim (the repository, published by eng/install.sh).
+    /// </summary>
+    public static string FindShim()
+    {
+        var configured = Environment.GetEnvironmentVariable(ShimPathVariable);
+        string[] candidates = string.IsNullOrEmpty(configured)
+            ? [Path.Combine(AppContext.BaseDirectory, "ssi-shim"), Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "shim", "ssi-shim"))]
+            : [configured];
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new FileNotFoundException($"the workload init ssi-shim is not at {string.Join(" or ", candidates)} (run eng/install.sh, or set {ShimPathVariable})");
+    }
+
+    public static LocalProcessRecord Start(LocalClusterLayout layout, LocalNodeLayout node, string agentPath, string shimPath)
     {
         // sh only redirects stdio to the node's log and execs; setsid and nsenter exec in turn,
         // so the PID we get is the agent's own.
@@ -39,6 +54,9 @@ internal static class AgentLauncher
             $"--Agent:Port={layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
             $"--Agent:AdvertisedEndpoint={node.Address}:{layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
             $"--Agent:CredentialsDirectory={node.CredentialsDirectory}",
+            $"--Agent:StateDirectory={node.AgentStateDirectory}",
+            $"--Agent:ShimPath={shimPath}",
+            $"--Agent:InitialNetworkNamespace={layout.HostNetworkNamespaceFile}",
             $"--Logging:LogLevel:Default={layout.LogLevel}",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
         })

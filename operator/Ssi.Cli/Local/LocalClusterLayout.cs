@@ -30,6 +30,9 @@ internal sealed record LocalClusterLayout(
 
     public string LogDirectory => Path.Combine(StateDirectory, "logs");
 
+    /// <summary>A reference to the host's network namespace, where the kernel delivers process events to agents.</summary>
+    public string HostNetworkNamespaceFile => Path.Combine(NamespaceDirectory, "host.net");
+
     public string ClientCredentialsDirectory => Path.Combine(PkiDirectory, "cli");
 
     /// <summary>Prefix of every network namespace name of the cluster.</summary>
@@ -58,6 +61,7 @@ internal sealed record LocalClusterLayout(
                 address,
                 $"p{index}",
                 Path.Combine(state, "pki", "nodes", node.Name),
+                Path.Combine(state, "agents", node.Name),
                 Path.Combine(state, "logs", node.Name + ".log"));
         }).ToList();
 

@@ -20,6 +20,7 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         ArgumentNullException.ThrowIfNull(cluster);
         await LocalPrerequisites.CheckAsync(cancellationToken).ConfigureAwait(false);
         var agentPath = AgentLauncher.FindAgent();
+        var shimPath = AgentLauncher.FindShim();
         var layout = LocalClusterLayout.Build(cluster, root);
 
         Directory.CreateDirectory(root);
@@ -41,7 +42,7 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         state.Save(layout.StateFile);
         try
         {
-            await CreateAsync(layout, state, agentPath, readyTimeout, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(layout, state, agentPath, shimPath, readyTimeout, cancellationToken).ConfigureAwait(false);
             state.Phase = LocalClusterPhase.Up;
             state.ReadyAt = time.GetUtcNow();
             state.Save(layout.StateFile);
@@ -57,7 +58,7 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         }
     }
 
-    private async Task CreateAsync(LocalClusterLayout layout, LocalClusterState state, string agentPath, TimeSpan readyTimeout, CancellationToken cancellationToken)
+    private async Task CreateAsync(LocalClusterLayout layout, LocalClusterState state, string agentPath, string shimPath, TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(layout.LogDirectory);
@@ -67,6 +68,9 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         // Namespace files can only be bind-mounted on a private mount.
         await Mount("--bind", layout.NamespaceDirectory, layout.NamespaceDirectory).ConfigureAwait(false);
         await Mount("--make-private", layout.NamespaceDirectory).ConfigureAwait(false);
+        Journal(state, layout, s => s.Mounts.Add(layout.HostNetworkNamespaceFile));
+        await File.WriteAllTextAsync(layout.HostNetworkNamespaceFile, "", cancellationToken).ConfigureAwait(false);
+        await Mount("--bind", "/proc/self/ns/net", layout.HostNetworkNamespaceFile).ConfigureAwait(false);
 
         LocalPki.Create(layout, time.GetUtcNow());
         progress.Report(new LocalProgress($"certificates: cluster CA, {layout.Nodes.Count} agent certificates, CLI certificate"));
@@ -87,7 +91,7 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
 
         foreach (var node in layout.Nodes)
         {
-            var record = AgentLauncher.Start(layout, node, agentPath);
+            var record = AgentLauncher.Start(layout, node, agentPath, shimPath);
             state.Processes.Add(record);
             state.Save(layout.StateFile);
         }

@@ -11,6 +11,7 @@ internal sealed record LocalNodeLayout(
     IPAddress Address,
     string SwitchPort,
     string CredentialsDirectory,
+    string AgentStateDirectory,
     string LogFile)
 {
     public string NetworkNamespacePath => $"/run/netns/{NetworkNamespace}";

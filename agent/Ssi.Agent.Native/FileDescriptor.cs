@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+
+namespace Ssi.Agent.Native;
+
+/// <summary>Plain read/write/close on raw descriptors (pipes, pty masters) and pipe creation.</summary>
+public static class FileDescriptor
+{
+    private const int EINTR = 4;
+
+    /// <summary>Reads up to buffer.Length bytes; 0 at end of file. Throws on error (EIO from a pty master whose slave closed reads as 0).</summary>
+    public static int Read(int fd, Span<byte> buffer)
+    {
+        while (true)
+        {
+            var n = LibC.read(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+            if (n >= 0)
+            {
+                return (int)n;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR)
+            {
+                continue;
+            }
+
+            if (errno == 5 /* EIO: every slave of a pty closed */)
+            {
+                return 0;
+            }
+
+            throw new NativeException("read", errno);
+        }
+    }
+
+    /// <summary>Writes all of <paramref name="data"/>.</summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var n = LibC.write(fd, ref MemoryMarshal.GetReference(data), (nuint)data.Length);
+            if (n < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                throw new NativeException("write", errno);
+            }
+
+            data = data[(int)n..];
+        }
+    }
+
+    public static void Close(int fd)
+    {
+        if (fd >= 0)
+        {
+            LibC.close(fd);
+        }
+    }
+
+    /// <summary>A pipe with both ends close-on-exec: (read end, write end).</summary>
+    public static (int Read, int Write) Pipe()
+    {
+        Span<int> fds = stackalloc int[2];
+        if (LibC.pipe2(ref fds[0], LibC.O_CLOEXEC) != 0)
+        {
+            throw NativeException.Last("pipe2");
+        }
+
+        return (fds[0], fds[1]);
+    }
+
+    /// <summary>dup(2) with close-on-exec.</summary>
+    public static int Duplicate(int fd)
+    {
+        const int F_DUPFD_CLOEXEC = 1030;
+        var copy = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        return copy >= 0 ? copy : throw NativeException.Last("fcntl F_DUPFD_CLOEXEC");
+    }
+
+    public static int Open(string path, int flags)
+    {
+        var fd = LibC.open(path, flags | LibC.O_CLOEXEC);
+        return fd >= 0 ? fd : throw NativeException.Last($"open {path}");
+    }
+}

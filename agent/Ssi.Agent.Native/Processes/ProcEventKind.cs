@@ -1,0 +1,8 @@
+namespace Ssi.Agent.Native.Processes;
+
+public enum ProcEventKind
+{
+    Fork,
+    Exec,
+    Exit,
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Ssi.Agent.Processes;
+
+/// <summary>Other /proc reads: command line, PID inside the process's own namespace, children, boot time.</summary>
+internal static class ProcFiles
+{
+    /// <summary>Clock ticks per second of /proc times (USER_HZ, 100 on Linux).</summary>
+    public const int TicksPerSecond = 100;
+
+    private static readonly Lazy<DateTimeOffset> Boot = new(ReadBootTime);
+
+    public static DateTimeOffset BootTime => Boot.Value;
+
+    public static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").TrimEnd('\0').Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The innermost PID of the process (last value of NSpid in /proc/PID/status).</summary>
+    public static int NamespacePid(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal));
+            return ParseNamespacePid(line) ?? pid;
+        }
+        catch (IOException)
+        {
+            return pid;
+        }
+    }
+
+    public static int? ParseNamespacePid(string? nspidLine)
+    {
+        var last = nspidLine?.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        return int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+
+    /// <summary>Direct children of a process (all of its threads' children).</summary>
+    public static IEnumerable<int> Children(int pid)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (IOException)
+        {
+            yield break;
+        }
+
+        foreach (var task in tasks)
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(Path.Combine(task, "children"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var child))
+                {
+                    yield return child;
+                }
+            }
+        }
+    }
+
+    public static DateTimeOffset StartedAt(ulong startTicks) => BootTime + TimeSpan.FromSeconds(startTicks / (double)TicksPerSecond);
+
+    private static DateTimeOffset ReadBootTime()
+    {
+        var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("btime ", StringComparison.Ordinal));
+        return DateTimeOffset.FromUnixTimeSeconds(long.Parse(line[6..], CultureInfo.InvariantCulture));
+    }
+}

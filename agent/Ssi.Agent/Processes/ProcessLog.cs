@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ssi.Agent.Processes;
+
+/// <summary>Log messages of the process table and workloads (event ids 1300-1399).</summary>
+internal static partial class ProcessLog
+{
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Information, Message = "Following process events through the kernel's proc connector")]
+    public static partial void ConnectorOpened(ILogger logger);
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "The kernel's proc connector is unavailable ({Reason}); the process table polls /proc instead")]
+    public static partial void ConnectorUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Process events were lost (receive buffer overflow); resynchronising from /proc")]
+    public static partial void EventsLost(ILogger logger);
+
+    [LoggerMessage(EventId = 1310, Level = LogLevel.Information, Message = "Workload {ClusterPid} started: {Command} (host pid {HostPid}, tty {Tty})")]
+    public static partial void WorkloadStarted(ILogger logger, long clusterPid, string command, int hostPid, bool tty);
+
+    [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "Workload {ClusterPid} ended with exit code {ExitCode}")]
+    public static partial void WorkloadEnded(ILogger logger, long clusterPid, int exitCode);
+
+    [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Signal {Signal} sent to {Target} {ClusterPid}")]
+    public static partial void Signalled(ILogger logger, int signal, string target, long clusterPid);
+}

@@ -1,0 +1,269 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Hosting;
+
+namespace Ssi.Agent.Processes;
+
+/// <summary>
+/// This node's share of the cluster-wide process table: every process of every SSI workload,
+/// with its cluster PID. Kept in sync with the kernel by fork/exec/exit events
+/// (<see cref="ProcessEventMonitor"/>) and by walking /proc children when a workload is
+/// registered or when events were lost.
+/// </summary>
+internal sealed class ProcessTable
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, TrackedProcess> _byHostPid = [];
+    private readonly Dictionary<ClusterPid, TrackedProcess> _byClusterPid = [];
+    private readonly List<Channel<ProcessTableEvent>> _watchers = [];
+    private readonly LocalPidAllocator _allocator;
+    private readonly int _nodeIndex;
+    private readonly TimeProvider _time;
+
+    public ProcessTable(IOptions<AgentOptions> options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _nodeIndex = options.Value.NodeIndex;
+        _allocator = new LocalPidAllocator(options.Value.StateDirectory);
+        _time = time;
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byClusterPid.Count;
+            }
+        }
+    }
+
+    /// <summary>Starts tracking a workload whose launcher has just been spawned, and adopts whatever it already forked.</summary>
+    public Workload Register(int launcherPid)
+    {
+        var workload = new Workload(launcherPid);
+        lock (_lock)
+        {
+            if (ProcStat.Read(launcherPid) is { } stat)
+            {
+                _byHostPid[launcherPid] = new TrackedProcess(launcherPid, stat.StartTicks, null, 0, workload);
+            }
+        }
+
+        Resynchronize(workload);
+        return workload;
+    }
+
+    /// <summary>A fork seen by the kernel: the child joins the table if its parent is in it.</summary>
+    public void OnFork(int parentTgid, int childPid, int childTgid)
+    {
+        if (childPid != childTgid)
+        {
+            return; // a new thread, not a new process
+        }
+
+        lock (_lock)
+        {
+            if (_byHostPid.TryGetValue(parentTgid, out var parent))
+            {
+                Add(parent, childTgid);
+            }
+        }
+    }
+
+    public void OnExec(int tgid)
+    {
+        lock (_lock)
+        {
+            if (_byHostPid.TryGetValue(tgid, out var process) && process.ClusterPid is { } cpid)
+            {
+                Publish(new ProcessTableEvent(ProcessTableEventKind.Execed, cpid, ParentOf(process), tgid, _time.GetUtcNow()));
+            }
+        }
+    }
+
+    public void OnExit(int pid, int tgid)
+    {
+        if (pid != tgid)
+        {
+            return; // a thread ended
+        }
+
+        lock (_lock)
+        {
+            Remove(tgid);
+        }
+    }
+
+    /// <summary>Walks /proc from every workload's launcher: adds what events missed, drops what is gone.</summary>
+    public void ResynchronizeAll()
+    {
+        List<Workload> workloads;
+        lock (_lock)
+        {
+            workloads = _byHostPid.Values.Select(p => p.Workload).Distinct().ToList();
+        }
+
+        foreach (var workload in workloads)
+        {
+            Resynchronize(workload);
+        }
+    }
+
+    public IReadOnlyList<TrackedProcess> Snapshot()
+    {
+        lock (_lock)
+        {
+            return _byClusterPid.Values.OrderBy(p => p.ClusterPid!.Value.Value).ToList();
+        }
+    }
+
+    public TrackedProcess? Find(ClusterPid cpid)
+    {
+        lock (_lock)
+        {
+            return _byClusterPid.GetValueOrDefault(cpid);
+        }
+    }
+
+    public TrackedProcess? FindByHostPid(int pid)
+    {
+        lock (_lock)
+        {
+            return _byHostPid.GetValueOrDefault(pid);
+        }
+    }
+
+    /// <summary>Table changes from now on, until <paramref name="cancellationToken"/> fires.</summary>
+    public ChannelReader<ProcessTableEvent> Watch(CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<ProcessTableEvent>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest });
+        lock (_lock)
+        {
+            _watchers.Add(channel);
+        }
+
+        cancellationToken.Register(() =>
+        {
+            lock (_lock)
+            {
+                _watchers.Remove(channel);
+            }
+
+            channel.Writer.TryComplete();
+        });
+        return channel.Reader;
+    }
+
+    private void Resynchronize(Workload workload)
+    {
+        lock (_lock)
+        {
+            // Drop what is gone or was replaced by a new process with a recycled PID.
+            foreach (var process in _byHostPid.Values.Where(p => p.Workload == workload).ToList())
+            {
+                if (ProcStat.Read(process.HostPid) is not { } stat || stat.StartTicks != process.StartTicks || stat.State == 'Z')
+                {
+                    Remove(process.HostPid);
+                }
+            }
+
+            // Add descendants the events did not bring (they raced with Register, or were lost).
+            if (!_byHostPid.TryGetValue(workload.LauncherPid, out var launcher))
+            {
+                return;
+            }
+
+            var pending = new Stack<TrackedProcess>([launcher]);
+            while (pending.TryPop(out var parent))
+            {
+                foreach (var child in ProcFiles.Children(parent.HostPid))
+                {
+                    var tracked = _byHostPid.GetValueOrDefault(child) ?? Add(parent, child);
+                    if (tracked is not null)
+                    {
+                        pending.Push(tracked);
+                    }
+                }
+            }
+        }
+    }
+
+    private TrackedProcess? Add(TrackedProcess parent, int pid)
+    {
+        if (_byHostPid.TryGetValue(pid, out var existing))
+        {
+            return existing;
+        }
+
+        if (ProcStat.Read(pid) is not { } stat)
+        {
+            return null; // already gone
+        }
+
+        var workload = parent.Workload;
+        ClusterPid? cpid = null;
+        if (parent.HostPid == workload.LauncherPid)
+        {
+            workload.ShimPid = pid;
+        }
+        else
+        {
+            cpid = AllocateClusterPid();
+            if (parent.HostPid == workload.ShimPid && workload.RootPid is null)
+            {
+                workload.RootPid = pid;
+                workload.RootClusterPid = cpid;
+            }
+        }
+
+        var process = new TrackedProcess(pid, stat.StartTicks, cpid, parent.HostPid, workload);
+        _byHostPid[pid] = process;
+        if (cpid is { } assigned)
+        {
+            _byClusterPid[assigned] = process;
+            Publish(new ProcessTableEvent(ProcessTableEventKind.Started, assigned, ParentOf(process), pid, _time.GetUtcNow()));
+        }
+
+        return process;
+    }
+
+    private void Remove(int pid)
+    {
+        if (!_byHostPid.Remove(pid, out var process))
+        {
+            return;
+        }
+
+        if (process.ClusterPid is { } cpid)
+        {
+            _byClusterPid.Remove(cpid);
+            Publish(new ProcessTableEvent(ProcessTableEventKind.Exited, cpid, ParentOf(process), pid, _time.GetUtcNow()));
+        }
+    }
+
+    private ClusterPid? ParentOf(TrackedProcess process) =>
+        _byHostPid.GetValueOrDefault(process.ParentHostPid)?.ClusterPid;
+
+    private ClusterPid AllocateClusterPid()
+    {
+        while (true)
+        {
+            var cpid = ClusterPid.Create(_nodeIndex, _allocator.Next());
+            if (!_byClusterPid.ContainsKey(cpid))
+            {
+                return cpid;
+            }
+        }
+    }
+
+    private void Publish(ProcessTableEvent change)
+    {
+        foreach (var watcher in _watchers)
+        {
+            watcher.Writer.TryWrite(change);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+using Ssi.Agent.Contracts.Processes;
+
+namespace Ssi.Agent.Processes;
+
+internal enum ProcessTableEventKind
+{
+    Started,
+    Exited,
+    Execed,
+}
+
+/// <summary>A change of the table, for watchers.</summary>
+internal sealed record ProcessTableEvent(ProcessTableEventKind Kind, ClusterPid ClusterPid, ClusterPid? Parent, int HostPid, DateTimeOffset At);

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Native;
+using Ssi.Agent.Native.Processes;
+using Ssi.Agent.Native.Spawn;
+using Ssi.Agent.Native.Terminals;
+
+namespace Ssi.Agent.Processes;
+
+/// <summary>
+/// Starts workloads (OpenSSI's rexec): <c>unshare --pid --ipc --fork -- ssi-shim -- COMMAND</c>, so
+/// that every workload is PID 1's tree in a PID namespace of its own (a later restore elsewhere can
+/// never collide on PIDs) and has its own SysV IPC namespace, while it shares the node's network
+/// and mount namespaces (the shared filesystem). stdio is three pipes, or a new pty.
+/// </summary>
+internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> options, AgentIdentity identity)
+{
+    private const int O_RDWR = 2;
+    private const int O_NOCTTY = 0x100;
+
+    public RunningWorkload Start(WorkloadRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var o = options.Value;
+        if (!File.Exists(o.ShimPath))
+        {
+            throw new FileNotFoundException($"the workload init {o.ShimPath} does not exist (run eng/install.sh)", o.ShimPath);
+        }
+
+        var argv = new List<string> { o.UnsharePath, "--pid", "--ipc", "--fork", "--", o.ShimPath, "--" };
+        argv.AddRange(request.Argv);
+        var environment = new List<string>
+        {
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME=/root",
+            $"SSI_CLUSTER={identity.Cluster}",
+            $"SSI_NODE={identity.Node}",
+        };
+        if (request.Tty)
+        {
+            environment.Add($"TERM={(string.IsNullOrEmpty(request.Term) ? "xterm" : request.Term)}");
+        }
+
+        environment.AddRange(request.Environment);
+        var directory = string.IsNullOrEmpty(request.WorkingDirectory) ? "/" : request.WorkingDirectory;
+        return request.Tty ? StartOnTerminal(request, argv, environment, directory) : StartOnPipes(argv, environment, directory);
+    }
+
+    private RunningWorkload StartOnTerminal(WorkloadRequest request, List<string> argv, List<string> environment, string directory)
+    {
+        var (master, slavePath) = Pty.Open();
+        var slave = -1;
+        try
+        {
+            Pty.SetWindowSize(master, request.Rows == 0 ? (ushort)24 : request.Rows, request.Columns == 0 ? (ushort)80 : request.Columns);
+            slave = FileDescriptor.Open(slavePath, O_RDWR | O_NOCTTY);
+            var pid = Spawner.Start(new SpawnOptions(argv)
+            {
+                Environment = environment,
+                Descriptors = [(slave, 0), (slave, 1), (slave, 2)],
+                NewSession = true,
+                WorkingDirectory = directory,
+            });
+            FileDescriptor.Close(slave);
+            var workload = table.Register(pid);
+            var masterCopy = FileDescriptor.Duplicate(master);
+            return new RunningWorkload(workload, true, master, RunningWorkload.WriteStream(masterCopy), RunningWorkload.ReadStream(master), null, WaitAsync(pid));
+        }
+        catch
+        {
+            FileDescriptor.Close(slave);
+            FileDescriptor.Close(master);
+            throw;
+        }
+    }
+
+    private RunningWorkload StartOnPipes(List<string> argv, List<string> environment, string directory)
+    {
+        var stdin = FileDescriptor.Pipe();
+        var stdout = FileDescriptor.Pipe();
+        var stderr = FileDescriptor.Pipe();
+        try
+        {
+            var pid = Spawner.Start(new SpawnOptions(argv)
+            {
+                Environment = environment,
+                Descriptors = [(stdin.Read, 0), (stdout.Write, 1), (stderr.Write, 2)],
+                NewSession = true,
+                WorkingDirectory = directory,
+            });
+            FileDescriptor.Close(stdin.Read);
+            FileDescriptor.Close(stdout.Write);
+            FileDescriptor.Close(stderr.Write);
+            var workload = table.Register(pid);
+            return new RunningWorkload(
+                workload,
+                false,
+                null,
+                RunningWorkload.WriteStream(stdin.Write),
+                RunningWorkload.ReadStream(stdout.Read),
+                RunningWorkload.ReadStream(stderr.Read),
+                WaitAsync(pid));
+        }
+        catch
+        {
+            foreach (var fd in new[] { stdin.Read, stdin.Write, stdout.Read, stdout.Write, stderr.Read, stderr.Write })
+            {
+                FileDescriptor.Close(fd);
+            }
+
+            throw;
+        }
+    }
+
+    private Task<ExitStatus> WaitAsync(int launcherPid)
+    {
+        var done = new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            var ended = ChildProcess.Wait(launcherPid);
+            done.TrySetResult(ended?.Status ?? new ExitStatus(255, 0));
+        }, maxStackSize: 128 * 1024)
+        {
+            IsBackground = true,
+            Name = $"wait-{launcherPid}",
+        };
+        thread.Start();
+        return done.Task;
+    }
+}

@@ -1,0 +1,9 @@
+using Ssi.Shim;
+
+if (ShimArguments.Parse(args) is not { } arguments)
+{
+    Console.Error.WriteLine("usage: ssi-shim [--] PROGRAM [ARG...]");
+    return 2;
+}
+
+return WorkloadInit.Run(arguments);

@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+using Ssi.Agent.Native;
+using Ssi.Agent.Native.Processes;
+using Ssi.Agent.Native.Spawn;
+using Ssi.Agent.Native.Terminals;
+
+namespace Ssi.Shim;
+
+/// <summary>
+/// PID 1 of a workload's PID namespace: starts the command, forwards the signals it gets to it,
+/// reaps every orphan, and exits with the command's status (which ends the namespace).
+/// </summary>
+internal static class WorkloadInit
+{
+    /// <summary>Signals an init forwards: termination, job control and user signals.</summary>
+    private static readonly int[] Forwarded = [1 /* HUP */, 2 /* INT */, 3 /* QUIT */, 10 /* USR1 */, 12 /* USR2 */, 15 /* TERM */, 18 /* CONT */, 28 /* WINCH */];
+
+    public static int Run(ShimArguments arguments)
+    {
+        if (Environment.ProcessId != 1)
+        {
+            // Outside a fresh PID namespace (e.g. run by hand) still adopt orphans.
+            ProcessControl.BecomeSubreaper();
+        }
+
+        var terminal = Pty.IsTerminal(0) ? File.ResolveLinkTarget("/proc/self/fd/0", false)?.ToString() : null;
+        int child;
+        try
+        {
+            child = Spawner.Start(new SpawnOptions(arguments.Command)
+            {
+                NewSession = terminal is not null,
+                NewProcessGroup = true,
+                ControllingTerminal = terminal,
+            });
+        }
+        catch (NativeException e)
+        {
+            Console.Error.WriteLine($"ssi-shim: cannot start {arguments.Command[0]}: {e.Message}");
+            return e.Errno == 2 /* ENOENT */ ? 127 : 126;
+        }
+
+        var registrations = Forwarded
+            .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
+            {
+                context.Cancel = true;
+                ProcessSignals.Send(child, signal);
+            }))
+            .ToList();
+
+        try
+        {
+            while (ChildProcess.Wait(-1) is { } ended)
+            {
+                if (ended.Pid == child)
+                {
+                    return ended.Status.Code;
+                }
+            }
+
+            return 0;
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Grpc.Core;
+using Spectre.Console;
+using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Cli.Local;
+using Ssi.Orchestration.Processes;
+
+namespace Ssi.Cli.Commands;
+
+/// <summary><c>ssi ps</c>, <c>ssi kill</c>, <c>ssi run</c>: the cluster-wide process space.</summary>
+internal static class ProcessCommands
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static IEnumerable<Command> Build(CliContext context) => [Ps(context), Kill(context), RunCommand.Build(context)];
+
+    private static Command Ps(CliContext context)
+    {
+        var cluster = ClusterOption.Create();
+        var output = new Option<string>("--output", "-o") { Description = "table or json.", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json");
+        var command = new Command("ps", "List every SSI process of the cluster, on every node.") { cluster, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ClusterProcessList list;
+            try
+            {
+                using var connector = ClusterOption.Connect(context, parse, cluster);
+                list = await new ClusterProcesses(connector, ClusterProcesses.DefaultDeadline).ListAsync(cancellationToken);
+            }
+            catch (LocalClusterException e)
+            {
+                return context.Fail(e.Message);
+            }
+
+            if (parse.GetValue(output) == "json")
+            {
+                context.Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    processes = list.Processes.Select(p => new
+                    {
+                        clusterPid = p.ClusterPid,
+                        parentClusterPid = p.ParentClusterPid,
+                        processGroupClusterPid = p.ProcessGroupClusterPid,
+                        sessionClusterPid = p.SessionClusterPid,
+                        workloadClusterPid = p.WorkloadClusterPid,
+                        node = p.Node,
+                        hostPid = p.HostPid,
+                        namespacePid = p.NamespacePid,
+                        command = p.Command,
+                        commandLine = p.CommandLine,
+                        state = p.State,
+                        cpuTimeMs = p.CpuTimeMs,
+                        cpuPercent = p.CpuPercent,
+                        rssBytes = p.RssBytes,
+                        startedAt = p.StartedAt?.ToDateTimeOffset(),
+                    }),
+                    unreachable = list.Unreachable.Select(u => new { node = u.Node, reason = u.Reason }),
+                }, Json));
+            }
+            else
+            {
+                RenderTable(context.Console, list);
+            }
+
+            return list.Unreachable.Count == 0 ? ExitCodes.Success : ExitCodes.Unhealthy;
+        });
+        return command;
+    }
+
+    private static void RenderTable(IAnsiConsole console, ClusterProcessList list)
+    {
+        var table = new Table().Border(TableBorder.Simple);
+        foreach (var column in new[] { "CPID", "NODE", "PID", "PPID", "STAT", "%CPU", "RSS", "START", "COMMAND" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var p in list.Processes)
+        {
+            table.AddRow(
+                p.ClusterPid.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(p.Node),
+                p.NamespacePid.ToString(CultureInfo.InvariantCulture),
+                p.ParentClusterPid == 0 ? "-" : p.ParentClusterPid.ToString(CultureInfo.InvariantCulture),
+                p.State,
+                p.CpuPercent.ToString("F1", CultureInfo.InvariantCulture),
+                Size(p.RssBytes),
+                p.StartedAt?.ToDateTimeOffset().ToLocalTime().ToString("HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(p.CommandLine));
+        }
+
+        console.Write(table);
+        foreach (var node in list.Unreachable)
+        {
+            console.MarkupLine($"[yellow]warning:[/] node {Markup.Escape(node.Node)} is unreachable: {Markup.Escape(node.Reason)}; its processes are not listed");
+        }
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1 << 30 => (bytes / (double)(1 << 30)).ToString("F1", CultureInfo.InvariantCulture) + "G",
+        >= 1 << 20 => (bytes / (double)(1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + "M",
+        _ => (bytes / 1024).ToString(CultureInfo.InvariantCulture) + "K",
+    };
+
+    private static Command Kill(CliContext context)
+    {
+        var cluster = ClusterOption.Create();
+        var signal = new Option<string>("--signal", "-s") { Description = "Signal name or number (kill -9 CPID and kill -TERM CPID work too).", DefaultValueFactory = _ => "TERM" };
+        var groups = new Option<string[]>("--group") { Description = "Signal the process group led by this cluster PID (kill -- -PGID works too).", AllowMultipleArgumentsPerToken = false };
+        var targets = new Argument<string[]>("cpid") { Description = "Cluster PIDs.", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("kill", "Send a signal to any SSI process of the cluster, from anywhere.") { cluster, signal, groups, targets };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!SignalNames.TryParse(parse.GetValue(signal)!, out var number))
+            {
+                return context.Fail($"\"{parse.GetValue(signal)}\" is not a signal", ExitCodes.InvalidInput);
+            }
+
+            var work = (parse.GetValue(targets) ?? []).Select(t => (Text: t, Group: false))
+                .Concat((parse.GetValue(groups) ?? []).Select(t => (Text: t, Group: true)))
+                .ToList();
+            if (work.Count == 0)
+            {
+                return context.Fail("name at least one cluster PID (see ssi ps)", ExitCodes.InvalidInput);
+            }
+
+            var parsed = new List<(ClusterPid Pid, bool Group)>();
+            foreach (var (text, group) in work)
+            {
+                if (!ClusterPid.TryParse(text, out var pid, out var reason))
+                {
+                    return context.Fail(reason, ExitCodes.InvalidInput);
+                }
+
+                parsed.Add((pid, group));
+            }
+
+            try
+            {
+                using var connector = ClusterOption.Connect(context, parse, cluster);
+                var processes = new ClusterProcesses(connector, ClusterProcesses.DefaultDeadline);
+                foreach (var (pid, group) in parsed)
+                {
+                    await processes.SignalAsync(pid, number, group, cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is LocalClusterException or ProcessNotFoundException)
+            {
+                return context.Fail(e.Message);
+            }
+            catch (RpcException e)
+            {
+                return context.Fail(e.Status.Detail);
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
