@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Ssi.Agent.Hosting;
 using Ssi.Orchestration.Certificates;
+using Ssi.Testing;
 
 namespace Ssi.Agent.Tests;
 
@@ -27,6 +28,12 @@ internal sealed class InProcessAgent : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public Grpc.Net.Client.GrpcChannel Channel(string node = "node1") =>
+        Ssi.Agent.Contracts.Security.AgentChannelFactory.Create(Address, node, Ssi.Agent.Contracts.Security.AgentCredentials.FromDirectory(Directory, "cli"));
+
+    public T Service<T>()
+        where T : notnull => _app.Services.GetRequiredService<T>();
+
     public static async Task<InProcessAgent> StartAsync(string node = "node1")
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ssi-agent-test").FullName;
@@ -43,6 +50,9 @@ internal sealed class InProcessAgent : IAsyncDisposable
             "--Agent:ListenAddress=127.0.0.1",
             "--Agent:Port=0",
             $"--Agent:CredentialsDirectory={directory}",
+            $"--Agent:StateDirectory={Path.Combine(directory, "state")}",
+            $"--Agent:ShimPath={Path.Combine(RepositoryPaths.Root, "artifacts", "shim", "ssi-shim")}",
+            "--Agent:InitialNetworkNamespace=/proc/self/ns/net",
             "--Logging:LogLevel:Default=Warning",
         ]);
         await app.StartAsync();

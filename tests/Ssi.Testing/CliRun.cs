@@ -5,9 +5,18 @@ namespace Ssi.Testing;
 /// <summary>Runs the real `ssi` program as a user would, and captures what it printed.</summary>
 public static class CliRun
 {
-    public static async Task<CliResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static Task<CliResult> RunAsync(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null) =>
+        Start(arguments, environment).WaitAsync(timeout ?? TimeSpan.FromMinutes(2));
+
+    /// <summary>Runs `ssi` inside a network namespace (as on that node), via nsenter.</summary>
+    public static Task<CliResult> RunInNetworkNamespaceAsync(string namespaceName, IEnumerable<string> arguments) =>
+        Start(arguments, null, ["nsenter", $"--net=/run/netns/{namespaceName}", "--"]).WaitAsync(TimeSpan.FromMinutes(2));
+
+    /// <summary>Starts `ssi` and returns at once; stdin is closed.</summary>
+    public static BackgroundCli Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, IReadOnlyList<string>? wrapper = null)
     {
-        var info = new ProcessStartInfo(RepositoryPaths.Cli)
+        var program = wrapper is { Count: > 0 } ? wrapper[0] : RepositoryPaths.Cli;
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -15,7 +24,7 @@ public static class CliRun
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in (wrapper is { Count: > 0 } ? [.. wrapper.Skip(1), RepositoryPaths.Cli] : Array.Empty<string>()).Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }
@@ -25,21 +34,8 @@ public static class CliRun
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info)!;
+        var process = Process.Start(info)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ssi {string.Join(' ', info.ArgumentList)} did not finish in time; output so far: {await stdout}{await stderr}");
-        }
-
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return new BackgroundCli(process, string.Join(' ', info.ArgumentList));
     }
 }

@@ -20,6 +20,18 @@ public static class RepositoryPaths
         }
     }
 
+    /// <summary>The NativeAOT workload init published by eng/install.sh.</summary>
+    public static string Shim
+    {
+        get
+        {
+            var path = Path.Combine(Root, "artifacts", "shim", "ssi-shim");
+            return File.Exists(path)
+                ? path
+                : throw new PrerequisiteMissingException($"the workload init at {path} (eng/install.sh publishes it)");
+        }
+    }
+
     private static string FindRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

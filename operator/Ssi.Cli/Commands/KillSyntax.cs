@@ -6,6 +6,8 @@ namespace Ssi.Cli.Commands;
 /// </summary>
 internal static class KillSyntax
 {
+    private static readonly HashSet<string> OptionsWithValue = ["-c", "--cluster", "-s", "--signal", "--group"];
+
     public static string[] Rewrite(string[] arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -23,7 +25,7 @@ internal static class KillSyntax
                 result.Add("--group");
                 result.Add(token[1..]);
             }
-            else if (!afterSeparator && i == 0 && token.Length > 1 && token[0] == '-' && token[1] != '-' && SignalNames.TryParse(token[1..], out _))
+            else if (!afterSeparator && (i == 0 || !OptionsWithValue.Contains(arguments[i - 1])) && token.Length > 1 && token[0] == '-' && token[1] != '-' && SignalNames.TryParse(token[1..], out _))
             {
                 result.Add("--signal");
                 result.Add(token[1..]);

@@ -5,7 +5,7 @@ namespace Ssi.Cli.Local;
 /// <summary>Reads what local clusters exist and asks their agents how they are.</summary>
 internal static class LocalClusterStatusReader
 {
-    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Names of the local clusters that have state under <paramref name="root"/>.</summary>
     public static IReadOnlyList<string> ListClusters(string root) =>

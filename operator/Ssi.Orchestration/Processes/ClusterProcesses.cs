@@ -12,7 +12,7 @@ namespace Ssi.Orchestration.Processes;
 /// </summary>
 public sealed class ClusterProcesses(IAgentConnector connector, TimeSpan deadline)
 {
-    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(5);
 
     public async Task<ClusterProcessList> ListAsync(CancellationToken cancellationToken)
     {

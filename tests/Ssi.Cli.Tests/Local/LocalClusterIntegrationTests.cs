@@ -87,6 +87,24 @@ public sealed class LocalClusterIntegrationTests
         Assert.Contains("Unreachable", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ps_shows_a_node_whose_agent_is_down_as_unreachable_instead_of_hanging()
+    {
+        await using var cluster = TestCluster.FromSample();
+        Assert.Equal(0, (await cluster.UpAsync()).ExitCode);
+        var victim = (await cluster.StatusJsonAsync()).GetProperty("nodes")[0].GetProperty("agentPid").GetInt32();
+        ProcessSignals.Send(victim, ProcessSignals.SIGKILL);
+        await WaitUntilGoneAsync(victim);
+
+        var ps = await CliRun.RunAsync(["ps", "-c", cluster.Name], timeout: TimeSpan.FromSeconds(20));
+        var json = await CliRun.RunAsync(["ps", "-c", cluster.Name, "-o", "json"], timeout: TimeSpan.FromSeconds(20));
+
+        Assert.Equal(3, ps.ExitCode);
+        Assert.Contains("node node1 is unreachable", ps.Output, StringComparison.Ordinal);
+        var unreachable = JsonDocument.Parse(json.StandardOutput).RootElement.GetProperty("unreachable");
+        Assert.Equal("node1", Assert.Single(unreachable.EnumerateArray()).GetProperty("node").GetString());
+    }
+
     [Theory]
     [InlineData("local-up:after-node:node2")]
     [InlineData("local-up:after-agents")]
