@@ -21,10 +21,32 @@ step "Every node and its agent (mTLS gRPC, inside the node's own network namespa
 step "What the nodes are on this machine"
 ip netns list | grep '^ssi\.demo' || true
 
+step "One process space: run a program on every node (OpenSSI's rexec), output and exit code come back"
+for node in node1 node2 node3; do
+  "$ssi" run --node "$node" -- sh -c 'echo "hello from $SSI_NODE, pid $$ in my own PID namespace"'
+done
+
+step "Long-running workloads, one per node, started detached"
+for node in node1 node2 node3; do
+  "$ssi" run --detach --node "$node" -- sh -c 'while :; do sleep 1; done'
+done
+sleep 0.5
+
+step "ssi ps: every SSI process of the cluster, with cluster PIDs (node index + 1) x 1000000 + n"
+"$ssi" ps
+
+step "ssi kill from anywhere: the workload of node2, by cluster PID"
+"$ssi" kill 2000001
+sleep 0.3
+"$ssi" ps
+
 cat <<TXT
 
 The cluster stays up. Try:
   $ssi local status -n demo
   $ssi local status -n demo -o json
+  $ssi run --node node3 -- bash -i      # a terminal on node3
+  $ssi ps -o json
+  $ssi kill -9 1000001
   $ssi local down -n demo        # removes every namespace, mount and process it made
 TXT

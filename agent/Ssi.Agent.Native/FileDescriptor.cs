@@ -82,9 +82,9 @@ public static class FileDescriptor
         return copy >= 0 ? copy : throw NativeException.Last("fcntl F_DUPFD_CLOEXEC");
     }
 
-    public static int Open(string path, int flags)
+    public static int Open(string path, int flags, int mode = 0)
     {
-        var fd = LibC.open(path, flags | LibC.O_CLOEXEC);
+        var fd = LibC.open(path, flags | LibC.O_CLOEXEC, mode);
         return fd >= 0 ? fd : throw NativeException.Last($"open {path}");
     }
 }

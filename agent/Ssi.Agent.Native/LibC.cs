@@ -15,7 +15,7 @@ internal static partial class LibC
     private const long SYS_pidfd_send_signal = 424;
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int open(string path, int flags);
+    public static partial int open(string path, int flags, int mode = 0);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);

@@ -12,11 +12,7 @@ public static class PemFiles
         return Convert.FromBase64String(File.ReadAllText(path)[pem.Base64Data]);
     }
 
-    /// <summary>A certificate with its private key, usable by SslStream on Linux.</summary>
-    public static X509Certificate2 LoadCertificateWithKey(string certificatePath, string keyPath)
-    {
-        using var fromPem = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-        // Round-trip through PKCS#12 so that the key is usable for TLS on every platform.
-        return X509CertificateLoader.LoadPkcs12(fromPem.Export(X509ContentType.Pkcs12), password: null);
-    }
+    /// <summary>A certificate with its private key. On Linux (OpenSSL) an ephemeral key is usable by SslStream as is.</summary>
+    public static X509Certificate2 LoadCertificateWithKey(string certificatePath, string keyPath) =>
+        X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
 }

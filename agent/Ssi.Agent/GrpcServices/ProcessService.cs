@@ -86,7 +86,7 @@ internal sealed class ProcessService(
         try
         {
             workload = runner.Start(new WorkloadRequest(
-                start.Argv, start.Env, start.WorkingDirectory, start.Tty, (ushort)(start.Window?.Rows ?? 0), (ushort)(start.Window?.Columns ?? 0), start.Term));
+                start.Argv, start.Env, start.WorkingDirectory, start.Tty, (ushort)(start.Window?.Rows ?? 0), (ushort)(start.Window?.Columns ?? 0), start.Term, start.Detach));
         }
         catch (Exception e) when (e is NativeException or FileNotFoundException)
         {
@@ -99,9 +99,20 @@ internal sealed class ProcessService(
             var rootCpid = await WaitForRootAsync(workload, cancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(new RunResponse
             {
-                Started = new RunStarted { ClusterPid = rootCpid?.Value ?? 0, Node = identity.Node, HostPid = workload.Workload.RootPid ?? workload.Workload.LauncherPid },
+                Started = new RunStarted
+                {
+                    ClusterPid = rootCpid?.Value ?? 0,
+                    Node = identity.Node,
+                    HostPid = workload.Workload.RootPid ?? workload.Workload.LauncherPid,
+                    LogPath = workload.LogPath ?? "",
+                },
             }, cancellationToken).ConfigureAwait(false);
             ProcessLog.WorkloadStarted(logger, rootCpid?.Value ?? 0, string.Join(' ', start.Argv), workload.Workload.RootPid ?? 0, start.Tty);
+            if (start.Detach)
+            {
+                _ = workload.Exited.ContinueWith(t => ProcessLog.WorkloadEnded(logger, rootCpid?.Value ?? 0, t.Result.Code), TaskScheduler.Default);
+                return;
+            }
 
             var pumps = new List<Task> { PumpAsync(workload.Stdout, data => new RunResponse { Stdout = data }, output.Writer) };
             if (workload.Stderr is { } stderr)
@@ -109,7 +120,9 @@ internal sealed class ProcessService(
                 pumps.Add(PumpAsync(stderr, data => new RunResponse { Stderr = data }, output.Writer));
             }
 
-            var inputs = Task.Run(() => RelayInputAsync(requestStream, workload, cancellationToken), cancellationToken);
+            // The input relay must be over before this method returns: Kestrel reuses the request's pipe.
+            using var inputStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var inputs = Task.Run(() => RelayInputAsync(requestStream, workload, inputStop.Token), CancellationToken.None);
             _ = Task.WhenAll(pumps).ContinueWith(_ => output.Writer.TryComplete(), TaskScheduler.Default);
             await foreach (var message in output.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -119,7 +132,8 @@ internal sealed class ProcessService(
             var status = await workload.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(new RunResponse { Exited = new RunExited { ExitCode = status.Code, Signal = status.Signal } }, cancellationToken).ConfigureAwait(false);
             ProcessLog.WorkloadEnded(logger, rootCpid?.Value ?? 0, status.Code);
-            _ = inputs; // ends with the call
+            await inputStop.CancelAsync().ConfigureAwait(false);
+            await inputs.ConfigureAwait(false);
         }
     }
 
@@ -161,29 +175,41 @@ internal sealed class ProcessService(
         return workload.Workload.RootClusterPid;
     }
 
-    private static async Task PumpAsync(Stream source, Func<ByteString, RunResponse> wrap, ChannelWriter<RunResponse> output)
-    {
-        var buffer = new byte[32 * 1024];
-        while (true)
-        {
-            int n;
-            try
+    /// <summary>
+    /// Copies workload output to the response channel on a thread of its own: reads of pipes and
+    /// ptys block, and must not hold thread-pool threads while a workload is quiet.
+    /// </summary>
+    private static Task PumpAsync(Stream source, Func<ByteString, RunResponse> wrap, ChannelWriter<RunResponse> output) =>
+        Task.Factory.StartNew(
+            () =>
             {
-                n = await source.ReadAsync(buffer).ConfigureAwait(false);
-            }
-            catch (IOException)
-            {
-                return; // a pty master reads EIO once the last slave is closed
-            }
+                var buffer = new byte[32 * 1024];
+                while (true)
+                {
+                    int n;
+                    try
+                    {
+                        n = source.Read(buffer);
+                    }
+                    catch (IOException)
+                    {
+                        return; // a pty master reads EIO once the last slave is closed
+                    }
 
-            if (n == 0)
-            {
-                return;
-            }
+                    if (n == 0)
+                    {
+                        return;
+                    }
 
-            await output.WriteAsync(wrap(ByteString.CopyFrom(buffer, 0, n))).ConfigureAwait(false);
-        }
-    }
+                    if (!output.TryWrite(wrap(ByteString.CopyFrom(buffer, 0, n))))
+                    {
+                        output.WriteAsync(wrap(ByteString.CopyFrom(buffer, 0, n))).AsTask().GetAwaiter().GetResult();
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     private static async Task RelayInputAsync(IAsyncStreamReader<RunRequest> requests, RunningWorkload workload, CancellationToken cancellationToken)
     {

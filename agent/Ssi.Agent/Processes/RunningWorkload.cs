@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
@@ -9,20 +10,24 @@ namespace Ssi.Agent.Processes;
 internal sealed class RunningWorkload : IDisposable
 {
     private readonly int? _master;
-    private Stream? _stdin;
+    private readonly Channel<ReadOnlyMemory<byte>?> _input = Channel.CreateBounded<ReadOnlyMemory<byte>?>(64);
+    private readonly Task _inputWriter;
 
     public RunningWorkload(Workload workload, bool tty, int? master, Stream stdin, Stream stdout, Stream? stderr, Task<ExitStatus> exited)
     {
         Workload = workload;
         Tty = tty;
         _master = master;
-        _stdin = stdin;
+        _inputWriter = Task.Factory.StartNew(() => WriteInput(stdin, tty), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Stdout = stdout;
         Stderr = stderr;
         Exited = exited;
     }
 
     public Workload Workload { get; }
+
+    /// <summary>Detached workloads: where their output goes.</summary>
+    public string? LogPath { get; init; }
 
     public bool Tty { get; }
 
@@ -36,21 +41,41 @@ internal sealed class RunningWorkload : IDisposable
 
     public static Stream WriteStream(int fd) => new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 0, isAsync: false);
 
-    public async Task WriteStdinAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        if (_stdin is { } stdin)
-        {
-            await stdin.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Queues input for the workload; a thread of its own writes it, since a full pipe blocks.</summary>
+    public ValueTask WriteStdinAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        _input.Writer.WriteAsync(data.ToArray(), cancellationToken);
 
-    /// <summary>End of input: closes the stdin pipe. A terminal has no end of input (the user types ^D).</summary>
-    public void CloseStdin()
+    /// <summary>End of input: closes the stdin pipe once queued input is written. A terminal has no end of input (the user types ^D).</summary>
+    public void CloseStdin() => _input.Writer.TryWrite(null);
+
+    private void WriteInput(Stream stdin, bool tty)
     {
-        if (!Tty)
+        using (stdin)
         {
-            _stdin?.Dispose();
-            _stdin = null;
+            try
+            {
+                while (_input.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+                {
+                    while (_input.Reader.TryRead(out var data))
+                    {
+                        if (data is null)
+                        {
+                            if (!tty)
+                            {
+                                return; // end of input closes the pipe
+                            }
+
+                            continue;
+                        }
+
+                        stdin.Write(data.Value.Span);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The workload closed its input (EPIPE); further input is dropped.
+            }
         }
     }
 
@@ -77,7 +102,8 @@ internal sealed class RunningWorkload : IDisposable
 
     public void Dispose()
     {
-        _stdin?.Dispose();
+        _input.Writer.TryComplete();
+        _inputWriter.Wait(TimeSpan.FromSeconds(1));
         Stdout.Dispose();
         Stderr?.Dispose();
     }

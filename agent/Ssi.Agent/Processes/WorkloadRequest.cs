@@ -8,4 +8,5 @@ internal sealed record WorkloadRequest(
     bool Tty,
     ushort Rows,
     ushort Columns,
-    string Term);
+    string Term,
+    bool Detach = false);

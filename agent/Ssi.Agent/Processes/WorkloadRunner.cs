@@ -17,6 +17,9 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
 {
     private const int O_RDWR = 2;
     private const int O_NOCTTY = 0x100;
+    private const int O_WRONLY = 1;
+    private const int O_CREAT = 0x40;
+    private const int O_APPEND = 0x400;
 
     public RunningWorkload Start(WorkloadRequest request)
     {
@@ -43,7 +46,36 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
 
         environment.AddRange(request.Environment);
         var directory = string.IsNullOrEmpty(request.WorkingDirectory) ? "/" : request.WorkingDirectory;
-        return request.Tty ? StartOnTerminal(request, argv, environment, directory) : StartOnPipes(argv, environment, directory);
+        return request.Detach ? StartDetached(argv, environment, directory)
+            : request.Tty ? StartOnTerminal(request, argv, environment, directory)
+            : StartOnPipes(argv, environment, directory);
+    }
+
+    /// <summary>Detached: stdin /dev/null, stdout and stderr appended to a log file of the agent's.</summary>
+    private RunningWorkload StartDetached(List<string> argv, List<string> environment, string directory)
+    {
+        var logs = Path.Combine(options.Value.StateDirectory ?? Path.GetTempPath(), "workloads");
+        Directory.CreateDirectory(logs);
+        var logPath = Path.Combine(logs, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}.log");
+        var devNull = FileDescriptor.Open("/dev/null", O_RDWR);
+        var log = FileDescriptor.Open(logPath, O_WRONLY | O_CREAT | O_APPEND, 420 /* 0644 */);
+        try
+        {
+            var pid = Spawner.Start(new SpawnOptions(argv)
+            {
+                Environment = environment,
+                Descriptors = [(devNull, 0), (log, 1), (log, 2)],
+                NewSession = true,
+                WorkingDirectory = directory,
+            });
+            var workload = table.Register(pid);
+            return new RunningWorkload(workload, false, null, Stream.Null, Stream.Null, null, WaitAsync(pid)) { LogPath = logPath };
+        }
+        finally
+        {
+            FileDescriptor.Close(devNull);
+            FileDescriptor.Close(log);
+        }
     }
 
     private RunningWorkload StartOnTerminal(WorkloadRequest request, List<string> argv, List<string> environment, string directory)

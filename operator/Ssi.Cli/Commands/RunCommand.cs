@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Grpc.Core;
+using Spectre.Console;
 using Ssi.Cli.Local;
 
 namespace Ssi.Cli.Commands;
@@ -15,10 +16,11 @@ internal static class RunCommand
         var noTty = new Option<bool>("--no-tty", "-T") { Description = "Use plain pipes even when this process has a terminal." };
         var env = new Option<string[]>("--env", "-e") { Description = "Extra environment variable NAME=value (repeatable)." };
         var workdir = new Option<string?>("--workdir", "-w") { Description = "Working directory on the node (default /)." };
+        var detach = new Option<bool>("--detach", "-d") { Description = "Start it and return: it keeps running on the node, output goes to a log file there." };
         var argv = new Argument<string[]>("command") { Description = "Program and arguments (after --).", Arity = ArgumentArity.OneOrMore };
         var command = new Command("run", "Run a program on any node of the cluster, with this terminal or stdio; exits with its exit code.")
         {
-            cluster, node, tty, noTty, env, workdir, argv,
+            cluster, node, tty, noTty, env, workdir, detach, argv,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,6 +34,13 @@ internal static class RunCommand
                 }
 
                 var session = new RunSession(connector.ChannelFor(target));
+                if (parse.GetValue(detach))
+                {
+                    var started = await session.StartDetachedAsync(parse.GetValue(argv)!, parse.GetValue(env) ?? [], parse.GetValue(workdir), cancellationToken);
+                    context.Console.WriteLine($"{started.ClusterPid} started on {started.Node} (output: {started.LogPath})");
+                    return ExitCodes.Success;
+                }
+
                 return await session.RunAsync(
                     parse.GetValue(argv)!,
                     parse.GetValue(env) ?? [],

@@ -90,6 +90,20 @@ internal sealed class RunSession(GrpcChannel channel)
         }
     }
 
+    /// <summary>Starts a detached workload and returns what the agent said about it.</summary>
+    public async Task<RunStarted> StartDetachedAsync(IReadOnlyList<string> argv, IReadOnlyList<string> env, string? workdir, CancellationToken cancellationToken)
+    {
+        var start = new RunStart { Detach = true, WorkingDirectory = workdir ?? "" };
+        start.Argv.AddRange(argv);
+        start.Env.AddRange(env);
+        using var call = new Agent.Contracts.V1.Process.ProcessClient(channel).Run(cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new RunRequest { Start = start }, cancellationToken);
+        await call.RequestStream.CompleteAsync();
+        return await call.ResponseStream.MoveNext(cancellationToken) && call.ResponseStream.Current.PayloadCase == RunResponse.PayloadOneofCase.Started
+            ? call.ResponseStream.Current.Started
+            : throw new RpcException(new Status(StatusCode.Internal, "the agent did not report the start"));
+    }
+
     private async Task PumpStdinAsync(AsyncDuplexStreamingCall<RunRequest, RunResponse> call, CancellationToken cancellationToken)
     {
         try

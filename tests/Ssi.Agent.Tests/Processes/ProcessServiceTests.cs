@@ -78,6 +78,35 @@ public sealed class ProcessServiceTests
     }
 
     [Fact]
+    public async Task A_detached_workload_keeps_running_without_the_caller_and_logs_its_output()
+    {
+        var (agent, client) = await StartAsync();
+        await using var _ = agent;
+        var start = new RunStart { Detach = true };
+        start.Argv.AddRange(["sh", "-c", "echo to-the-log; sleep 30"]);
+        RunStarted started;
+        using (var call = client.Run())
+        {
+            await call.RequestStream.WriteAsync(new RunRequest { Start = start });
+            await call.RequestStream.CompleteAsync();
+            Assert.True(await call.ResponseStream.MoveNext());
+            started = call.ResponseStream.Current.Started;
+            Assert.False(await call.ResponseStream.MoveNext());
+        }
+
+        var listed = await WaitForAsync(client, l => l.Processes.Any(p => p.ClusterPid == started.ClusterPid));
+        Assert.Contains(listed.Processes, p => p.ClusterPid == started.ClusterPid && p.State == "S");
+        for (var i = 0; i < 100 && !File.ReadAllText(started.LogPath).Contains("to-the-log", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("to-the-log\n", await File.ReadAllTextAsync(started.LogPath));
+        await client.SignalProcessAsync(new SignalProcessRequest { ClusterPid = started.ClusterPid, Signal = 9 });
+        await WaitForAsync(client, l => l.Processes.All(p => p.ClusterPid != started.ClusterPid));
+    }
+
+    [Fact]
     public async Task An_unknown_program_exits_127()
     {
         var (agent, client) = await StartAsync();
