@@ -23,22 +23,24 @@ ip netns list | grep '^ssi\.demo' || true
 
 step "One process space: run a program on every node (OpenSSI's rexec), output and exit code come back"
 for node in node1 node2 node3; do
-  "$ssi" run --node "$node" -- sh -c 'echo "hello from $SSI_NODE, pid $$ in my own PID namespace"'
+  "$ssi" run -c demo --node "$node" -- sh -c 'echo "hello from $SSI_NODE, pid $$ in my own PID namespace"'
 done
 
 step "Long-running workloads, one per node, started detached"
 for node in node1 node2 node3; do
-  "$ssi" run --detach --node "$node" -- sh -c 'while :; do sleep 1; done'
+  line=$("$ssi" run -c demo --detach --node "$node" -- sh -c 'while :; do sleep 1; done')
+  echo "$line"
+  [ "$node" = node2 ] && victim=${line%% *}
 done
 sleep 0.5
 
 step "ssi ps: every SSI process of the cluster, with cluster PIDs (node index + 1) x 1000000 + n"
-"$ssi" ps
+"$ssi" ps -c demo
 
-step "ssi kill from anywhere: the workload of node2, by cluster PID"
-"$ssi" kill 2000001
+step "ssi kill from anywhere: the workload of node2, by its cluster PID $victim"
+"$ssi" kill -c demo "$victim"
 sleep 0.3
-"$ssi" ps
+"$ssi" ps -c demo
 
 cat <<TXT
 

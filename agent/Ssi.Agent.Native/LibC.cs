@@ -21,6 +21,78 @@ internal static partial class LibC
     public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int mount(string source, string target, string fileSystemType, ulong flags, string data);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int umount2(string target, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int openat(int dirfd, ref byte path, int flags, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int statx(int dirfd, ref byte path, int flags, uint mask, ref byte buffer);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int mkdirat(int dirfd, ref byte path, int mode);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int mknodat(int dirfd, ref byte path, int mode, ulong dev);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int unlinkat(int dirfd, ref byte path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int symlinkat(ref byte target, int newdirfd, ref byte linkpath);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint readlinkat(int dirfd, ref byte path, ref byte buffer, nuint size);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int linkat(int olddirfd, ref byte oldpath, int newdirfd, ref byte newpath, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int renameat2(int olddirfd, ref byte oldpath, int newdirfd, ref byte newpath, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fchmodat(int dirfd, ref byte path, int mode, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fchownat(int dirfd, ref byte path, uint owner, uint group, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int utimensat(int dirfd, ref byte path, ref long times, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint pread(int fd, ref byte buffer, nuint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint pwrite(int fd, ref byte buffer, nuint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fdatasync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fallocate(int fd, int mode, long offset, long length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int fstatfs(int fd, ref byte buffer);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint getdents64(int fd, ref byte buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int stat(string path, ref byte buffer);
 
     [LibraryImport("libc", SetLastError = true)]

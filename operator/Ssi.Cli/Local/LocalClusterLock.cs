@@ -3,9 +3,14 @@ namespace Ssi.Cli.Local;
 /// <summary>An exclusive lock per cluster name, so that two up/down of one cluster never interleave.</summary>
 internal static class LocalClusterLock
 {
+    /// <summary>Removes the lock file once the cluster is gone (called while holding it).</summary>
+    public static void Delete(string root, string cluster) => File.Delete(PathOf(root, cluster));
+
+    private static string PathOf(string root, string cluster) => Path.Combine(root, $".{cluster}.lock");
+
     public static FileStream Acquire(string root, string cluster)
     {
-        var path = Path.Combine(root, $".{cluster}.lock");
+        var path = PathOf(root, cluster);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {

@@ -54,6 +54,7 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
             state.Save(layout.StateFile);
             progress.Report(new LocalProgress($"rolling back: {failure.Message}", Failed: true));
             await LocalClusterTeardown.RemoveAsync(layout.Cluster, root, state, progress, CancellationToken.None).ConfigureAwait(false);
+            LocalClusterLock.Delete(root, layout.Cluster);
             throw;
         }
     }

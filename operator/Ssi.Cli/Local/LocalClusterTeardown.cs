@@ -17,16 +17,22 @@ internal static class LocalClusterTeardown
         Directory.CreateDirectory(root);
         using var clusterLock = LocalClusterLock.Acquire(root, cluster);
         var stateDirectory = LocalClusterLayout.StateDirectoryFor(root, cluster);
-        var state = LocalClusterState.TryLoad(Path.Combine(stateDirectory, "state.json"));
-        var namespaces = await ListClusterNamespacesAsync(cluster, cancellationToken).ConfigureAwait(false);
-        if (state is null && namespaces.Count == 0 && !Directory.Exists(stateDirectory))
+        try
         {
-            return false;
-        }
+            var state = LocalClusterState.TryLoad(Path.Combine(stateDirectory, "state.json"));
+            var namespaces = await ListClusterNamespacesAsync(cluster, cancellationToken).ConfigureAwait(false);
+            if (state is null && namespaces.Count == 0 && !Directory.Exists(stateDirectory))
+            {
+                return false;
+            }
 
-        await RemoveAsync(cluster, root, state, progress, cancellationToken).ConfigureAwait(false);
-        File.Delete(Path.Combine(root, $".{cluster}.lock"));
-        return true;
+            await RemoveAsync(cluster, root, state, progress, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            LocalClusterLock.Delete(root, cluster);
+        }
     }
 
     /// <summary>Removes whatever exists of the cluster. The caller holds the cluster's lock.</summary>

@@ -126,7 +126,7 @@ public sealed class ProcessServiceTests
 
         var result = await RunResult.RunAsync(client, ["sh", "-c", "sleep 30 & sleep 30 & echo started; wait"], whileRunning: async root =>
         {
-            var listed = await WaitForAsync(client, l => l.Processes.Count(p => p.WorkloadClusterPid == root) == 3);
+            var listed = await WaitForAsync(client, l => l.Processes.Count(p => p.WorkloadClusterPid == root && (p.ClusterPid == root || (p.Command == "sleep" && p.State == "S"))) == 3);
             var tree = listed.Processes.Where(p => p.WorkloadClusterPid == root).ToList();
             var sh = Assert.Single(tree, p => p.ClusterPid == root);
             Assert.Equal("sh", sh.Command);

@@ -31,7 +31,7 @@ public sealed class MutualTlsTests
 
         var e = await Assert.ThrowsAsync<RpcException>(() => new Contracts.V1.Node.NodeClient(channel).CheckHealthAsync(new CheckHealthRequest()).ResponseAsync);
 
-        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        AssertClientRejected(e);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class MutualTlsTests
 
         var e = await Assert.ThrowsAsync<RpcException>(() => new Contracts.V1.Node.NodeClient(channel).CheckHealthAsync(new CheckHealthRequest()).ResponseAsync);
 
-        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        AssertClientRejected(e);
     }
 
     [Fact]
@@ -82,6 +82,13 @@ public sealed class MutualTlsTests
             Directory.Delete(otherDirectory, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The agent refuses the TLS handshake. With TLS 1.3 the client may learn it only when it reads
+    /// (after it sent its request), so the call fails as Unavailable or as Internal; it never succeeds.
+    /// </summary>
+    private static void AssertClientRejected(RpcException e) =>
+        Assert.True(e.StatusCode is StatusCode.Unavailable or StatusCode.Internal, e.ToString());
 
     /// <summary>The client's own check of the server certificate fails the TLS handshake before any request.</summary>
     private static void AssertServerRejected(RpcException e)

@@ -47,6 +47,7 @@ public sealed class LocalClusterIntegrationTests
         Assert.True(down.ExitCode == 0, down.ToString());
         HostSnapshot.Take(cluster.Name).AssertSameAs(before);
         Assert.False(Directory.Exists($"/run/ssi-operator/{cluster.Name}"));
+        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
     }
 
     [Fact]
@@ -124,6 +125,8 @@ public sealed class LocalClusterIntegrationTests
         var down = await cluster.DownAsync();
         Assert.True(down.ExitCode == 0, down.ToString());
         HostSnapshot.Take(cluster.Name).AssertSameAs(before);
+        Assert.False(Directory.Exists($"/run/ssi-operator/{cluster.Name}"));
+        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
     }
 
     [Fact]
@@ -137,6 +140,7 @@ public sealed class LocalClusterIntegrationTests
         Assert.Equal(1, up.ExitCode);
         Assert.Contains("exited during start-up", up.Output, StringComparison.Ordinal);
         HostSnapshot.Take(cluster.Name).AssertSameAs(before);
+        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
     }
 
     [Fact]
