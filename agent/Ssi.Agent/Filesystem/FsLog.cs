@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Ssi.Agent.Filesystem;
+
+/// <summary>Log messages of the shared filesystem (event ids 1400-1499).</summary>
+internal static partial class FsLog
+{
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "FUSE mount {MountPoint} initialised: kernel protocol 7.{KernelMajor}.{KernelMinor}, passthrough {Passthrough}")]
+    public static partial void Initialized(ILogger logger, string mountPoint, uint kernelMajor, uint kernelMinor, bool passthrough);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Error, Message = "FUSE device failed: {Reason}")]
+    public static partial void DeviceFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Malformed FUSE request: {Reason}")]
+    public static partial void BadRequest(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "The kernel refused a passthrough backing file: {Reason}")]
+    public static partial void PassthroughRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Shared filesystem mounted at {MountPoint} ({Role}, backing {Backing})")]
+    public static partial void Mounted(ILogger logger, string mountPoint, string role, string backing);
+}

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+
+namespace Ssi.Agent.Filesystem.Fuse;
+
+/// <summary>The header of one request from the kernel, and a cursor over its body.</summary>
+internal ref struct FuseRequest
+{
+    private readonly ReadOnlySpan<byte> _body;
+    private int _position;
+
+    public FuseRequest(ReadOnlySpan<byte> message)
+    {
+        if (message.Length < FuseProtocol.InHeaderSize)
+        {
+            throw new FuseProtocolException($"request of {message.Length} bytes is shorter than the header");
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(message);
+        if (length != message.Length)
+        {
+            throw new FuseProtocolException($"request says {length} bytes, {message.Length} were read");
+        }
+
+        Opcode = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(message[4..]);
+        Unique = BinaryPrimitives.ReadUInt64LittleEndian(message[8..]);
+        NodeId = BinaryPrimitives.ReadUInt64LittleEndian(message[16..]);
+        Uid = BinaryPrimitives.ReadUInt32LittleEndian(message[24..]);
+        Gid = BinaryPrimitives.ReadUInt32LittleEndian(message[28..]);
+        Pid = BinaryPrimitives.ReadUInt32LittleEndian(message[32..]);
+        _body = message[FuseProtocol.InHeaderSize..];
+        _position = 0;
+    }
+
+    public FuseOpcode Opcode { get; }
+
+    public ulong Unique { get; }
+
+    public ulong NodeId { get; }
+
+    public uint Uid { get; }
+
+    public uint Gid { get; }
+
+    public uint Pid { get; }
+
+    public readonly int Remaining => _body.Length - _position;
+
+    public uint U32()
+    {
+        var value = BinaryPrimitives.ReadUInt32LittleEndian(Take(4));
+        return value;
+    }
+
+    public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
+
+    public void Skip(int count) => Take(count);
+
+    /// <summary>A NUL-terminated name (without its NUL).</summary>
+    public ReadOnlySpan<byte> Name()
+    {
+        var rest = _body[_position..];
+        var end = rest.IndexOf((byte)0);
+        if (end < 0)
+        {
+            throw new FuseProtocolException("name is not NUL-terminated");
+        }
+
+        _position += end + 1;
+        return rest[..end];
+    }
+
+    public ReadOnlySpan<byte> Bytes(int count) => Take(count);
+
+    public ReadOnlySpan<byte> Rest()
+    {
+        var rest = _body[_position..];
+        _position = _body.Length;
+        return rest;
+    }
+
+    private ReadOnlySpan<byte> Take(int count)
+    {
+        if (_position + count > _body.Length)
+        {
+            throw new FuseProtocolException($"{Opcode} body is {_body.Length} bytes, reading {count} at {_position}");
+        }
+
+        var span = _body.Slice(_position, count);
+        _position += count;
+        return span;
+    }
+}

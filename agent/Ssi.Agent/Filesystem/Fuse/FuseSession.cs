@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Ssi.Agent.Native.Fuse;
+
+namespace Ssi.Agent.Filesystem.Fuse;
+
+/// <summary>
+/// Serves one FUSE mount: several threads each read a request from /dev/fuse, run it against the
+/// <see cref="IFileSystem"/> and write the reply. On the home node opened files are handed to the
+/// kernel as passthrough backing files, so data I/O does not come through here at all.
+/// </summary>
+internal sealed partial class FuseSession : IDisposable
+{
+    private readonly FuseDevice _device;
+    private readonly IFileSystem _fs;
+    private readonly ILogger _logger;
+    private readonly bool _wantPassthrough;
+    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
+    private readonly List<Thread> _threads = [];
+    private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _running;
+
+    public FuseSession(FuseDevice device, IFileSystem fs, bool passthrough, ILogger logger)
+    {
+        _device = device;
+        _fs = fs;
+        _wantPassthrough = passthrough;
+        _logger = logger;
+    }
+
+    /// <summary>Whether the kernel agreed to passthrough (known after INIT).</summary>
+    public bool Passthrough { get; private set; }
+
+    public uint KernelMinor { get; private set; }
+
+    public Task Initialized => _initialized.Task;
+
+    public Task Stopped => _stopped.Task;
+
+    public FuseDevice Device => _device;
+
+    public void Start(int threads)
+    {
+        for (var i = 0; i < threads; i++)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"fuse-{i}" };
+            _threads.Add(thread);
+            Interlocked.Increment(ref _running);
+            thread.Start();
+        }
+    }
+
+    public void Dispose() => _device.Dispose();
+
+    private void Loop()
+    {
+        var input = GC.AllocateUninitializedArray<byte>(FuseProtocol.BufferSize);
+        var output = GC.AllocateUninitializedArray<byte>(FuseProtocol.BufferSize);
+        try
+        {
+            while (true)
+            {
+                int length;
+                try
+                {
+                    length = _device.Read(input);
+                }
+                catch (Native.NativeException e)
+                {
+                    FsLog.DeviceFailed(_logger, e.Message);
+                    return;
+                }
+
+                if (length == 0)
+                {
+                    return; // unmounted
+                }
+
+                var reply = Handle(input.AsSpan(0, length), output, out var stop);
+                if (!reply.IsEmpty)
+                {
+                    _ = _device.Write(reply);
+                }
+
+                if (stop)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _running) == 0)
+            {
+                _stopped.TrySetResult();
+            }
+        }
+    }
+
+    private ReadOnlySpan<byte> Handle(ReadOnlySpan<byte> message, Span<byte> output, out bool stop)
+    {
+        stop = false;
+        ulong unique = 0;
+        try
+        {
+            var request = new FuseRequest(message);
+            unique = request.Unique;
+            switch (request.Opcode)
+            {
+                case FuseOpcode.Init:
+                    return Init(ref request, output);
+                case FuseOpcode.Destroy:
+                    stop = true;
+                    return new FuseReply(output).Finish(unique);
+                case FuseOpcode.Forget:
+                    _fs.Forget(request.NodeId, request.U64());
+                    return default;
+                case FuseOpcode.BatchForget:
+                    var count = request.U32();
+                    request.Skip(4);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _fs.Forget(request.U64(), request.U64());
+                    }
+
+                    return default;
+                case FuseOpcode.Interrupt:
+                    return default; // requests are short; the reply will come
+                default:
+                    return Dispatch(ref request, output);
+            }
+        }
+        catch (FsError e)
+        {
+            return FuseReply.Error(output, unique, e.Errno);
+        }
+        catch (FuseProtocolException e)
+        {
+            FsLog.BadRequest(_logger, e.Message);
+            return unique == 0 ? default : FuseReply.Error(output, unique, Errno.EIO);
+        }
+    }
+
+    private ReadOnlySpan<byte> Init(scoped ref FuseRequest request, Span<byte> output)
+    {
+        var major = request.U32();
+        var minor = request.U32();
+        var maxReadahead = request.U32();
+        ulong offered = request.U32();
+        if (request.Remaining >= 4 && (offered & FuseProtocol.InitExt) != 0)
+        {
+            offered |= (ulong)request.U32() << 32;
+        }
+
+        var reply = new FuseReply(output);
+        if (major != FuseProtocol.Major)
+        {
+            // A newer major: answer with ours and wait for the kernel to retry.
+            reply.U32(FuseProtocol.Major);
+            reply.U32(FuseProtocol.Minor);
+            return reply.Finish(request.Unique);
+        }
+
+        KernelMinor = minor;
+        var wanted = FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.DoReaddirplus
+            | FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops | FuseProtocol.MaxPagesFlag
+            | FuseProtocol.CacheSymlinks | FuseProtocol.InitExt;
+        if (_wantPassthrough)
+        {
+            wanted |= FuseProtocol.Passthrough;
+        }
+
+        var agreed = wanted & offered;
+        Passthrough = (agreed & FuseProtocol.Passthrough) != 0;
+        reply.U32(FuseProtocol.Major);
+        reply.U32(Math.Min(minor, FuseProtocol.Minor));
+        reply.U32(maxReadahead);
+        reply.U32((uint)agreed);
+        reply.U16(64);                       // max_background
+        reply.U16(48);                       // congestion_threshold
+        reply.U32(FuseProtocol.MaxWrite);
+        reply.U32(1);                        // time_gran (ns)
+        reply.U16(FuseProtocol.MaxPages);
+        reply.U16(0);                        // map_alignment
+        reply.U32((uint)(agreed >> 32));     // flags2
+        reply.U32(Passthrough ? 1u : 0u);    // max_stack_depth
+        reply.Zeros(24);                     // request_timeout + unused
+        FsLog.Initialized(_logger, _device.MountPoint, major, minor, Passthrough);
+        _initialized.TrySetResult();
+        return reply.Finish(request.Unique);
+    }
+}

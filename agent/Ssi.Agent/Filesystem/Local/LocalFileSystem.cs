@@ -1,0 +1,372 @@
+using System.Buffers.Binary;
+using Ssi.Agent.Native.Fuse;
+
+namespace Ssi.Agent.Filesystem.Local;
+
+/// <summary>
+/// The shared filesystem on its home node: the files live in a backing directory. Every file the
+/// kernel knows is held by an O_PATH descriptor, and every operation names a file by such a
+/// descriptor plus at most one path component that is checked to be a plain name, with
+/// O_NOFOLLOW / AT_SYMLINK_NOFOLLOW: no request can reach outside the backing directory, not with
+/// "..", not through a symlink, not by racing a rename (the libfuse passthrough_ll technique).
+/// </summary>
+internal sealed class LocalFileSystem : IFileSystem, IDisposable
+{
+    private const int O_RDONLY = 0;
+    private const int O_WRONLY = 1;
+    private const int O_ACCMODE = 3;
+    private const long UTIME_NOW = 0x3fffffff;
+    private const long UTIME_OMIT = 0x3ffffffe;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ulong, LocalInode> _byId = [];
+    private readonly Dictionary<(ulong, ulong), LocalInode> _byKey = [];
+    private readonly LocalInode _root;
+    private ulong _nextId = FuseRootId + 1;
+
+    private const ulong FuseRootId = 1;
+
+    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout)
+    {
+        Directory.CreateDirectory(backingDirectory);
+        var fd = FsError.Check(Posix.OpenAt(Posix.AT_FDCWD, Posix.Z(backingDirectory), Posix.O_PATH | Posix.O_DIRECTORY));
+        FsError.Check(Posix.Stat(fd, out var stat));
+        _root = new LocalInode(FuseRootId, fd, stat.Device, stat.Inode) { Lookups = 1 };
+        _byId[FuseRootId] = _root;
+        _byKey[_root.Key] = _root;
+        BackingDirectory = backingDirectory;
+        CacheTimeout = cacheTimeout;
+    }
+
+    public string BackingDirectory { get; }
+
+    public TimeSpan CacheTimeout { get; }
+
+    public int InodeCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byId.Count;
+            }
+        }
+    }
+
+    public FileEntry? Lookup(ulong parent, ReadOnlySpan<byte> name)
+    {
+        var dir = Get(parent);
+        var fd = Posix.OpenAt(dir.PathFd, CheckedName(name), Posix.O_PATH | Posix.O_NOFOLLOW);
+        if (fd == -Errno.ENOENT)
+        {
+            return null;
+        }
+
+        return Adopt(FsError.Check(fd));
+    }
+
+    public void Forget(ulong node, ulong count)
+    {
+        lock (_lock)
+        {
+            if (node == FuseRootId || !_byId.TryGetValue(node, out var inode))
+            {
+                return;
+            }
+
+            inode.Lookups -= (long)count;
+            if (inode.Lookups <= 0)
+            {
+                _byId.Remove(node);
+                _byKey.Remove(inode.Key);
+                Posix.Close(inode.PathFd);
+            }
+        }
+    }
+
+    public FileAttributes GetAttr(ulong node)
+    {
+        var inode = Get(node);
+        FsError.Check(Posix.Stat(inode.PathFd, out var stat));
+        return FileAttributes.From(stat, node);
+    }
+
+    public FileAttributes SetAttr(ulong node, in SetAttrRequest request)
+    {
+        var inode = Get(node);
+        if ((request.Valid & FuseProtocolBits.Mode) != 0)
+        {
+            FsError.Check(Posix.ChmodFd(inode.PathFd, (int)(request.Mode & 0xFFF)));
+        }
+
+        if ((request.Valid & (FuseProtocolBits.Uid | FuseProtocolBits.Gid)) != 0)
+        {
+            FsError.Check(Posix.ChownFd(
+                inode.PathFd,
+                (request.Valid & FuseProtocolBits.Uid) != 0 ? request.Uid : uint.MaxValue,
+                (request.Valid & FuseProtocolBits.Gid) != 0 ? request.Gid : uint.MaxValue));
+        }
+
+        if ((request.Valid & FuseProtocolBits.Size) != 0)
+        {
+            if ((request.Valid & FuseProtocolBits.Fh) != 0)
+            {
+                FsError.Check(Posix.Truncate((int)request.Handle, (long)request.Size));
+            }
+            else
+            {
+                var fd = FsError.Check(Posix.Reopen(inode.PathFd, O_WRONLY));
+                try
+                {
+                    FsError.Check(Posix.Truncate(fd, (long)request.Size));
+                }
+                finally
+                {
+                    Posix.Close(fd);
+                }
+            }
+        }
+
+        if ((request.Valid & (FuseProtocolBits.Atime | FuseProtocolBits.Mtime | FuseProtocolBits.AtimeNow | FuseProtocolBits.MtimeNow)) != 0)
+        {
+            var (aSec, aNs) = Time(request.Valid, FuseProtocolBits.Atime, FuseProtocolBits.AtimeNow, request.AtimeSeconds, request.AtimeNanoseconds);
+            var (mSec, mNs) = Time(request.Valid, FuseProtocolBits.Mtime, FuseProtocolBits.MtimeNow, request.MtimeSeconds, request.MtimeNanoseconds);
+            FsError.Check(Posix.SetTimesFd(inode.PathFd, aSec, aNs, mSec, mNs));
+        }
+
+        return GetAttr(node);
+    }
+
+    public byte[] ReadLink(ulong node)
+    {
+        var inode = Get(node);
+        var buffer = new byte[4096];
+        var n = FsError.Check(Posix.ReadlinkFd(inode.PathFd, buffer));
+        return buffer[..n];
+    }
+
+    public FileEntry Symlink(ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, in CallerContext caller)
+    {
+        var dir = Get(parent);
+        var z = CheckedName(name);
+        FsError.Check(Posix.SymlinkAt(Posix.Z(target), dir.PathFd, z));
+        return Created(dir, z, caller);
+    }
+
+    public FileEntry Mknod(ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, in CallerContext caller)
+    {
+        var dir = Get(parent);
+        var z = CheckedName(name);
+        FsError.Check(Posix.MknodAt(dir.PathFd, z, (int)mode, rdev));
+        return Created(dir, z, caller);
+    }
+
+    public FileEntry Mkdir(ulong parent, ReadOnlySpan<byte> name, uint mode, in CallerContext caller)
+    {
+        var dir = Get(parent);
+        var z = CheckedName(name);
+        FsError.Check(Posix.MkdirAt(dir.PathFd, z, (int)mode));
+        return Created(dir, z, caller);
+    }
+
+    public void Unlink(ulong parent, ReadOnlySpan<byte> name) =>
+        FsError.Check(Posix.UnlinkAt(Get(parent).PathFd, CheckedName(name), directory: false));
+
+    public void Rmdir(ulong parent, ReadOnlySpan<byte> name) =>
+        FsError.Check(Posix.UnlinkAt(Get(parent).PathFd, CheckedName(name), directory: true));
+
+    public void Rename(ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags) =>
+        FsError.Check(Posix.RenameAt(Get(parent).PathFd, CheckedName(name), Get(newParent).PathFd, CheckedName(newName), flags));
+
+    public FileEntry Link(ulong node, ulong newParent, ReadOnlySpan<byte> newName)
+    {
+        var inode = Get(node);
+        var dir = Get(newParent);
+        var z = CheckedName(newName);
+        FsError.Check(Posix.LinkFd(inode.PathFd, dir.PathFd, z));
+        return Adopt(FsError.Check(Posix.OpenAt(dir.PathFd, z, Posix.O_PATH | Posix.O_NOFOLLOW)));
+    }
+
+    public OpenResult Open(ulong node, int flags)
+    {
+        var inode = Get(node);
+        var fd = FsError.Check(Posix.Reopen(inode.PathFd, flags));
+        return new OpenResult((ulong)fd, 0, fd);
+    }
+
+    public (FileEntry Entry, OpenResult File) Create(ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, in CallerContext caller)
+    {
+        var dir = Get(parent);
+        var z = CheckedName(name);
+        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, z, flags | Posix.O_CREAT | Posix.O_NOFOLLOW, (int)mode));
+        try
+        {
+            var entry = Created(dir, z, caller);
+            return (entry, new OpenResult((ulong)fd, 0, fd));
+        }
+        catch
+        {
+            Posix.Close(fd);
+            throw;
+        }
+    }
+
+    public int Read(ulong node, ulong handle, long offset, Span<byte> buffer) =>
+        FsError.Check(Posix.PRead((int)handle, buffer, offset));
+
+    public int Write(ulong node, ulong handle, long offset, ReadOnlySpan<byte> data) =>
+        FsError.Check(Posix.PWrite((int)handle, data, offset));
+
+    public void Release(ulong node, ulong handle) => Posix.Close((int)handle);
+
+    public void Fsync(ulong node, ulong handle, bool dataOnly) => FsError.Check(Posix.Fsync((int)handle, dataOnly));
+
+    public ulong OpenDir(ulong node)
+    {
+        var inode = Get(node);
+        return (ulong)FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY | Posix.O_DIRECTORY));
+    }
+
+    public void ReadDir(ulong node, ulong handle, long offset, Func<DirectoryEntry, bool> accept)
+    {
+        ArgumentNullException.ThrowIfNull(accept);
+        var fd = (int)handle;
+        FsError.Check(Posix.Lseek(fd, offset, 0));
+        var buffer = new byte[32 * 1024];
+        while (true)
+        {
+            var n = FsError.Check(Posix.GetDents(fd, buffer));
+            if (n == 0)
+            {
+                return;
+            }
+
+            for (var at = 0; at < n;)
+            {
+                // struct linux_dirent64: d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
+                var ino = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(at));
+                var next = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(at + 8));
+                var reclen = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(at + 16));
+                var type = buffer[at + 18];
+                var nameBytes = buffer.AsSpan(at + 19, reclen - 19);
+                var name = nameBytes[..nameBytes.IndexOf((byte)0)].ToArray();
+                at += reclen;
+                if (!accept(new DirectoryEntry(ino, next, type, name)))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    public void ReleaseDir(ulong node, ulong handle) => Posix.Close((int)handle);
+
+    public FileSystemStatistics StatFs(ulong node)
+    {
+        // struct statfs on 64-bit Linux: 8-byte fields type, bsize, blocks, bfree, bavail, files, ffree, fsid, namelen, frsize, ...
+        var s = new byte[120];
+        FsError.Check(Posix.Statfs(_root.PathFd, s));
+        var f = new ulong[10];
+        for (var i = 0; i < f.Length; i++)
+        {
+            f[i] = BinaryPrimitives.ReadUInt64LittleEndian(s.AsSpan(i * 8));
+        }
+
+        return new FileSystemStatistics(f[2], f[3], f[4], f[5], f[6], (uint)f[1], (uint)f[8], (uint)f[9]);
+    }
+
+    public void Fallocate(ulong node, ulong handle, int mode, long offset, long length) =>
+        FsError.Check(Posix.Fallocate((int)handle, mode, offset, length));
+
+    public long Lseek(ulong node, ulong handle, long offset, int whence) =>
+        FsError.Check(Posix.Lseek((int)handle, offset, whence));
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var inode in _byId.Values)
+            {
+                Posix.Close(inode.PathFd);
+            }
+
+            _byId.Clear();
+            _byKey.Clear();
+        }
+    }
+
+    /// <summary>A single path component, never ".", ".." or containing '/'.</summary>
+    internal static byte[] CheckedName(ReadOnlySpan<byte> name)
+    {
+        if (name.IsEmpty || name.Contains((byte)'/') || name.Contains((byte)0) || name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+        {
+            throw new FsError(Errno.EINVAL);
+        }
+
+        if (name.Length > 255)
+        {
+            throw new FsError(Errno.ENAMETOOLONG);
+        }
+
+        return Posix.Z(name);
+    }
+
+    private static (long Seconds, long Nanoseconds) Time(uint valid, uint setBit, uint nowBit, long seconds, uint nanoseconds) =>
+        (valid & nowBit) != 0 ? (0, UTIME_NOW) : (valid & setBit) != 0 ? (seconds, nanoseconds) : (0, UTIME_OMIT);
+
+    private LocalInode Get(ulong node)
+    {
+        lock (_lock)
+        {
+            return _byId.TryGetValue(node, out var inode) ? inode : throw new FsError(Errno.ENOENT);
+        }
+    }
+
+    /// <summary>Owns the new file by the caller (the agent creates as root), then looks it up.</summary>
+    private FileEntry Created(LocalInode dir, byte[] name, in CallerContext caller)
+    {
+        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, name, Posix.O_PATH | Posix.O_NOFOLLOW));
+        if (caller.Uid != 0 || caller.Gid != 0)
+        {
+            var rc = Posix.ChownFd(fd, caller.Uid, caller.Gid);
+            if (rc < 0)
+            {
+                Posix.Close(fd);
+                FsError.Check(rc);
+            }
+        }
+
+        return Adopt(fd);
+    }
+
+    /// <summary>Registers a freshly opened O_PATH descriptor: one more lookup of its inode (new or known).</summary>
+    private FileEntry Adopt(int fd)
+    {
+        var rc = Posix.Stat(fd, out var stat);
+        if (rc < 0)
+        {
+            Posix.Close(fd);
+            FsError.Check(rc);
+        }
+
+        LocalInode inode;
+        lock (_lock)
+        {
+            if (_byKey.TryGetValue((stat.Device, stat.Inode), out var known))
+            {
+                Posix.Close(fd);
+                inode = known;
+            }
+            else
+            {
+                inode = new LocalInode(_nextId++, fd, stat.Device, stat.Inode);
+                _byId[inode.NodeId] = inode;
+                _byKey[inode.Key] = inode;
+            }
+
+            inode.Lookups++;
+        }
+
+        return new FileEntry(inode.NodeId, 0, FileAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);
+    }
+}

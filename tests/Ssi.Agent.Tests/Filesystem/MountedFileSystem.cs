@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Ssi.Agent.Filesystem.Fuse;
+using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Native.Fuse;
+using Ssi.Testing;
+
+namespace Ssi.Agent.Tests.Filesystem;
+
+/// <summary>A real FUSE mount of a <see cref="LocalFileSystem"/> on a temporary backing directory.</summary>
+internal sealed class MountedFileSystem : IDisposable
+{
+    private MountedFileSystem(string root, LocalFileSystem fs, FuseSession session)
+    {
+        Root = root;
+        FileSystem = fs;
+        Session = session;
+    }
+
+    public string Root { get; }
+
+    public string Backing => Path.Combine(Root, "backing");
+
+    public string Mount => Path.Combine(Root, "mnt");
+
+    public LocalFileSystem FileSystem { get; }
+
+    public FuseSession Session { get; }
+
+    public string this[string relative] => Path.Combine(Mount, relative);
+
+    public static async Task<MountedFileSystem> StartAsync(bool passthrough = true)
+    {
+        Prerequisites.RequireRoot();
+        Prerequisites.RequireFuse();
+        var root = Directory.CreateTempSubdirectory("ssi-fs-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "mnt"));
+        var fs = new LocalFileSystem(Path.Combine(root, "backing"), TimeSpan.FromHours(1));
+        var device = FuseDevice.Mount(Path.Combine(root, "mnt"), "ssi-test");
+        var session = new FuseSession(device, fs, passthrough, NullLogger.Instance);
+        session.Start(4);
+        // The kernel sends INIT right after the mount; the first access waits for it anyway.
+        _ = Directory.Exists(Path.Combine(root, "mnt", "x"));
+        await session.Initialized.WaitAsync(TimeSpan.FromSeconds(10));
+        return new MountedFileSystem(root, fs, session);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            FuseDevice.Unmount(Mount);
+        }
+        finally
+        {
+            Session.Stopped.Wait(TimeSpan.FromSeconds(5));
+            Session.Dispose();
+            FileSystem.Dispose();
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}
