@@ -15,9 +15,9 @@ internal interface IFileSystem
 
     void Forget(ulong node, ulong count);
 
-    FileAttributes GetAttr(ulong node);
+    NodeAttributes GetAttr(ulong node);
 
-    FileAttributes SetAttr(ulong node, in SetAttrRequest request);
+    NodeAttributes SetAttr(ulong node, in SetAttrRequest request);
 
     byte[] ReadLink(ulong node);
 

@@ -81,7 +81,7 @@ internal ref struct FuseReply
     }
 
     /// <summary>struct fuse_attr.</summary>
-    public void Attr(in FileAttributes a)
+    public void Attr(in NodeAttributes a)
     {
         U64(a.Inode);
         U64(a.Size);

@@ -242,7 +242,7 @@ internal sealed partial class FuseSession
         reply.I32(backingId);
     }
 
-    private void AttrOut(ref FuseReply reply, in FileAttributes attributes)
+    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes)
     {
         var timeout = _fs.CacheTimeout;
         reply.U64((ulong)timeout.TotalSeconds);

@@ -84,14 +84,14 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
     }
 
-    public FileAttributes GetAttr(ulong node)
+    public NodeAttributes GetAttr(ulong node)
     {
         var inode = Get(node);
         FsError.Check(Posix.Stat(inode.PathFd, out var stat));
-        return FileAttributes.From(stat, node);
+        return NodeAttributes.From(stat, node);
     }
 
-    public FileAttributes SetAttr(ulong node, in SetAttrRequest request)
+    public NodeAttributes SetAttr(ulong node, in SetAttrRequest request)
     {
         var inode = Get(node);
         if ((request.Valid & FuseProtocolBits.Mode) != 0)
@@ -367,6 +367,6 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             inode.Lookups++;
         }
 
-        return new FileEntry(inode.NodeId, 0, FileAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);
+        return new FileEntry(inode.NodeId, 0, NodeAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);
     }
 }
