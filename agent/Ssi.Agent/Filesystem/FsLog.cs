@@ -17,6 +17,18 @@ internal static partial class FsLog
     [LoggerMessage(EventId = 1403, Level = LogLevel.Warning, Message = "The kernel refused a passthrough backing file: {Reason}")]
     public static partial void PassthroughRefused(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "{Count} cache invalidations were not acknowledged in time; the change is acknowledged anyway")]
+    public static partial void InvalidationTimedOut(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1406, Level = LogLevel.Information, Message = "Node {NodeIndex} watches the shared filesystem for invalidations")]
+    public static partial void WatcherJoined(ILogger logger, int nodeIndex);
+
+    [LoggerMessage(EventId = 1407, Level = LogLevel.Information, Message = "Node {NodeIndex} stopped watching the shared filesystem")]
+    public static partial void WatcherLeft(ILogger logger, int nodeIndex);
+
+    [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, Message = "The home of the shared filesystem is unreachable: {Reason}")]
+    public static partial void HomeUnreachable(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Shared filesystem mounted at {MountPoint} ({Role}, backing {Backing})")]
     public static partial void Mounted(ILogger logger, string mountPoint, string role, string backing);
 }

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Security;
+using Ssi.Agent.Filesystem;
+using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.GrpcServices;
 using Ssi.Agent.Node;
 using Ssi.Agent.Processes;
@@ -41,6 +43,10 @@ public static class AgentHost
         builder.Services.AddSingleton<ClientCertificatePolicy>();
         builder.Services.AddSingleton<AgentIdentity>();
         builder.Services.AddSingleton<NodeCapabilitiesProbe>();
+        builder.Services.AddOptions<FilesystemOptions>().Bind(builder.Configuration.GetSection(FilesystemOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<CoherencyHub>();
+        builder.Services.AddSingleton<FilesystemRole>();
+        builder.Services.AddHostedService<FilesystemHost>();
         builder.Services.AddSingleton<ProcessTable>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
@@ -69,6 +75,7 @@ public static class AgentHost
         var app = builder.Build();
         app.MapGrpcService<NodeService>();
         app.MapGrpcService<ProcessService>();
+        app.MapGrpcService<FilesystemService>();
         return app;
     }
 }

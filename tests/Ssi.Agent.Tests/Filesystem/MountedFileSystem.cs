@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
 using Ssi.Agent.Native.Fuse;
@@ -36,11 +37,15 @@ internal sealed class MountedFileSystem : IDisposable
         Directory.CreateDirectory(Path.Combine(root, "mnt"));
         var fs = new LocalFileSystem(Path.Combine(root, "backing"), TimeSpan.FromHours(1));
         var device = FuseDevice.Mount(Path.Combine(root, "mnt"), "ssi-test");
-        var session = new FuseSession(device, fs, passthrough, NullLogger.Instance);
+        var hub = new CoherencyHub(NullLogger<CoherencyHub>.Instance);
+        hub.AttachHome(0, device);
+        var dispatcher = new FuseDispatcher(fs, hub, NullLogger<FuseDispatcher>.Instance);
+        var session = new FuseSession(device, dispatcher, passthrough, NullLogger.Instance);
         session.Start(4);
         // The kernel sends INIT right after the mount; the first access waits for it anyway.
         _ = Directory.Exists(Path.Combine(root, "mnt", "x"));
         await session.Initialized.WaitAsync(TimeSpan.FromSeconds(10));
+        dispatcher.AttachLocalMount(device, session.Passthrough);
         return new MountedFileSystem(root, fs, session);
     }
 

@@ -1,30 +1,28 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Fuse;
 
 /// <summary>
-/// Serves one FUSE mount: several threads each read a request from /dev/fuse, run it against the
-/// <see cref="IFileSystem"/> and write the reply. On the home node opened files are handed to the
-/// kernel as passthrough backing files, so data I/O does not come through here at all.
+/// Serves one FUSE mount: several threads each read a request from /dev/fuse, hand it to the
+/// request handler (the home's dispatcher, or the forwarder to the home) and write the reply.
+/// INIT, DESTROY and INTERRUPT are answered here, for this node's kernel.
 /// </summary>
-internal sealed partial class FuseSession : IDisposable
+internal sealed class FuseSession : IDisposable
 {
     private readonly FuseDevice _device;
-    private readonly IFileSystem _fs;
+    private readonly IFuseRequestHandler _handler;
     private readonly ILogger _logger;
     private readonly bool _wantPassthrough;
-    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
     private readonly List<Thread> _threads = [];
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
 
-    public FuseSession(FuseDevice device, IFileSystem fs, bool passthrough, ILogger logger)
+    public FuseSession(FuseDevice device, IFuseRequestHandler handler, bool passthrough, ILogger logger)
     {
         _device = device;
-        _fs = fs;
+        _handler = handler;
         _wantPassthrough = passthrough;
         _logger = logger;
     }
@@ -113,22 +111,10 @@ internal sealed partial class FuseSession : IDisposable
                 case FuseOpcode.Destroy:
                     stop = true;
                     return new FuseReply(output).Finish(unique);
-                case FuseOpcode.Forget:
-                    _fs.Forget(request.NodeId, request.U64());
-                    return default;
-                case FuseOpcode.BatchForget:
-                    var count = request.U32();
-                    request.Skip(4);
-                    for (var i = 0; i < count; i++)
-                    {
-                        _fs.Forget(request.U64(), request.U64());
-                    }
-
-                    return default;
                 case FuseOpcode.Interrupt:
                     return default; // requests are short; the reply will come
                 default:
-                    return Dispatch(ref request, output);
+                    return output[.._handler.Handle(message, output)];
             }
         }
         catch (FsError e)

@@ -1,14 +1,83 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Fuse;
 
-/// <summary>The per-opcode part of <see cref="FuseSession"/>: decode the request, call the filesystem, encode the reply.</summary>
-internal sealed partial class FuseSession
+/// <summary>
+/// Runs FUSE requests against an <see cref="IFileSystem"/>: decode, call, encode. Requests come from
+/// the home node's own kernel (with passthrough) or forwarded from other nodes' kernels. Every
+/// successful change publishes the invalidations other nodes need before the reply goes out
+/// (strict coherency), and every answer notes which node may now cache what.
+/// </summary>
+internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<FuseDispatcher> logger) : IFuseRequestHandler
 {
     private const int DirentHeader = 24;
     private const int DirentPlusHeader = FuseProtocol.EntryOutSize + DirentHeader;
+    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
+    private readonly IFileSystem _fs = fs;
+    private FuseDevice? _device;
+    private bool _passthrough;
 
-    private ReadOnlySpan<byte> Dispatch(scoped ref FuseRequest request, Span<byte> output)
+    /// <summary>The home node's own mount: its kernel's requests may get passthrough backing files.</summary>
+    public void AttachLocalMount(FuseDevice device, bool passthrough)
+    {
+        _device = device;
+        _passthrough = passthrough;
+    }
+
+    /// <summary>A request from the home node's own kernel.</summary>
+    public int Handle(ReadOnlySpan<byte> request, Span<byte> output) => Handle(request, output, hub.HomeIndex, allowPassthrough: true);
+
+    /// <summary>A request forwarded from the kernel of node <paramref name="origin"/>.</summary>
+    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough)
+    {
+        ulong unique = 0;
+        var changes = new List<CacheInvalidation>();
+        try
+        {
+            var request = new FuseRequest(message);
+            unique = request.Unique;
+            switch (request.Opcode)
+            {
+                case FuseOpcode.Forget:
+                    _fs.Forget(request.NodeId, request.U64());
+                    return 0;
+                case FuseOpcode.BatchForget:
+                    var count = request.U32();
+                    request.Skip(4);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _fs.Forget(request.U64(), request.U64());
+                    }
+
+                    return 0;
+                case FuseOpcode.Init or FuseOpcode.Destroy or FuseOpcode.Interrupt:
+                    throw new FsError(Errno.EINVAL); // the node's own session answers these
+            }
+
+            hub.Interest.Note(request.NodeId, origin);
+            var reply = Dispatch(ref request, output, origin, allowPassthrough, changes);
+            if (changes.Count > 0)
+            {
+                hub.Publish(origin, changes);
+            }
+
+            return reply;
+        }
+        catch (FsError e)
+        {
+            return FuseReply.Error(output, unique, e.Errno).Length;
+        }
+        catch (FuseProtocolException e)
+        {
+            FsLog.BadRequest(logger, e.Message);
+            return unique == 0 ? 0 : FuseReply.Error(output, unique, Errno.EIO).Length;
+        }
+    }
+
+    private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, List<CacheInvalidation> changes)
     {
         var node = request.NodeId;
         var caller = new CallerContext(request.Uid, request.Gid, request.Pid);
@@ -18,6 +87,7 @@ internal sealed partial class FuseSession
             case FuseOpcode.Lookup:
             {
                 var entry = _fs.Lookup(node, request.Name()) ?? throw new FsError(Errno.ENOENT);
+                hub.Interest.Note(entry.NodeId, origin);
                 reply.Entry(entry);
                 break;
             }
@@ -43,6 +113,7 @@ internal sealed partial class FuseSession
                 var uid = request.U32();
                 var gid = request.U32();
                 AttrOut(ref reply, _fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)));
+                changes.Add(CacheInvalidation.Inode(node, (valid & FuseProtocolBits.Size) != 0 ? 0 : -1));
                 break;
             }
 
@@ -53,7 +124,7 @@ internal sealed partial class FuseSession
             {
                 var name = request.Name();
                 var target = request.Name();
-                reply.Entry(_fs.Symlink(node, name, target, caller));
+                reply.Entry(Created(_fs.Symlink(node, name, target, caller), node, name, origin, changes));
                 break;
             }
 
@@ -62,7 +133,8 @@ internal sealed partial class FuseSession
                 var mode = request.U32();
                 var rdev = request.U32();
                 request.Skip(8); // umask, padding
-                reply.Entry(_fs.Mknod(node, request.Name(), mode, rdev, caller));
+                var name = request.Name();
+                reply.Entry(Created(_fs.Mknod(node, name, mode, rdev, caller), node, name, origin, changes));
                 break;
             }
 
@@ -70,21 +142,34 @@ internal sealed partial class FuseSession
             {
                 var mode = request.U32();
                 request.Skip(4); // umask
-                reply.Entry(_fs.Mkdir(node, request.Name(), mode | 0x4000, caller));
+                var name = request.Name();
+                reply.Entry(Created(_fs.Mkdir(node, name, mode | 0x4000, caller), node, name, origin, changes));
                 break;
             }
 
             case FuseOpcode.Unlink:
-                _fs.Unlink(node, request.Name());
+            {
+                var name = request.Name();
+                var child = _fs.Lookup(node, name);
+                _fs.Unlink(node, name);
+                Removed(node, name, child, changes);
                 break;
+            }
+
             case FuseOpcode.Rmdir:
-                _fs.Rmdir(node, request.Name());
+            {
+                var name = request.Name();
+                _fs.Rmdir(node, name);
+                Removed(node, name, null, changes);
                 break;
+            }
             case FuseOpcode.Rename:
             {
                 var newDir = request.U64();
                 var name = request.Name();
-                _fs.Rename(node, name, newDir, request.Name(), 0);
+                var newName = request.Name();
+                _fs.Rename(node, name, newDir, newName, 0);
+                Renamed(node, name, newDir, newName, changes);
                 break;
             }
 
@@ -94,21 +179,29 @@ internal sealed partial class FuseSession
                 var flags = request.U32();
                 request.Skip(4);
                 var name = request.Name();
-                _fs.Rename(node, name, newDir, request.Name(), flags);
+                var newName = request.Name();
+                _fs.Rename(node, name, newDir, newName, flags);
+                Renamed(node, name, newDir, newName, changes);
                 break;
             }
 
             case FuseOpcode.Link:
             {
                 var oldNode = request.U64();
-                reply.Entry(_fs.Link(oldNode, node, request.Name()));
+                var name = request.Name();
+                reply.Entry(Created(_fs.Link(oldNode, node, name), node, name, origin, changes));
+                changes.Add(CacheInvalidation.Inode(oldNode));
                 break;
             }
 
             case FuseOpcode.Open:
             {
                 var flags = (int)request.U32();
-                OpenOut(ref reply, _fs.Open(node, flags));
+                OpenOut(ref reply, _fs.Open(node, flags), allowPassthrough);
+                if ((flags & 0x200) != 0)
+                {
+                    changes.Add(CacheInvalidation.Inode(node, 0)); // O_TRUNC
+                }
                 break;
             }
 
@@ -117,9 +210,10 @@ internal sealed partial class FuseSession
                 var flags = (int)request.U32();
                 var mode = request.U32();
                 request.Skip(8); // umask, open_flags
-                var (entry, file) = _fs.Create(node, request.Name(), flags, mode, caller);
-                reply.Entry(entry);
-                OpenOut(ref reply, file);
+                var name = request.Name();
+                var (entry, file) = _fs.Create(node, name, flags, mode, caller);
+                reply.Entry(Created(entry, node, name, origin, changes));
+                OpenOut(ref reply, file, allowPassthrough);
                 break;
             }
 
@@ -139,6 +233,7 @@ internal sealed partial class FuseSession
                 var size = (int)request.U32();
                 request.Skip(20); // write_flags, lock_owner, flags, padding
                 var written = _fs.Write(node, fh, offset, request.Bytes(size));
+                changes.Add(CacheInvalidation.Inode(node, offset, written));
                 reply.U32((uint)written);
                 reply.U32(0);
                 break;
@@ -164,7 +259,7 @@ internal sealed partial class FuseSession
                 var fh = request.U64();
                 if (_backingIds.TryRemove(fh, out var backingId))
                 {
-                    _device.CloseBacking(backingId);
+                    _device?.CloseBacking(backingId);
                 }
 
                 _fs.Release(node, fh);
@@ -187,7 +282,7 @@ internal sealed partial class FuseSession
                 break;
             case FuseOpcode.ReadDir:
             case FuseOpcode.ReadDirPlus:
-                ReadDir(ref request, ref reply, node);
+                ReadDir(ref request, ref reply, node, origin);
                 break;
             case FuseOpcode.ReleaseDir:
                 _fs.ReleaseDir(node, request.U64());
@@ -200,6 +295,7 @@ internal sealed partial class FuseSession
                 var offset = (long)request.U64();
                 var length = (long)request.U64();
                 _fs.Fallocate(node, fh, (int)request.U32(), offset, length);
+                changes.Add(CacheInvalidation.Inode(node, offset, length));
                 break;
             }
 
@@ -216,14 +312,43 @@ internal sealed partial class FuseSession
                 throw new FsError(Errno.ENOSYS);
         }
 
-        return reply.Finish(request.Unique);
+        return reply.Finish(request.Unique).Length;
     }
 
-    private void OpenOut(ref FuseReply reply, OpenResult file)
+    private FileEntry Created(FileEntry entry, ulong parent, ReadOnlySpan<byte> name, int origin, List<CacheInvalidation> changes)
+    {
+        hub.Interest.Note(entry.NodeId, origin);
+        changes.Add(CacheInvalidation.Entry(parent, name));
+        changes.Add(CacheInvalidation.Inode(parent));
+        return entry;
+    }
+
+    private static void Removed(ulong parent, ReadOnlySpan<byte> name, FileEntry? child, List<CacheInvalidation> changes)
+    {
+        changes.Add(CacheInvalidation.Entry(parent, name));
+        changes.Add(CacheInvalidation.Inode(parent));
+        if (child is { } c)
+        {
+            changes.Add(CacheInvalidation.Inode(c.NodeId)); // nlink and ctime changed
+        }
+    }
+
+    private static void Renamed(ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, List<CacheInvalidation> changes)
+    {
+        changes.Add(CacheInvalidation.Entry(parent, name));
+        changes.Add(CacheInvalidation.Entry(newParent, newName));
+        changes.Add(CacheInvalidation.Inode(parent));
+        if (newParent != parent)
+        {
+            changes.Add(CacheInvalidation.Inode(newParent));
+        }
+    }
+
+    private void OpenOut(ref FuseReply reply, OpenResult file, bool allowPassthrough)
     {
         var flags = file.OpenFlags;
         var backingId = 0;
-        if (Passthrough && file.BackingFd >= 0)
+        if (allowPassthrough && _passthrough && _device is not null && file.BackingFd >= 0)
         {
             try
             {
@@ -233,7 +358,7 @@ internal sealed partial class FuseSession
             }
             catch (Native.NativeException e)
             {
-                FsLog.PassthroughRefused(_logger, e.Message);
+                FsLog.PassthroughRefused(logger, e.Message);
             }
         }
 
@@ -251,7 +376,7 @@ internal sealed partial class FuseSession
         reply.Attr(attributes);
     }
 
-    private void ReadDir(scoped ref FuseRequest request, ref FuseReply reply, ulong node)
+    private void ReadDir(scoped ref FuseRequest request, ref FuseReply reply, ulong node, int origin)
     {
         var plus = request.Opcode == FuseOpcode.ReadDirPlus;
         var fh = request.U64();
@@ -259,6 +384,7 @@ internal sealed partial class FuseSession
         var size = (int)Math.Min(request.U32(), (uint)reply.Free);
         var used = 0;
         var fs = _fs;
+        var interest = hub.Interest;
         var array = new byte[size];
         fs.ReadDir(node, fh, offset, entry =>
         {
@@ -270,24 +396,31 @@ internal sealed partial class FuseSession
             }
 
             var writer = FuseReply.Raw(array.AsSpan(used, length));
-            WriteDirent(ref writer, fs, node, entry, plus);
+            var looked = WriteDirent(ref writer, fs, node, entry, plus);
+            if (looked != 0)
+            {
+                interest.Note(looked, origin);
+            }
+
             used += length;
             return true;
         });
         reply.Bytes(array.AsSpan(0, used));
     }
 
-    private static void WriteDirent(ref FuseReply writer, IFileSystem fs, ulong dir, DirectoryEntry entry, bool plus)
+    /// <summary>Writes one fuse_dirent (or fuse_direntplus, looking the name up); returns the node id looked up, or 0.</summary>
+    private static ulong WriteDirent(ref FuseReply writer, IFileSystem fs, ulong dir, DirectoryEntry entry, bool plus)
     {
+        ulong looked = 0;
         var ino = entry.Inode;
         if (plus)
         {
             var isDot = entry.Name.AsSpan().SequenceEqual("."u8) || entry.Name.AsSpan().SequenceEqual(".."u8);
-            var looked = isDot ? null : fs.Lookup(dir, entry.Name);
-            if (looked is { } e)
+            if (!isDot && fs.Lookup(dir, entry.Name) is { } e)
             {
                 writer.Entry(e);
                 ino = e.Attributes.Inode;
+                looked = e.NodeId;
             }
             else
             {
@@ -301,5 +434,6 @@ internal sealed partial class FuseSession
         writer.U32(entry.Type);
         writer.Bytes(entry.Name);
         writer.Align8();
+        return looked;
     }
 }

@@ -1,0 +1,35 @@
+using Ssi.Agent.Filesystem.Fuse;
+using Ssi.Agent.Native.Fuse;
+
+namespace Ssi.Agent.Filesystem.Coherency;
+
+/// <summary>Pushes invalidations into a kernel's FUSE caches (FUSE_NOTIFY_INVAL_INODE / _ENTRY).</summary>
+internal static class FuseNotifier
+{
+    private const int ENOENT = 2;
+
+    /// <summary>Writes the notification; an inode or name the kernel does not have (ENOENT) is fine.</summary>
+    public static void Push(FuseDevice device, in CacheInvalidation invalidation)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var buffer = new byte[FuseProtocol.OutHeaderSize + 24 + (invalidation.Name?.Length ?? 0) + 1];
+        var message = new FuseReply(buffer);
+        if (invalidation.Name is { } name)
+        {
+            message.U64(invalidation.NodeId);
+            message.U32((uint)name.Length);
+            message.U32(0);
+            message.Bytes(name);
+            message.Bytes([0]);
+            var rc = device.Write(message.Finish(0, FuseProtocol.NotifyInvalEntry));
+            _ = rc == ENOENT ? 0 : rc;
+        }
+        else
+        {
+            message.U64(invalidation.NodeId);
+            message.I64(invalidation.Offset);
+            message.I64(invalidation.Length);
+            _ = device.Write(message.Finish(0, FuseProtocol.NotifyInvalInode));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Contracts.Security;
+using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Fuse;
+using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Filesystem.Remote;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Native.Fuse;
+
+namespace Ssi.Agent.Filesystem;
+
+/// <summary>
+/// Mounts the shared filesystem at its path on this node: served from the backing directory on
+/// the home node, forwarded to the home everywhere else. Unmounts when the agent stops.
+/// </summary>
+internal sealed class FilesystemHost(
+    IOptions<FilesystemOptions> options,
+    IOptions<AgentOptions> agent,
+    AgentCredentials credentials,
+    CoherencyHub hub,
+    FilesystemRole role,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<FilesystemHost>();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(o.MountPath);
+        TryUnmount(o.MountPath); // a mount left by an agent that crashed
+        var isHome = o.HomeNode == agent.Value.Node;
+        FuseSession session;
+        LocalFileSystem? local = null;
+        Grpc.Net.Client.GrpcChannel? channel = null;
+        Task listener = Task.CompletedTask;
+        if (isHome)
+        {
+            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
+            var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
+            var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
+            hub.AttachHome(agent.Value.NodeIndex, device);
+            session = new FuseSession(device, dispatcher, passthrough: true, _logger);
+            session.Start(o.Threads);
+            role.Serve(dispatcher);
+            _ = session.Initialized.ContinueWith(_ => dispatcher.AttachLocalMount(device, session.Passthrough), TaskScheduler.Default);
+            FsLog.Mounted(_logger, o.MountPath, "home", o.BackingDirectory);
+        }
+        else
+        {
+            channel = AgentChannelFactory.Create(new Uri($"https://{o.HomeEndpoint}"), o.HomeNode, credentials);
+            var client = new Contracts.V1.Filesystem.FilesystemClient(channel);
+            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
+            var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
+            session = new FuseSession(device, forwarder, passthrough: false, _logger);
+            session.Start(o.Threads);
+            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, device, _logger, stoppingToken);
+            FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        finally
+        {
+            TryUnmount(o.MountPath);
+            await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
+            await Task.WhenAny(listener, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            session.Dispose();
+            local?.Dispose();
+            channel?.Dispose();
+        }
+    }
+
+    private static void TryUnmount(string path)
+    {
+        try
+        {
+            FuseDevice.Unmount(path);
+        }
+        catch (Native.NativeException)
+        {
+            // nothing mounted there
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace Ssi.Agent.Filesystem;
+
+/// <summary>The shared filesystem on this node (section "Filesystem").</summary>
+public sealed class FilesystemOptions
+{
+    public const string Section = "Filesystem";
+
+    /// <summary>Mount the shared filesystem on this node.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The same path on every node.</summary>
+    public string MountPath { get; set; } = "/ssi";
+
+    /// <summary>Name of the node that keeps the data.</summary>
+    public string HomeNode { get; set; } = "";
+
+    /// <summary>host:port of the home's agent (for the other nodes).</summary>
+    public string HomeEndpoint { get; set; } = "";
+
+    /// <summary>On the home: the directory that holds the data.</summary>
+    public string BackingDirectory { get; set; } = "";
+
+    /// <summary>How long kernels may cache names and attributes; changes by other nodes are invalidated explicitly.</summary>
+    public int CacheTimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>Threads reading requests from /dev/fuse.</summary>
+    public int Threads { get; set; } = 4;
+
+    /// <summary>How long a forwarded operation may wait for the home before it fails with EIO.</summary>
+    public int ForwardTimeoutSeconds { get; set; } = 5;
+}
