@@ -44,6 +44,9 @@ public static class AgentChannelFactory
             HttpHandler = handler,
             DisposeHttpClient = true,
             MaxReceiveMessageSize = 16 * 1024 * 1024,
+            // Agents restart and nodes come and go: retry a lost connection soon, not after minutes.
+            InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+            MaxReconnectBackoff = TimeSpan.FromSeconds(2),
         });
     }
 

@@ -36,6 +36,8 @@ internal sealed class FilesystemHost(
         Directory.CreateDirectory(o.MountPath);
         TryUnmount(o.MountPath); // a mount left by an agent that crashed
         var isHome = o.HomeNode == agent.Value.Node;
+        var roleName = isHome ? "home" : "forwarding";
+        role.Report(roleName, false, false, "Mounting.");
         FuseSession session;
         LocalFileSystem? local = null;
         Grpc.Net.Client.GrpcChannel? channel = null;
@@ -46,7 +48,7 @@ internal sealed class FilesystemHost(
             var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
-            session = new FuseSession(device, dispatcher, passthrough: true, _logger);
+            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
             session.Start(o.Threads);
             role.Serve(dispatcher);
             _ = session.Initialized.ContinueWith(_ => dispatcher.AttachLocalMount(device, session.Passthrough), TaskScheduler.Default);
@@ -66,6 +68,14 @@ internal sealed class FilesystemHost(
 
         try
         {
+            // The kernel sends INIT as soon as the filesystem is mounted.
+            await session.Initialized.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken).ConfigureAwait(false);
+            role.Report(roleName, true, session.Passthrough, "");
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            role.Report(roleName, false, false, "The kernel did not initialise the FUSE mount within 30 s.");
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

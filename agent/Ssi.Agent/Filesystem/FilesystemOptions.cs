@@ -23,6 +23,13 @@ public sealed class FilesystemOptions
     /// <summary>How long kernels may cache names and attributes; changes by other nodes are invalidated explicitly.</summary>
     public int CacheTimeoutSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// Home only: hand opened files to the kernel as passthrough backing files. Off by default:
+    /// writes through a passthrough file bypass the server, so other nodes would not be told to
+    /// drop what they cached of it (strict coherency needs per-inode tracking of open modes first).
+    /// </summary>
+    public bool Passthrough { get; set; }
+
     /// <summary>Threads reading requests from /dev/fuse.</summary>
     public int Threads { get; set; } = 4;
 

@@ -2,13 +2,14 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Filesystem;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Node;
 
 namespace Ssi.Agent.GrpcServices;
 
 /// <summary>The Node gRPC service: identity, capabilities and health of this agent.</summary>
-internal sealed class NodeService(AgentIdentity identity, NodeCapabilitiesProbe probe, IHostApplicationLifetime lifetime)
+internal sealed class NodeService(AgentIdentity identity, NodeCapabilitiesProbe probe, IHostApplicationLifetime lifetime, FilesystemRole filesystem, Microsoft.Extensions.Options.IOptions<Filesystem.FilesystemOptions> filesystemOptions)
     : Contracts.V1.Node.NodeBase
 {
     public override async Task<GetNodeInfoResponse> GetNodeInfo(GetNodeInfoRequest request, ServerCallContext context)
@@ -20,6 +21,15 @@ internal sealed class NodeService(AgentIdentity identity, NodeCapabilitiesProbe 
             AgentVersion = AgentIdentity.Version,
             StartedAt = Timestamp.FromDateTimeOffset(identity.StartedAt),
             Capabilities = capabilities.ToContract(),
+            Filesystem = new FilesystemStatus
+            {
+                Enabled = filesystemOptions.Value.Enabled,
+                MountPath = filesystemOptions.Value.Enabled ? filesystemOptions.Value.MountPath : "",
+                Role = filesystem.Role,
+                Mounted = filesystem.Mounted,
+                Passthrough = filesystem.Passthrough,
+                Message = filesystem.Message,
+            },
         };
     }
 

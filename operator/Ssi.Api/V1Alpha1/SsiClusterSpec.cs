@@ -20,6 +20,10 @@ public sealed class SsiClusterSpec
     [JsonPropertyName("agent")]
     public SsiAgentSpec? Agent { get; set; }
 
+    /// <summary>The shared filesystem (on by default: cfs at /ssi, home on the first node).</summary>
+    [JsonPropertyName("filesystem")]
+    public SsiFilesystemSpec? Filesystem { get; set; }
+
     /// <summary>Local mode only: how the namespaces that stand for nodes are networked.</summary>
     [JsonPropertyName("local")]
     public SsiLocalSpec? Local { get; set; }

@@ -44,6 +44,7 @@ public static class SsiClusterValidator
 
         ValidateNodes(spec, localMode, errors);
         ValidateAgent(spec.Agent, errors);
+        ValidateFilesystem(spec, localMode, errors);
         if (localMode)
         {
             ValidateLocal(spec, errors);
@@ -102,6 +103,56 @@ public static class SsiClusterValidator
             errors.Add(new("spec.agent.logLevel", $"\"{level}\" is not one of Trace, Debug, Information, Warning, Error, Critical"));
         }
     }
+
+    private static readonly string[] ReservedMountPaths = ["/", "/proc", "/sys", "/dev", "/run", "/etc", "/usr", "/bin", "/sbin", "/lib", "/var", "/tmp", "/boot", "/root", "/home"];
+
+    private static void ValidateFilesystem(SsiClusterSpec spec, bool localMode, List<FieldError> errors)
+    {
+        var fs = spec.Filesystem;
+        if (fs is null)
+        {
+            return;
+        }
+
+        var mode = fs.Mode ?? SsiFilesystemSpec.ModeCfs;
+        if (mode is not (SsiFilesystemSpec.ModeCfs or SsiFilesystemSpec.ModePvc))
+        {
+            errors.Add(new("spec.filesystem.mode", $"\"{mode}\" is not one of cfs, pvc"));
+        }
+        else if (mode == SsiFilesystemSpec.ModePvc && localMode)
+        {
+            errors.Add(new("spec.filesystem.mode", "pvc needs Kubernetes; local mode supports cfs"));
+        }
+        else if (mode == SsiFilesystemSpec.ModePvc && string.IsNullOrEmpty(fs.ClaimName))
+        {
+            errors.Add(new("spec.filesystem.claimName", "is required in pvc mode"));
+        }
+
+        if (fs.MountPath is { } path && CheckAbsolutePath(path) is { } pathError)
+        {
+            errors.Add(new("spec.filesystem.mountPath", pathError));
+        }
+        else if (fs.MountPath is { } mountPath && ReservedMountPaths.Contains(mountPath.TrimEnd('/') is "" ? "/" : mountPath.TrimEnd('/')))
+        {
+            errors.Add(new("spec.filesystem.mountPath", $"{mountPath} is a system directory; use a path of its own such as {SsiFilesystemSpec.DefaultMountPath}"));
+        }
+
+        if (fs.HostPath is { } hostPath && CheckAbsolutePath(hostPath) is { } hostError)
+        {
+            errors.Add(new("spec.filesystem.hostPath", hostError));
+        }
+
+        if (fs.Home is { } home && spec.Nodes is { Count: > 0 } nodes && nodes.All(n => n?.Name != home))
+        {
+            errors.Add(new("spec.filesystem.home", $"\"{home}\" is not one of the nodes ({string.Join(", ", nodes.Select(n => n?.Name))})"));
+        }
+    }
+
+    private static string? CheckAbsolutePath(string path) =>
+        !path.StartsWith('/') ? $"\"{path}\" is not an absolute path"
+        : path.Split('/').Any(part => part is ".." or ".") ? $"\"{path}\" must not contain . or .. components"
+        : path.Length > 1024 ? "is longer than 1024 characters"
+        : null;
 
     private static void ValidateLocal(SsiClusterSpec spec, List<FieldError> errors)
     {

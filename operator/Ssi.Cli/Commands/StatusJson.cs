@@ -27,6 +27,9 @@ internal static class StatusJson
             agentVersion = n.Health.Info?.AgentVersion,
             criu = n.Health.Info?.Capabilities?.Criu?.Version,
             fuse = n.Health.Info?.Capabilities?.Fuse?.Available,
+            filesystem = n.Health.Info?.Filesystem is { } fs
+                ? new { mountPath = fs.MountPath, role = fs.Role, mounted = fs.Mounted, passthrough = fs.Passthrough, message = fs.Message }
+                : null,
         }),
     };
 }

@@ -12,7 +12,7 @@ internal static class StatusTable
         var phase = report.State.Phase == LocalClusterPhase.Up ? "[green]Up[/]" : $"[yellow]{report.State.Phase}[/]";
         console.MarkupLine($"Cluster [bold]{Markup.Escape(report.Layout.Cluster)}[/]: {phase}, {report.Nodes.Count} nodes, network {report.Layout.Subnet}");
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "NODE", "INDEX", "ADDRESS", "AGENT PID", "HEALTH", "VERSION", "CRIU", "FUSE", "UPTIME" })
+        foreach (var column in new[] { "NODE", "INDEX", "ADDRESS", "AGENT PID", "HEALTH", "VERSION", "CRIU", "SHARED FS", "UPTIME" })
         {
             table.AddColumn(column);
         }
@@ -31,7 +31,7 @@ internal static class StatusTable
                 health,
                 Markup.Escape(info?.AgentVersion ?? "-"),
                 Markup.Escape(Capability(info?.Capabilities?.Criu)),
-                Markup.Escape(Capability(info?.Capabilities?.Fuse)),
+                Markup.Escape(Filesystem(info?.Filesystem)),
                 info?.StartedAt is { } started ? Uptime(now - started.ToDateTimeOffset()) : "-");
         }
 
@@ -44,6 +44,13 @@ internal static class StatusTable
         { Available: true, Version.Length: > 0 } => capability.Version,
         { Available: true } => "yes",
         _ => "no",
+    };
+
+    private static string Filesystem(Agent.Contracts.V1.FilesystemStatus? fs) => fs switch
+    {
+        null or { Enabled: false } => "-",
+        { Mounted: true } => $"{fs.MountPath} ({fs.Role}{(fs.Passthrough ? ", passthrough" : "")})",
+        _ => $"not mounted: {fs.Message}",
     };
 
     private static string Uptime(TimeSpan span) => span.TotalSeconds switch

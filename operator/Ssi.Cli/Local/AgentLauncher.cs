@@ -57,6 +57,11 @@ internal static class AgentLauncher
             $"--Agent:StateDirectory={node.AgentStateDirectory}",
             $"--Agent:ShimPath={shimPath}",
             $"--Agent:InitialNetworkNamespace={layout.HostNetworkNamespaceFile}",
+            "--Filesystem:Enabled=true",
+            $"--Filesystem:MountPath={layout.Filesystem.MountPath}",
+            $"--Filesystem:HomeNode={layout.Filesystem.HomeNode}",
+            $"--Filesystem:HomeEndpoint={layout.Node(layout.Filesystem.HomeNode).Address}:{layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
+            $"--Filesystem:BackingDirectory={layout.Filesystem.BackingDirectory}",
             $"--Logging:LogLevel:Default={layout.LogLevel}",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
         })

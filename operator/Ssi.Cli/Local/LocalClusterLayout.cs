@@ -17,8 +17,11 @@ internal sealed record LocalClusterLayout(
     int PrefixLength,
     int AgentPort,
     string LogLevel,
-    IReadOnlyList<LocalNodeLayout> Nodes)
+    IReadOnlyList<LocalNodeLayout> Nodes,
+    LocalFilesystemLayout Filesystem)
 {
+    public const string DefaultDataRoot = "/var/lib/ssi-operator";
+
     public const string DefaultRoot = "/run/ssi-operator";
     public const string NamespacePrefix = "ssi.";
 
@@ -65,6 +68,8 @@ internal sealed record LocalClusterLayout(
                 Path.Combine(state, "logs", node.Name + ".log"));
         }).ToList();
 
+        var fs = cluster.Spec.Filesystem;
+        var home = fs?.Home ?? nodes.FirstOrDefault()?.Name ?? "";
         return new LocalClusterLayout(
             name,
             state,
@@ -74,6 +79,10 @@ internal sealed record LocalClusterLayout(
             network.PrefixLength,
             cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
             cluster.Spec.Agent?.LogLevel ?? "Information",
-            nodes);
+            nodes,
+            new LocalFilesystemLayout(
+                fs?.MountPath ?? SsiFilesystemSpec.DefaultMountPath,
+                home,
+                fs?.HostPath ?? Path.Combine(DefaultDataRoot, name, "cfs")));
     }
 }

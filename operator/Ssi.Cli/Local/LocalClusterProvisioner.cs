@@ -90,6 +90,10 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
             FaultInjection.Crash($"local-up:after-node:{node.Name}");
         }
 
+        CreateDirectory(state, layout, layout.Filesystem.BackingDirectory);
+        CreateDirectory(state, layout, layout.Filesystem.MountPath);
+        progress.Report(new LocalProgress($"shared filesystem: {layout.Filesystem.MountPath} on every node, data on {layout.Filesystem.HomeNode} in {layout.Filesystem.BackingDirectory}"));
+
         foreach (var node in layout.Nodes)
         {
             var record = AgentLauncher.Start(layout, node, agentPath, shimPath);
@@ -138,7 +142,11 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
             try
             {
                 last = await NodeHealthProbe.ProbeAsync(connector, node.Name, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-                if (last.Healthy)
+                if (last.Healthy && last.Info?.Filesystem is { Enabled: true, Mounted: false } fs)
+                {
+                    last = last with { Message = $"shared filesystem not mounted yet: {fs.Message}" };
+                }
+                else if (last.Healthy)
                 {
                     progress.Report(new LocalProgress(string.Create(CultureInfo.InvariantCulture, $"node {node.Name}: agent healthy at {node.Address}:{layout.AgentPort} ({clock.Elapsed.TotalSeconds:F1} s)")));
                     return;
@@ -167,6 +175,22 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
 
     private static async Task<bool> NamespacesExistAsync(LocalClusterLayout layout, CancellationToken cancellationToken) =>
         (await LocalClusterTeardown.ListClusterNamespacesAsync(layout.Cluster, cancellationToken).ConfigureAwait(false)).Count > 0;
+
+    /// <summary>Creates a directory and journals the topmost one that did not exist, for `down` to remove.</summary>
+    private static void CreateDirectory(LocalClusterState state, LocalClusterLayout layout, string path)
+    {
+        var topmost = path;
+        for (var parent = Path.GetDirectoryName(path); parent is not null && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+        {
+            topmost = parent;
+        }
+
+        if (!Directory.Exists(path))
+        {
+            Journal(state, layout, s => s.Directories.Add(topmost));
+            Directory.CreateDirectory(path);
+        }
+    }
 
     private static void Journal(LocalClusterState state, LocalClusterLayout layout, Action<LocalClusterState> record)
     {

@@ -33,6 +33,9 @@ internal sealed class LocalClusterState
 
     public List<string> Mounts { get; set; } = [];
 
+    /// <summary>Directories `up` created outside the state directory (the data directory, the mount point), removed by `down`.</summary>
+    public List<string> Directories { get; set; } = [];
+
     public List<LocalProcessRecord> Processes { get; set; } = [];
 
     public static LocalClusterState? TryLoad(string path)

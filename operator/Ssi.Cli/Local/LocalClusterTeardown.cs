@@ -94,7 +94,30 @@ internal static class LocalClusterTeardown
             progress.Report(new LocalProgress($"unmounted {mounts.Count} mount(s)"));
         }
 
-        // 4. Files: only once nothing is mounted beneath them.
+        // 4. Directories up created outside the state directory: the data directory, the mount point.
+        //    A mount point may be in use by another local cluster (in its own mount namespaces):
+        //    removing it would detach their mounts, so it stays while any other cluster exists.
+        var others = Directory.Exists(root) && Directory.GetDirectories(root).Any(d => Path.GetFileName(d) != cluster);
+        foreach (var directory in state?.Directories ?? [])
+        {
+            var mountPoint = state!.Cluster.Spec.Filesystem?.MountPath ?? Ssi.Api.V1Alpha1.SsiFilesystemSpec.DefaultMountPath;
+            if (!Directory.Exists(directory) || (others && IsSameOrAbove(directory, mountPoint)))
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.Delete(directory, recursive: !IsSameOrAbove(directory, mountPoint));
+                progress.Report(new LocalProgress($"removed {directory}"));
+            }
+            catch (IOException e)
+            {
+                failures.Add($"directory {directory}: {e.Message}");
+            }
+        }
+
+        // 5. Files: only once nothing is mounted beneath them.
         if (MountsUnder(stateDirectory).Count == 0 && Directory.Exists(stateDirectory))
         {
             Directory.Delete(stateDirectory, recursive: true);
@@ -106,6 +129,9 @@ internal static class LocalClusterTeardown
             throw new LocalClusterException($"could not remove everything of cluster {cluster}:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", failures));
         }
     }
+
+    private static bool IsSameOrAbove(string directory, string path) =>
+        path == directory || path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>Network namespace names of the cluster: "ssi.CLUSTER" and "ssi.CLUSTER.NODE".</summary>
     public static async Task<IReadOnlyList<string>> ListClusterNamespacesAsync(string cluster, CancellationToken cancellationToken)

@@ -42,8 +42,6 @@ internal sealed class MountedFileSystem : IDisposable
         var dispatcher = new FuseDispatcher(fs, hub, NullLogger<FuseDispatcher>.Instance);
         var session = new FuseSession(device, dispatcher, passthrough, NullLogger.Instance);
         session.Start(4);
-        // The kernel sends INIT right after the mount; the first access waits for it anyway.
-        _ = Directory.Exists(Path.Combine(root, "mnt", "x"));
         await session.Initialized.WaitAsync(TimeSpan.FromSeconds(10));
         dispatcher.AttachLocalMount(device, session.Passthrough);
         return new MountedFileSystem(root, fs, session);

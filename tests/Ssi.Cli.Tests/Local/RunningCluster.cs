@@ -20,7 +20,8 @@ public sealed class RunningCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_cluster is not null)
+        // SSI_TEST_KEEP=1 keeps the cluster (and its agents' logs) for a look after a failure.
+        if (_cluster is not null && Environment.GetEnvironmentVariable("SSI_TEST_KEEP") != "1")
         {
             await _cluster.DisposeAsync();
         }

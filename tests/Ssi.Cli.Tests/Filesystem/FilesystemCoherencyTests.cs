@@ -1,0 +1,148 @@
+using Ssi.Cli.Tests.Local;
+
+namespace Ssi.Cli.Tests.Filesystem;
+
+/// <summary>
+/// Strict coherency of the shared filesystem between two nodes of a real local cluster: a change
+/// made on one node is seen by the very next operation on the other, also through caches the
+/// reader's kernel already holds (dentries, attributes, pages of an open file, a mapping).
+/// node1 is the home; node2 and node3 forward to it.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFixture<RunningCluster>
+{
+    public static TheoryData<string, string> Pairs => new()
+    {
+        { "node2", "node3" }, // forwarding -> forwarding
+        { "node1", "node3" }, // home -> forwarding
+        { "node2", "node1" }, // forwarding -> home
+    };
+
+    private (FsDriver Writer, FsDriver Reader, string Dir) Open(string writer, string reader, string test)
+    {
+        var w = FsDriver.Start(cluster.Name, writer);
+        var r = FsDriver.Start(cluster.Name, reader);
+        var dir = $"/ssi/{test}-{writer}-{reader}-{Guid.NewGuid().ToString("N")[..6]}";
+        w.Do(new { op = "mkdir", path = dir });
+        return (w, r, dir);
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Mkdir_and_create_are_visible_and_listed(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "create");
+        using var _ = w;
+        using var __ = r;
+        Assert.Empty(r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray());
+        Assert.False(r.Exists($"{dir}/sub"));
+
+        w.Do(new { op = "mkdir", path = $"{dir}/sub" });
+        w.Do(new { op = "write", path = $"{dir}/file", data = "hello" });
+
+        Assert.True(r.Exists($"{dir}/sub"));
+        Assert.Equal(["file", "sub"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        Assert.Equal("hello", r.Read($"{dir}/file"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void An_overwrite_of_the_same_size_is_seen_on_reopen(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "overwrite");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "version-1" });
+        Assert.Equal("version-1", r.Read($"{dir}/f"));
+
+        w.Do(new { op = "write", path = $"{dir}/f", data = "version-2" });
+
+        Assert.Equal("version-2", r.Read($"{dir}/f"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void An_append_is_seen(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "append");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/log", data = "one\n" });
+        Assert.Equal("one\n", r.Read($"{dir}/log"));
+
+        w.Do(new { op = "append", path = $"{dir}/log", data = "two\n" });
+
+        Assert.Equal("one\ntwo\n", r.Read($"{dir}/log"));
+        Assert.Equal(8, r.Do(new { op = "stat", path = $"{dir}/log" }).GetProperty("size").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_write_is_seen_through_a_descriptor_that_was_already_open(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "openfd");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "aaaaaaaa" });
+        r.Do(new { op = "open", path = $"{dir}/f", id = "r", flags = "O_RDONLY" });
+        Assert.Equal("aaaaaaaa", r.Do(new { op = "pread", id = "r", size = 8 }).GetProperty("data").GetString());
+
+        w.Do(new { op = "open", path = $"{dir}/f", id = "w", flags = "O_RDWR" });
+        w.Do(new { op = "pwrite", id = "w", data = "bbbb", offset = 2 });
+
+        Assert.Equal("aabbbbaa", r.Do(new { op = "pread", id = "r", size = 8 }).GetProperty("data").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_mapping_sees_a_remote_write(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "mmap");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/m", data = new string('1', 4096) });
+        r.Do(new { op = "open", path = $"{dir}/m", id = "r", flags = "O_RDWR" });
+        r.Do(new { op = "mmap", id = "r", size = 4096 });
+        Assert.Equal("1111", r.Do(new { op = "mread", id = "r", size = 4, offset = 100 }).GetProperty("data").GetString());
+
+        w.Do(new { op = "open", path = $"{dir}/m", id = "w", flags = "O_RDWR" });
+        w.Do(new { op = "pwrite", id = "w", data = "2222", offset = 100 });
+
+        Assert.Equal("2222", r.Do(new { op = "mread", id = "r", size = 4, offset = 100 }).GetProperty("data").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Unlink_and_rename_are_seen(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "names");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/gone", data = "x" });
+        w.Do(new { op = "write", path = $"{dir}/old", data = "y" });
+        Assert.Equal("x", r.Read($"{dir}/gone"));
+        Assert.Equal("y", r.Read($"{dir}/old"));
+
+        w.Do(new { op = "unlink", path = $"{dir}/gone" });
+        w.Do(new { op = "rename", path = $"{dir}/old", to = $"{dir}/new" });
+
+        Assert.False(r.Exists($"{dir}/gone"));
+        Assert.False(r.Exists($"{dir}/old"));
+        Assert.Equal("y", r.Read($"{dir}/new"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Chmod_is_seen(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "chmod");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "x" });
+        Assert.Equal(0x81a4, r.Do(new { op = "stat", path = $"{dir}/f" }).GetProperty("mode").GetInt32());
+
+        w.Do(new { op = "chmod", path = $"{dir}/f", mode = 0x180 });
+
+        Assert.Equal(0x8180, r.Do(new { op = "stat", path = $"{dir}/f" }).GetProperty("mode").GetInt32());
+    }
+}

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Filesystem;
+
+/// <summary>tests/tools/fsdriver.py running inside a node's namespaces: plain system calls on command, descriptors kept between commands.</summary>
+internal sealed class FsDriver : IDisposable
+{
+    private readonly Process _process;
+
+    private FsDriver(Process process, string node)
+    {
+        _process = process;
+        Node = node;
+    }
+
+    public string Node { get; }
+
+    public static FsDriver Start(string cluster, string node)
+    {
+        var info = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[]
+        {
+            $"--mount=/run/ssi-operator/{cluster}/ns/{node}.mnt", $"--net=/run/netns/ssi.{cluster}.{node}", "--",
+            "/usr/bin/python3", Path.Combine(RepositoryPaths.Root, "tests", "tools", "fsdriver.py"),
+        })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return new FsDriver(Process.Start(info)!, node);
+    }
+
+    /// <summary>Runs one command; fails the test if it failed.</summary>
+    public JsonElement Do(object command)
+    {
+        var result = Try(command);
+        Assert.True(result.GetProperty("ok").GetBoolean(), $"{Node}: {JsonSerializer.Serialize(command)} -> {result}");
+        return result;
+    }
+
+    public JsonElement Try(object command)
+    {
+        _process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
+        _process.StandardInput.Flush();
+        var line = _process.StandardOutput.ReadLine()
+            ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {_process.StandardError.ReadToEnd()}");
+        return JsonNode.Parse(line)!.Deserialize<JsonElement>();
+    }
+
+    public string Read(string path) => Do(new { op = "read", path }).GetProperty("data").GetString()!;
+
+    public bool Exists(string path) => Do(new { op = "exists", path }).GetProperty("exists").GetBoolean();
+
+    public void Dispose()
+    {
+        _process.StandardInput.Close();
+        if (!_process.WaitForExit(5000))
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+}

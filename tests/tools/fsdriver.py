@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""A scriptable process for filesystem tests: runs inside a node (nsenter --mount), reads one JSON
+command per line on stdin, performs it with plain system calls, answers one JSON line on stdout.
+It keeps descriptors and mappings open between commands, so a test can check what an already open
+file sees after another node changed it."""
+import json
+import mmap
+import os
+import sys
+
+fds = {}
+maps = {}
+
+
+def run(cmd):
+    op = cmd["op"]
+    path = cmd.get("path")
+    if op == "open":
+        fds[cmd["id"]] = os.open(path, getattr(os, cmd.get("flags", "O_RDWR")) | os.O_CLOEXEC)
+        return {}
+    if op == "pread":
+        return {"data": os.pread(fds[cmd["id"]], cmd["size"], cmd.get("offset", 0)).decode("utf-8", "replace")}
+    if op == "pwrite":
+        return {"written": os.pwrite(fds[cmd["id"]], cmd["data"].encode(), cmd.get("offset", 0))}
+    if op == "close":
+        os.close(fds.pop(cmd["id"]))
+        return {}
+    if op == "mmap":
+        maps[cmd["id"]] = mmap.mmap(fds[cmd["id"]], cmd["size"])
+        return {}
+    if op == "mread":
+        m = maps[cmd["id"]]
+        return {"data": m[cmd.get("offset", 0):cmd.get("offset", 0) + cmd["size"]].decode("utf-8", "replace")}
+    if op == "write":
+        with open(path, "w") as f:
+            f.write(cmd["data"])
+        return {}
+    if op == "append":
+        with open(path, "a") as f:
+            f.write(cmd["data"])
+        return {}
+    if op == "read":
+        with open(path) as f:
+            return {"data": f.read()}
+    if op == "stat":
+        s = os.stat(path)
+        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink}
+    if op == "exists":
+        return {"exists": os.path.lexists(path)}
+    if op == "listdir":
+        return {"names": sorted(os.listdir(path))}
+    if op == "mkdir":
+        os.mkdir(path)
+        return {}
+    if op == "unlink":
+        os.unlink(path)
+        return {}
+    if op == "rename":
+        os.rename(path, cmd["to"])
+        return {}
+    if op == "chmod":
+        os.chmod(path, cmd["mode"])
+        return {}
+    raise ValueError("unknown op " + op)
+
+
+for line in sys.stdin:
+    try:
+        result = run(json.loads(line))
+        result["ok"] = True
+    except OSError as e:
+        result = {"ok": False, "errno": e.errno, "error": e.strerror}
+    except Exception as e:  # noqa: BLE001 - report anything to the test
+        result = {"ok": False, "errno": 0, "error": repr(e)}
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
