@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ssi.Agent.Native;
+using Ssi.Cli.Tests.Local;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Filesystem;
+
+/// <summary>What the shared filesystem does when the home is cut off, and when a forwarding agent dies.</summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class FilesystemFailureTests
+{
+    [Fact]
+    public async Task A_node_cut_off_from_the_home_gets_an_error_promptly_and_recovers_when_the_link_returns()
+    {
+        await using var cluster = TestCluster.FromSample("f");
+        Assert.Equal(0, (await cluster.UpAsync()).ExitCode);
+        using var reader = FsDriver.Start(cluster.Name, "node3");
+        using (var writer = FsDriver.Start(cluster.Name, "node2"))
+        {
+            writer.Do(new { op = "write", path = "/ssi/survivor", data = "kept" });
+        }
+
+        Assert.Equal("kept", reader.Read("/ssi/survivor"));
+
+        // Cut node1 (the home) off the cluster network.
+        await Ip("-n", $"ssi.{cluster.Name}", "link", "set", "p0", "down");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var failed = reader.Try(new { op = "stat", path = "/ssi/new-name" });
+            Assert.False(failed.GetProperty("ok").GetBoolean(), failed.ToString());
+            Assert.Contains(failed.GetProperty("errno").GetInt32(), new[] { 5 /* EIO */, 107 /* ENOTCONN */ });
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}"); // no hang (the forward timeout is 5 s)
+        }
+        finally
+        {
+            await Ip("-n", $"ssi.{cluster.Name}", "link", "set", "p0", "up");
+        }
+
+        JsonElement back = default;
+        for (var i = 0; i < 50; i++)
+        {
+            back = reader.Try(new { op = "read", path = "/ssi/survivor" });
+            if (back.GetProperty("ok").GetBoolean())
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("kept", back.GetProperty("data").GetString());
+    }
+
+    [Fact]
+    public async Task Writes_acknowledged_on_a_node_survive_the_death_of_its_agent()
+    {
+        await using var cluster = TestCluster.FromSample("f");
+        Assert.Equal(0, (await cluster.UpAsync()).ExitCode);
+        using (var writer = FsDriver.Start(cluster.Name, "node2"))
+        {
+            writer.Do(new { op = "write", path = "/ssi/acknowledged", data = "every byte" });
+            writer.Do(new { op = "open", path = "/ssi/acknowledged", id = "w", flags = "O_RDWR" });
+            writer.Do(new { op = "pwrite", id = "w", data = "EVERY", offset = 0 });
+        }
+
+        var agent = (await cluster.StatusJsonAsync()).GetProperty("nodes")[1].GetProperty("agentPid").GetInt32();
+        ProcessSignals.Send(agent, ProcessSignals.SIGKILL);
+
+        using var home = FsDriver.Start(cluster.Name, "node1");
+        Assert.Equal("EVERY byte", home.Read("/ssi/acknowledged"));
+    }
+
+    private static async Task Ip(params string[] arguments)
+    {
+        using var process = Process.Start("ip", arguments);
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+    }
+}
