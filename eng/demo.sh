@@ -21,6 +21,11 @@ step "Every node and its agent (mTLS gRPC, inside the node's own network namespa
 step "What the nodes are on this machine"
 ip netns list | grep '^ssi\.demo' || true
 
+step "One filesystem: written on node2, read on node3 and node1 (/ssi, data kept on node1)"
+"$ssi" run -c demo --node node2 -- sh -c 'echo "written on $SSI_NODE at $(date +%T)" > /ssi/hello.txt'
+"$ssi" run -c demo --node node3 -- sh -c 'echo "node3 reads: $(cat /ssi/hello.txt)"; echo "appended on node3" >> /ssi/hello.txt'
+"$ssi" run -c demo --node node1 -- sh -c 'echo "node1 reads:"; cat /ssi/hello.txt'
+
 step "One process space: run a program on every node (OpenSSI's rexec), output and exit code come back"
 for node in node1 node2 node3; do
   "$ssi" run -c demo --node "$node" -- sh -c 'echo "hello from $SSI_NODE, pid $$ in my own PID namespace"'

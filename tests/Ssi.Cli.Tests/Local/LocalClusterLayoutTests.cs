@@ -60,6 +60,24 @@ public sealed class LocalClusterLayoutTests
     }
 
     [Fact]
+    public void The_shared_filesystem_defaults_to_ssi_with_its_home_on_the_first_node()
+    {
+        var fs = Layout().Filesystem;
+
+        Assert.Equal("/ssi", fs.MountPath);
+        Assert.Equal("node1", fs.HomeNode);
+        Assert.Equal("/var/lib/ssi-operator/demo/cfs", fs.BackingDirectory);
+    }
+
+    [Fact]
+    public void The_shared_filesystem_follows_the_spec()
+    {
+        var fs = Layout("\n  filesystem: {mountPath: /cluster, home: node3, hostPath: /srv/data}\n").Filesystem;
+
+        Assert.Equal(new LocalFilesystemLayout("/cluster", "node3", "/srv/data"), fs);
+    }
+
+    [Fact]
     public void Unknown_node_is_an_argument_error()
     {
         Assert.Throws<ArgumentException>(() => Layout().Node("node9"));

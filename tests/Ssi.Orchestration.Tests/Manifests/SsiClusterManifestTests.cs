@@ -137,6 +137,30 @@ public sealed class SsiClusterManifestTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mountPath: relative", "spec.filesystem.mountPath", "not an absolute path")]
+    [InlineData("mountPath: /a/../b", "spec.filesystem.mountPath", "must not contain . or ..")]
+    [InlineData("mountPath: /etc", "spec.filesystem.mountPath", "is a system directory")]
+    [InlineData("home: node9", "spec.filesystem.home", "\"node9\" is not one of the nodes (node1, node2)")]
+    [InlineData("mode: nfs", "spec.filesystem.mode", "is not one of cfs, pvc")]
+    [InlineData("mode: pvc", "spec.filesystem.mode", "local mode supports cfs")]
+    [InlineData("hostPath: data", "spec.filesystem.hostPath", "not an absolute path")]
+    public void Bad_filesystem_settings_are_named(string setting, string path, string message)
+    {
+        var e = Invalid(Valid + $"\n  filesystem:\n    {setting}\n");
+
+        Assert.Equal(path, Assert.Single(e.Errors).Path);
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Pvc_mode_needs_a_claim_on_kubernetes()
+    {
+        var e = Invalid(Valid + "\n  filesystem:\n    mode: pvc\n", localMode: false);
+
+        Assert.Equal("spec.filesystem.claimName", Assert.Single(e.Errors).Path);
+    }
+
     [Fact]
     public void Several_problems_are_all_reported()
     {
