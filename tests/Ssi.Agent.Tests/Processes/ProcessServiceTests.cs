@@ -94,8 +94,8 @@ public sealed class ProcessServiceTests
             Assert.False(await call.ResponseStream.MoveNext());
         }
 
-        var listed = await WaitForAsync(client, l => l.Processes.Any(p => p.ClusterPid == started.ClusterPid));
-        Assert.Contains(listed.Processes, p => p.ClusterPid == started.ClusterPid && p.State == "S");
+        var listed = await WaitForAsync(client, l => l.Processes.Any(p => p.ClusterPid == started.ClusterPid && p.Command == "sh" && p.State == "S"));
+        Assert.Contains(listed.Processes, p => p.ClusterPid == started.ClusterPid && p.Command == "sh" && p.State == "S");
         for (var i = 0; i < 100 && !File.ReadAllText(started.LogPath).Contains("to-the-log", StringComparison.Ordinal); i++)
         {
             await Task.Delay(20);
