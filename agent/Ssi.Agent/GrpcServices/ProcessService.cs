@@ -162,7 +162,7 @@ internal sealed class ProcessService(
     /// <summary>The command's cluster PID, once the shim has started it (a few milliseconds).</summary>
     private async Task<ClusterPid?> WaitForRootAsync(RunningWorkload workload, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < 400 && workload.Workload.RootClusterPid is null && !workload.Exited.IsCompleted; i++)
+        for (var i = 0; i < 400 && workload.Workload.RootPid is null && !workload.Exited.IsCompleted; i++)
         {
             if (i % 20 == 19)
             {

@@ -17,6 +17,7 @@ internal sealed class ProcessTable
     private readonly Dictionary<int, TrackedProcess> _byHostPid = [];
     private readonly Dictionary<ClusterPid, TrackedProcess> _byClusterPid = [];
     private readonly List<Channel<ProcessTableEvent>> _watchers = [];
+    private readonly HashSet<ClusterPid> _reserved = [];
     private readonly LocalPidAllocator _allocator;
     private readonly int _nodeIndex;
     private readonly TimeProvider _time;
@@ -46,6 +47,9 @@ internal sealed class ProcessTable
         var workload = new Workload(launcherPid);
         lock (_lock)
         {
+            // The command's cluster PID is reserved now: a command that ends before the table sees it still has one.
+            workload.RootClusterPid = AllocateClusterPid();
+            _reserved.Add(workload.RootClusterPid.Value);
             if (ProcStat.Read(launcherPid) is { } stat)
             {
                 _byHostPid[launcherPid] = new TrackedProcess(launcherPid, stat.StartTicks, null, 0, workload);
@@ -209,14 +213,15 @@ internal sealed class ProcessTable
         {
             workload.ShimPid = pid;
         }
+        else if (parent.HostPid == workload.ShimPid && workload.RootPid is null && workload.RootClusterPid is { } reserved)
+        {
+            cpid = reserved;
+            _reserved.Remove(reserved);
+            workload.RootPid = pid;
+        }
         else
         {
             cpid = AllocateClusterPid();
-            if (parent.HostPid == workload.ShimPid && workload.RootPid is null)
-            {
-                workload.RootPid = pid;
-                workload.RootClusterPid = cpid;
-            }
         }
 
         var process = new TrackedProcess(pid, stat.StartTicks, cpid, parent.HostPid, workload);
@@ -237,6 +242,11 @@ internal sealed class ProcessTable
             return;
         }
 
+        if (pid == process.Workload.LauncherPid && process.Workload.RootPid is null && process.Workload.RootClusterPid is { } unused)
+        {
+            _reserved.Remove(unused);
+        }
+
         if (process.ClusterPid is { } cpid)
         {
             _byClusterPid.Remove(cpid);
@@ -252,7 +262,7 @@ internal sealed class ProcessTable
         while (true)
         {
             var cpid = ClusterPid.Create(_nodeIndex, _allocator.Next());
-            if (!_byClusterPid.ContainsKey(cpid))
+            if (!_byClusterPid.ContainsKey(cpid) && !_reserved.Contains(cpid))
             {
                 return cpid;
             }

@@ -45,9 +45,7 @@ public sealed class LocalClusterIntegrationTests
 
         var down = await cluster.DownAsync();
         Assert.True(down.ExitCode == 0, down.ToString());
-        HostSnapshot.Take(cluster.Name).AssertSameAs(before);
-        Assert.False(Directory.Exists($"/run/ssi-operator/{cluster.Name}"));
-        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
+        AssertNothingLeft(cluster, before);
     }
 
     [Fact]
@@ -124,9 +122,7 @@ public sealed class LocalClusterIntegrationTests
 
         var down = await cluster.DownAsync();
         Assert.True(down.ExitCode == 0, down.ToString());
-        HostSnapshot.Take(cluster.Name).AssertSameAs(before);
-        Assert.False(Directory.Exists($"/run/ssi-operator/{cluster.Name}"));
-        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
+        AssertNothingLeft(cluster, before);
     }
 
     [Fact]
@@ -139,8 +135,7 @@ public sealed class LocalClusterIntegrationTests
 
         Assert.Equal(1, up.ExitCode);
         Assert.Contains("exited during start-up", up.Output, StringComparison.Ordinal);
-        HostSnapshot.Take(cluster.Name).AssertSameAs(before);
-        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
+        AssertNothingLeft(cluster, before);
     }
 
     [Fact]
@@ -200,6 +195,15 @@ public sealed class LocalClusterIntegrationTests
 
         Assert.Equal(0, down.ExitCode);
         Assert.Contains("nothing to remove", down.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Namespaces, host links, mounts, processes as before; no state, lock or data directory.</summary>
+    private static void AssertNothingLeft(TestCluster cluster, HostSnapshot before)
+    {
+        HostSnapshot.Take(cluster.Name).AssertSameAs(before);
+        Assert.False(Directory.Exists($"/run/ssi-operator/{cluster.Name}"));
+        Assert.False(File.Exists($"/run/ssi-operator/.{cluster.Name}.lock"));
+        Assert.False(Directory.Exists($"/var/lib/ssi-operator/{cluster.Name}"));
     }
 
     private static void AssertAgentRunsInItsNode(JsonElement node)
