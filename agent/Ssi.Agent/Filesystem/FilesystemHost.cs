@@ -42,12 +42,14 @@ internal sealed class FilesystemHost(
         LocalFileSystem? local = null;
         Grpc.Net.Client.GrpcChannel? channel = null;
         Task listener = Task.CompletedTask;
+        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (isHome)
         {
             local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
             var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
+            watching.TrySetResult(); // the home invalidates its own kernel directly
             session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
             session.Start(o.Threads);
             role.Serve(dispatcher);
@@ -62,7 +64,7 @@ internal sealed class FilesystemHost(
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             session = new FuseSession(device, forwarder, passthrough: false, _logger);
             session.Start(o.Threads);
-            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, device, _logger, stoppingToken);
+            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, device, watching, _logger, stoppingToken);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
 
@@ -70,6 +72,9 @@ internal sealed class FilesystemHost(
         {
             // The kernel sends INIT as soon as the filesystem is mounted.
             await session.Initialized.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken).ConfigureAwait(false);
+            role.Report(roleName, false, session.Passthrough, $"Mounted; waiting for the home ({o.HomeNode}) to register this node for cache invalidations.");
+            // Mounted means coherent: a forwarding node is ready once the home will tell it about changes.
+            await watching.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
             role.Report(roleName, true, session.Passthrough, "");
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }

@@ -30,5 +30,5 @@ internal sealed class FilesystemService(FilesystemRole role, CoherencyHub hub) :
     }
 
     public override Task Watch(IAsyncStreamReader<WatchAck> requestStream, IServerStreamWriter<Invalidation> responseStream, ServerCallContext context) =>
-        hub.ServeAsync(requestStream, responseStream, context.CancellationToken);
+        hub.ServeAsync(requestStream, responseStream, context);
 }

@@ -64,8 +64,10 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
     }
 
     /// <summary>Serves one node's Watch stream until it ends.</summary>
-    public async Task ServeAsync(IAsyncStreamReader<WatchAck> acks, IServerStreamWriter<Invalidation> output, CancellationToken cancellationToken)
+    public async Task ServeAsync(IAsyncStreamReader<WatchAck> acks, IServerStreamWriter<Invalidation> output, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.CancellationToken;
         ArgumentNullException.ThrowIfNull(acks);
         if (!await acks.MoveNext(cancellationToken).ConfigureAwait(false) || acks.Current.PayloadCase != WatchAck.PayloadOneofCase.NodeIndex)
         {
@@ -76,6 +78,8 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         var watcher = new Watcher();
         _watchers[index] = watcher;
         FsLog.WatcherJoined(logger, index);
+        // The headers tell the node it is registered: from now on it misses no invalidation.
+        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
         try
         {
             // Whatever it cached before may have changed while it was away.

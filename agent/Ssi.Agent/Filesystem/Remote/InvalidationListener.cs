@@ -9,7 +9,8 @@ namespace Ssi.Agent.Filesystem.Remote;
 /// <summary>A node's side of coherency: applies the home's invalidations to this kernel and acknowledges each.</summary>
 internal static class InvalidationListener
 {
-    public static async Task RunAsync(Contracts.V1.Filesystem.FilesystemClient home, int nodeIndex, FuseDevice device, ILogger logger, CancellationToken cancellationToken)
+    /// <summary>Runs until cancelled, reconnecting as needed; <paramref name="connected"/> completes once the home has registered this node.</summary>
+    public static async Task RunAsync(Contracts.V1.Filesystem.FilesystemClient home, int nodeIndex, FuseDevice device, TaskCompletionSource connected, ILogger logger, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -17,6 +18,8 @@ internal static class InvalidationListener
             {
                 using var call = home.Watch(cancellationToken: cancellationToken);
                 await call.RequestStream.WriteAsync(new WatchAck { NodeIndex = (uint)nodeIndex }, cancellationToken).ConfigureAwait(false);
+                await call.ResponseHeadersAsync.ConfigureAwait(false);
+                connected.TrySetResult();
                 await foreach (var invalidation in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
                     var change = invalidation.KindCase == Invalidation.KindOneofCase.Entry
@@ -26,13 +29,14 @@ internal static class InvalidationListener
                     await call.RequestStream.WriteAsync(new WatchAck { Done = invalidation.Id }, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                FsLog.HomeUnreachable(logger, e.Status.Detail);
-            }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
+            {
+                // Whatever broke the stream, keep trying: a node that does not watch would serve stale caches.
+                FsLog.HomeUnreachable(logger, e is RpcException r ? r.Status.Detail : e.Message);
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
