@@ -27,11 +27,16 @@ YAML
 sshd_pid=""
 cleanup() {
   fusermount3 -u "$work/sshfs-mnt" 2>/dev/null || true
-  [ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null || true
+  if [ -n "$sshd_pid" ]; then
+    pkill -P "$sshd_pid" 2>/dev/null || true   # the sftp session of our own sshd
+    kill "$sshd_pid" 2>/dev/null || true
+  fi
+  umount -l "$work/sshfs-mnt" 2>/dev/null || true
   "$ssi" local down -n "$name" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 "$ssi" local up -f "$manifest" >/dev/null
 in_node() { local node=$1; shift; nsenter --mount="/run/ssi-operator/$name/ns/$node.mnt" --net="/run/netns/ssi.$name.$node" -- "$@"; }

@@ -20,6 +20,10 @@ public static class AgentHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        // Filesystem forwarding, process relays and coherency waits block threads by nature; on a
+        // 2-core node the pool would otherwise start with 2 threads and grow by one per 0.5 s.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.Logging.AddSimpleConsole(o =>
         {
