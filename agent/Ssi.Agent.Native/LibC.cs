@@ -92,6 +92,18 @@ internal static partial class LibC
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint getdents64(int fd, ref byte buffer, nuint count);
 
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint getxattr(ref byte path, ref byte name, ref byte value, nuint size);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int setxattr(ref byte path, ref byte name, ref byte value, nuint size, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial nint listxattr(ref byte path, ref byte list, nuint size);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int removexattr(ref byte path, ref byte name);
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int stat(string path, ref byte buffer);
 

@@ -125,4 +125,35 @@ public static class Posix
         Result(LibC.getdents64(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length));
 
     public static int Close(int fd) => Result(LibC.close(fd));
+
+    /// <summary>getxattr on the file behind an O_PATH descriptor (not for symlinks: the magic link would be followed).</summary>
+    public static int GetXattrFd(int pathFd, byte[] name, Span<byte> value)
+    {
+        var proc = Z($"/proc/self/fd/{pathFd}");
+        Span<byte> none = stackalloc byte[1];
+        var target = value.IsEmpty ? none : value;
+        return Result(LibC.getxattr(ref proc[0], ref name[0], ref MemoryMarshal.GetReference(target), (nuint)value.Length));
+    }
+
+    public static int SetXattrFd(int pathFd, byte[] name, ReadOnlySpan<byte> value, int flags)
+    {
+        var proc = Z($"/proc/self/fd/{pathFd}");
+        Span<byte> none = stackalloc byte[1];
+        var source = value.IsEmpty ? none : MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(value), value.Length);
+        return Result(LibC.setxattr(ref proc[0], ref name[0], ref MemoryMarshal.GetReference(source), (nuint)value.Length, flags));
+    }
+
+    public static int ListXattrFd(int pathFd, Span<byte> list)
+    {
+        var proc = Z($"/proc/self/fd/{pathFd}");
+        Span<byte> none = stackalloc byte[1];
+        var target = list.IsEmpty ? none : list;
+        return Result(LibC.listxattr(ref proc[0], ref MemoryMarshal.GetReference(target), (nuint)list.Length));
+    }
+
+    public static int RemoveXattrFd(int pathFd, byte[] name)
+    {
+        var proc = Z($"/proc/self/fd/{pathFd}");
+        return Result(LibC.removexattr(ref proc[0], ref name[0]));
+    }
 }

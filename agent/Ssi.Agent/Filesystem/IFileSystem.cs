@@ -59,4 +59,14 @@ internal interface IFileSystem
     void Fallocate(ulong node, ulong handle, int mode, long offset, long length);
 
     long Lseek(ulong node, ulong handle, long offset, int whence);
+
+    /// <summary>The value of an extended attribute into <paramref name="value"/>; with an empty buffer, its size.</summary>
+    int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value);
+
+    void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags);
+
+    /// <summary>The NUL-separated attribute names into <paramref name="list"/>; with an empty buffer, the size needed.</summary>
+    int ListXattr(ulong node, Span<byte> list);
+
+    void RemoveXattr(ulong node, ReadOnlySpan<byte> name);
 }

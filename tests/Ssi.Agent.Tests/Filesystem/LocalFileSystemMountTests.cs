@@ -142,6 +142,53 @@ public sealed class LocalFileSystemMountTests
     }
 
     [Fact]
+    public async Task Extended_attributes_are_set_read_listed_and_removed()
+    {
+        using var fs = await MountedFileSystem.StartAsync();
+        await File.WriteAllTextAsync(fs["x"], "x");
+        var script = $$"""
+            import os
+            p = "{{fs["x"]}}"
+            os.setxattr(p, "user.color", b"blue")
+            print(os.getxattr(p, "user.color").decode())
+            print(",".join(sorted(os.listxattr(p))))
+            os.removexattr(p, "user.color")
+            print(len(os.listxattr(p)))
+            try:
+                os.getxattr(p, "user.color")
+            except OSError as e:
+                print(e.errno)
+            """;
+
+        using var python = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await python.StandardOutput.ReadToEndAsync();
+        await python.WaitForExitAsync();
+
+        Assert.True(python.ExitCode == 0, await python.StandardError.ReadToEndAsync());
+        Assert.Equal(["blue", "user.color", "0", "61"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Creating_and_removing_many_files_holds_no_descriptor_for_them_afterwards()
+    {
+        using var fs = await MountedFileSystem.StartAsync();
+        var before = fs.FileSystem.InodeCount;
+        for (var i = 0; i < 500; i++)
+        {
+            await File.WriteAllTextAsync(fs[$"tmp{i}"], "x");
+            File.Delete(fs[$"tmp{i}"]);
+        }
+
+        // The kernel forgets unlinked inodes at once; nothing of them may stay in the table.
+        for (var i = 0; i < 100 && fs.FileSystem.InodeCount > before; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(before, fs.FileSystem.InodeCount);
+    }
+
+    [Fact]
     public async Task Statfs_reports_the_backing_filesystem()
     {
         using var fs = await MountedFileSystem.StartAsync();

@@ -150,9 +150,20 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             case FuseOpcode.Unlink:
             {
                 var name = request.Name();
-                var child = _fs.Lookup(node, name);
-                _fs.Unlink(node, name);
-                Removed(node, name, child, changes);
+                var child = _fs.Lookup(node, name); // for its node id only: give the lookup back
+                try
+                {
+                    _fs.Unlink(node, name);
+                    Removed(node, name, child, changes);
+                }
+                finally
+                {
+                    if (child is { } c)
+                    {
+                        _fs.Forget(c.NodeId, 1);
+                    }
+                }
+
                 break;
             }
 
@@ -307,8 +318,57 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 break;
             }
 
+            case FuseOpcode.GetXattr:
+            {
+                var size = (int)request.U32();
+                request.Skip(4);
+                var name = request.Name();
+                if (size == 0)
+                {
+                    reply.U32((uint)_fs.GetXattr(node, name, []));
+                    reply.U32(0);
+                }
+                else
+                {
+                    reply.Advance(_fs.GetXattr(node, name, reply.Tail[..Math.Min(size, reply.Free)]));
+                }
+
+                break;
+            }
+
+            case FuseOpcode.ListXattr:
+            {
+                var size = (int)request.U32();
+                request.Skip(4);
+                if (size == 0)
+                {
+                    reply.U32((uint)_fs.ListXattr(node, []));
+                    reply.U32(0);
+                }
+                else
+                {
+                    reply.Advance(_fs.ListXattr(node, reply.Tail[..Math.Min(size, reply.Free)]));
+                }
+
+                break;
+            }
+
+            case FuseOpcode.SetXattr:
+            {
+                var size = (int)request.U32();
+                var flags = (int)request.U32();
+                var name = request.Name();
+                _fs.SetXattr(node, name, request.Bytes(size), flags);
+                changes.Add(CacheInvalidation.Inode(node));
+                break;
+            }
+
+            case FuseOpcode.RemoveXattr:
+                _fs.RemoveXattr(node, request.Name());
+                changes.Add(CacheInvalidation.Inode(node));
+                break;
             default:
-                // xattrs, locks, ioctl, poll, copy_file_range...: ENOSYS makes the kernel stop asking or fall back.
+                // locks, ioctl, poll, copy_file_range...: ENOSYS makes the kernel stop asking or fall back.
                 throw new FsError(Errno.ENOSYS);
         }
 

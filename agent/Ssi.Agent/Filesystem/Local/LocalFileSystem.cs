@@ -281,6 +281,22 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     public long Lseek(ulong node, ulong handle, long offset, int whence) =>
         FsError.Check(Posix.Lseek((int)handle, offset, whence));
 
+    public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value) =>
+        FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
+
+    public void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+        FsError.Check(Posix.SetXattrFd(XattrTarget(node, Errno.EPERM), Posix.Z(name), value, flags));
+
+    public int ListXattr(ulong node, Span<byte> list)
+    {
+        var inode = Get(node);
+        FsError.Check(Posix.Stat(inode.PathFd, out var stat));
+        return stat.IsSymlink ? 0 : FsError.Check(Posix.ListXattrFd(inode.PathFd, list));
+    }
+
+    public void RemoveXattr(ulong node, ReadOnlySpan<byte> name) =>
+        FsError.Check(Posix.RemoveXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name)));
+
     public void Dispose()
     {
         lock (_lock)
@@ -309,6 +325,15 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
 
         return Posix.Z(name);
+    }
+
+    /// <summary>The O_PATH descriptor for an xattr call. Symlinks have no user attributes on Linux, and
+    /// reaching one through /proc/self/fd would follow it: they answer <paramref name="symlinkErrno"/>.</summary>
+    private int XattrTarget(ulong node, int symlinkErrno)
+    {
+        var inode = Get(node);
+        FsError.Check(Posix.Stat(inode.PathFd, out var stat));
+        return stat.IsSymlink ? throw new FsError(symlinkErrno) : inode.PathFd;
     }
 
     private static (long Seconds, long Nanoseconds) Time(uint valid, uint setBit, uint nowBit, long seconds, uint nanoseconds) =>
