@@ -126,6 +126,35 @@ public sealed class LocalFileSystemMountTests
     }
 
     [Fact]
+    public async Task O_DIRECT_reads_work()
+    {
+        using var fs = await MountedFileSystem.StartAsync(passthrough: false);
+        var data = RandomNumberGenerator.GetBytes(64 * 1024);
+        await File.WriteAllBytesAsync(fs["direct"], data);
+
+        var read = ReadDirect(fs["direct"], 4096, 8192);
+
+        Assert.Equal(data.AsSpan(4096, 8192).ToArray(), read);
+    }
+
+    /// <summary>An O_DIRECT pread into a page-aligned buffer, as databases do.</summary>
+    private static unsafe byte[] ReadDirect(string path, long offset, int length)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, (FileOptions)0x4000 /* O_DIRECT */);
+        var buffer = System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)length, 4096);
+        try
+        {
+            var span = new Span<byte>(buffer, length);
+            Assert.Equal(length, RandomAccess.Read(handle, span, offset));
+            return span.ToArray();
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(buffer);
+        }
+    }
+
+    [Fact]
     public async Task Mmap_reads_and_writes_through_the_mount()
     {
         using var fs = await MountedFileSystem.StartAsync();

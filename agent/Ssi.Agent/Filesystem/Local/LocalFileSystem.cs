@@ -15,6 +15,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private const int O_RDONLY = 0;
     private const int O_WRONLY = 1;
     private const int O_ACCMODE = 3;
+    private const int O_DIRECT = 0x4000;
     private const long UTIME_NOW = 0x3fffffff;
     private const long UTIME_OMIT = 0x3ffffffe;
 
@@ -190,7 +191,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     public OpenResult Open(ulong node, int flags)
     {
         var inode = Get(node);
-        var fd = FsError.Check(Posix.Reopen(inode.PathFd, flags));
+        var fd = FsError.Check(Posix.Reopen(inode.PathFd, ServerFlags(flags)));
         return new OpenResult((ulong)fd, 0, fd);
     }
 
@@ -198,7 +199,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         var dir = Get(parent);
         var z = CheckedName(name);
-        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, z, flags | Posix.O_CREAT | Posix.O_NOFOLLOW, (int)mode));
+        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, z, ServerFlags(flags) | Posix.O_CREAT | Posix.O_NOFOLLOW, (int)mode));
         try
         {
             var entry = Created(dir, z, caller);
@@ -310,6 +311,12 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             _byKey.Clear();
         }
     }
+
+    /// <summary>
+    /// Flags for the server's own descriptor. O_DIRECT is the caller's business: its kernel already
+    /// bypasses its page cache; here it would only demand aligned reply buffers.
+    /// </summary>
+    private static int ServerFlags(int flags) => flags & ~O_DIRECT;
 
     /// <summary>A single path component, never ".", ".." or containing '/'.</summary>
     internal static byte[] CheckedName(ReadOnlySpan<byte> name)
