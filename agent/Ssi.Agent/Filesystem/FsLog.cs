@@ -29,6 +29,9 @@ internal static partial class FsLog
     [LoggerMessage(EventId = 1408, Level = LogLevel.Warning, Message = "The home of the shared filesystem is unreachable: {Reason}")]
     public static partial void HomeUnreachable(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1409, Level = LogLevel.Error, Message = "A FUSE request failed unexpectedly; it was answered with EIO")]
+    public static partial void RequestFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Shared filesystem mounted at {MountPoint} ({Role}, backing {Backing})")]
     public static partial void Mounted(ILogger logger, string mountPoint, string role, string backing);
 }

@@ -6,9 +6,7 @@ namespace Ssi.Agent.Filesystem.Coherency;
 /// <summary>Pushes invalidations into a kernel's FUSE caches (FUSE_NOTIFY_INVAL_INODE / _ENTRY).</summary>
 internal static class FuseNotifier
 {
-    private const int ENOENT = 2;
-
-    /// <summary>Writes the notification; an inode or name the kernel does not have (ENOENT) is fine.</summary>
+    /// <summary>Writes the notification; the result is ignored: an inode or name the kernel does not have (ENOENT) needs nothing.</summary>
     public static void Push(FuseDevice device, in CacheInvalidation invalidation)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -21,8 +19,7 @@ internal static class FuseNotifier
             message.U32(0);
             message.Bytes(name);
             message.Bytes([0]);
-            var rc = device.Write(message.Finish(0, FuseProtocol.NotifyInvalEntry));
-            _ = rc == ENOENT ? 0 : rc;
+            _ = device.Write(message.Finish(0, FuseProtocol.NotifyInvalEntry));
         }
         else
         {

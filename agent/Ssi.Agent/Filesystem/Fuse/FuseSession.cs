@@ -126,6 +126,12 @@ internal sealed class FuseSession : IDisposable
             FsLog.BadRequest(_logger, e.Message);
             return unique == 0 ? default : FuseReply.Error(output, unique, Errno.EIO);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug must cost one request an EIO, never a request thread (the mount would hang).
+            FsLog.RequestFailed(_logger, e);
+            return unique == 0 ? default : FuseReply.Error(output, unique, Errno.EIO);
+        }
     }
 
     private ReadOnlySpan<byte> Init(scoped ref FuseRequest request, Span<byte> output)
