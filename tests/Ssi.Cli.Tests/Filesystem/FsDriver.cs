@@ -47,12 +47,18 @@ internal sealed class FsDriver : IDisposable
         return result;
     }
 
-    public JsonElement Try(object command)
+    /// <summary>Runs one command and returns its result, failed or not; a command that hangs past <paramref name="deadline"/> throws.</summary>
+    public JsonElement Try(object command, TimeSpan? deadline = null)
     {
         _process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
         _process.StandardInput.Flush();
-        var line = _process.StandardOutput.ReadLine()
-            ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {_process.StandardError.ReadToEnd()}");
+        var read = _process.StandardOutput.ReadLineAsync();
+        if (!read.Wait(deadline ?? TimeSpan.FromMinutes(2)))
+        {
+            throw new TimeoutException($"{Node}: {JsonSerializer.Serialize(command)} hung");
+        }
+
+        var line = read.Result ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {_process.StandardError.ReadToEnd()}");
         return JsonNode.Parse(line)!.Deserialize<JsonElement>();
     }
 
