@@ -1,3 +1,4 @@
+using Ssi.Benchmarks.Grpc;
 using Ssi.Benchmarks.Processes;
 
 var bench = args.FirstOrDefault() ?? "help";
@@ -5,7 +6,9 @@ switch (bench)
 {
     case "processes":
         return await ProcessBench.RunAsync(args.Skip(1).ToArray());
+    case "grpc":
+        return await GrpcFloorBench.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls]");
         return bench == "help" ? 0 : 2;
 }

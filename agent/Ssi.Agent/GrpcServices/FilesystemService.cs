@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Grpc.Core;
 using Ssi.Agent.Contracts.V1;
@@ -10,7 +11,7 @@ namespace Ssi.Agent.GrpcServices;
 /// <summary>The Filesystem gRPC service: the home runs other nodes' FUSE requests and streams invalidations to them.</summary>
 internal sealed class FilesystemService(FilesystemRole role, CoherencyHub hub) : Contracts.V1.Filesystem.FilesystemBase
 {
-    public override async Task<ForwardResponse> Forward(ForwardRequest request, ServerCallContext context)
+    public override Task<ForwardResponse> Forward(ForwardRequest request, ServerCallContext context)
     {
         var dispatcher = role.Dispatcher
             ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, "this node is not the home of the shared filesystem (or it is not mounted yet)"));
@@ -19,14 +20,18 @@ internal sealed class FilesystemService(FilesystemRole role, CoherencyHub hub) :
             throw new RpcException(new Status(StatusCode.InvalidArgument, "node_index must be 0-63 and request a FUSE message"));
         }
 
-        // Dispatch blocks (disk I/O, waiting for other nodes' acknowledgements): off the request thread.
-        var reply = await Task.Run(() =>
+        // Dispatch blocks briefly (disk I/O, other nodes' acknowledgements) on this pool thread: the
+        // agent keeps a large pool for that, and a hop to another thread would cost every request.
+        var output = ArrayPool<byte>.Shared.Rent(FuseProtocol.BufferSize);
+        try
         {
-            var output = new byte[FuseProtocol.BufferSize];
             var length = dispatcher.Handle(request.Request.Span, output, (int)request.NodeIndex, allowPassthrough: false);
-            return ByteString.CopyFrom(output, 0, length);
-        }, context.CancellationToken).ConfigureAwait(false);
-        return new ForwardResponse { Reply = reply };
+            return Task.FromResult(new ForwardResponse { Reply = ByteString.CopyFrom(output, 0, length) });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+        }
     }
 
     public override Task Watch(IAsyncStreamReader<WatchAck> requestStream, IServerStreamWriter<Invalidation> responseStream, ServerCallContext context) =>
