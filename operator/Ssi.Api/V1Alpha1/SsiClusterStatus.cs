@@ -9,6 +9,10 @@ public sealed class SsiClusterStatus
     [JsonPropertyName("observedGeneration")]
     public long? ObservedGeneration { get; set; }
 
+    /// <summary>How many nodes have a healthy agent (a printer column).</summary>
+    [JsonPropertyName("readyNodes")]
+    public int? ReadyNodes { get; set; }
+
     [JsonPropertyName("conditions")]
     public List<V1Condition>? Conditions { get; set; }
 
