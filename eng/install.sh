@@ -28,7 +28,7 @@ apt_update_once() {
 missing_packages() {
   local p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || printf '%s ' "$p"
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] || printf '%s ' "$p"
   done
 }
 
@@ -49,8 +49,13 @@ install_debian_packages() {
   fi
 }
 
+# Outputs are captured before matching: with pipefail, `tool | grep -q` fails when grep exits
+# first and the tool dies of SIGPIPE.
 criu_ok() {
-  [ -x "$SSI_CRIU" ] && "$SSI_CRIU" --version 2>/dev/null | grep -q "Version: $CRIU_VERSION\$"
+  [ -x "$SSI_CRIU" ] || return 1
+  local out
+  out=$("$SSI_CRIU" --version 2>/dev/null) || return 1
+  grep -q "Version: $CRIU_VERSION\$" <<<"$out"
 }
 
 install_criu() {
@@ -93,9 +98,11 @@ SRC
 }
 
 helm_kubectl_ok() {
-  [ -x "$SSI_TOOLS/helm" ] && [ -x "$SSI_TOOLS/kubectl" ] \
-    && "$SSI_TOOLS/helm" version --short 2>/dev/null | grep -q '^v4\.' \
-    && "$SSI_TOOLS/kubectl" version --client 2>/dev/null | grep -q 'v1\.35'
+  [ -x "$SSI_TOOLS/helm" ] && [ -x "$SSI_TOOLS/kubectl" ] || return 1
+  local helm kubectl
+  helm=$("$SSI_TOOLS/helm" version --short 2>/dev/null) || return 1
+  kubectl=$("$SSI_TOOLS/kubectl" version --client 2>/dev/null) || return 1
+  grep -q '^v4\.' <<<"$helm" && grep -q 'v1\.35' <<<"$kubectl"
 }
 
 install_helm_kubectl() {

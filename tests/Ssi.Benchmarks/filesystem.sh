@@ -8,7 +8,7 @@ quick=${1:-}
 ssi="$root/artifacts/bin/Ssi.Cli/release/ssi"
 [ -x "$ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
 for p in fio sshfs openssh-server; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] \
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
 

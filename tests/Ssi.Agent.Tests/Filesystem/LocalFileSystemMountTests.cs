@@ -16,7 +16,18 @@ public sealed class LocalFileSystemMountTests
 
         Assert.Equal("hello, cluster", await File.ReadAllTextAsync(fs["hello.txt"]));
         Assert.Equal("hello, cluster", await File.ReadAllTextAsync(Path.Combine(fs.Backing, "hello.txt")));
+    }
+
+    [Fact]
+    public async Task With_passthrough_the_kernel_reads_and_writes_the_backing_file()
+    {
+        using var fs = await MountedFileSystem.StartAsync(passthrough: true);
+
+        await File.WriteAllTextAsync(fs["through.txt"], "passed through");
+
         Assert.True(fs.Session.Passthrough);
+        Assert.Equal("passed through", await File.ReadAllTextAsync(fs["through.txt"]));
+        Assert.Equal("passed through", await File.ReadAllTextAsync(Path.Combine(fs.Backing, "through.txt")));
     }
 
     [Fact]

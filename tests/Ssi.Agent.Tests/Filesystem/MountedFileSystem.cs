@@ -29,7 +29,7 @@ internal sealed class MountedFileSystem : IDisposable
 
     public string this[string relative] => Path.Combine(Mount, relative);
 
-    public static async Task<MountedFileSystem> StartAsync(bool passthrough = true)
+    public static async Task<MountedFileSystem> StartAsync(bool passthrough = false)
     {
         Prerequisites.RequireRoot();
         Prerequisites.RequireFuse();
