@@ -169,9 +169,35 @@ internal sealed class MigrationSource(
 
         homes.Activate(attempt.Id);
         attempt.MovingStandIns.ForEach(s => s.MoveOn());
-        ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL);
+        EndOriginal(attempt);
         _attempts.TryRemove(attempt.Id, out _);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
+    }
+
+    /// <summary>
+    /// Ends the stopped original. A workload started here has a launcher (unshare) that would report
+    /// the kill on the workload's stderr: it goes first, and the agent, as subreaper, reaps the shim.
+    /// </summary>
+    private static void EndOriginal(SourceAttempt attempt)
+    {
+        var launcher = attempt.Workload.LauncherPid;
+        if (launcher == attempt.ShimPid)
+        {
+            ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL); // restored here: its waiter reaps it
+            return;
+        }
+
+        ProcessSignals.Send(launcher, ProcessSignals.SIGKILL);
+        ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL);
+        var shim = attempt.ShimPid;
+        _ = Task.Run(async () =>
+        {
+            // The shim becomes our child once its launcher is gone.
+            for (var i = 0; i < 500 && ChildProcess.TryReap(shim) is not true; i++)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+        });
     }
 
     /// <summary>Before commit: the original runs again with every descriptor it had; the kept copies go.</summary>

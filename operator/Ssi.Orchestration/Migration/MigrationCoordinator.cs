@@ -167,10 +167,9 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
         catch (RpcException)
         {
-            if (restoredPid is { } pid)
-            {
-                await stranded.KillAsync(targetNode, pid, cancellationToken).ConfigureAwait(false);
-            }
+            _ = restoredPid is { } pid
+                ? await stranded.KillAsync(targetNode, pid, cancellationToken).ConfigureAwait(false)
+                : await stranded.AbortRestoreAsync(targetNode, attempt.AttemptId, cancellationToken).ConfigureAwait(false);
         }
 
         try
