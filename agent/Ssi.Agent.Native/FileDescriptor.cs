@@ -74,6 +74,13 @@ public static class FileDescriptor
         return (fds[0], fds[1]);
     }
 
+    /// <summary>Grows a pipe's buffer (F_SETPIPE_SZ) so that bulk relays move more per system call; best effort.</summary>
+    public static void TryGrowPipe(int fd, int bytes)
+    {
+        const int F_SETPIPE_SZ = 1031;
+        _ = LibC.fcntl(fd, F_SETPIPE_SZ, bytes);
+    }
+
     /// <summary>A connected pair of unix stream sockets, close-on-exec.</summary>
     public static (int, int) SocketPair()
     {

@@ -183,7 +183,7 @@ internal sealed class ProcessService(
         Task.Factory.StartNew(
             () =>
             {
-                var buffer = new byte[32 * 1024];
+                var buffer = new byte[256 * 1024];
                 while (true)
                 {
                     int n;

@@ -61,18 +61,17 @@ internal sealed class MigrationSource(
             FaultInjection.Crash("migration.source.before-dump");
             var frozenAt = time.GetUtcNow();
             var dump = Stopwatch.StartNew();
-            var ttys = fds.Where(f => f.Action == DescriptorKinds.StayHome && f.Kind == DescriptorKinds.Tty).Select(f => f.Key);
-            var unix = fds.Any(f => f.Action == DescriptorKinds.StayHome && f.Kind == DescriptorKinds.UnixSocket);
+            var external = fds.Where(f => f.Action == DescriptorKinds.StayHome).Select(f => f.Key).ToList();
             var criu = new CriuRunner(options.Value.CriuPath);
             if (lazy is null)
             {
-                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, ttys, unix), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
+                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // Everything but memory now; the pages stay with this criu, which serves them to the target.
                 KernelTuning.EnsurePipeMaxSize(logger);
-                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, ttys, unix, lazy), directory, "dump.log", [], statusFd: true);
+                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy), directory, "dump.log", [], statusFd: true);
                 await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 

@@ -124,7 +124,6 @@ internal sealed class MigrationTarget(
             }
 
             var pidFile = Path.Combine(attempt.ImageDirectory, "restore.pid");
-            var unix = plan.Descriptors.Any(d => d.Action == DescriptorKinds.StayHome && d.Kind == DescriptorKinds.UnixSocket);
             var criu = new CriuRunner(options.Value.CriuPath);
             var lazy = request.PageServer.Length > 0;
             if (lazy)
@@ -137,7 +136,7 @@ internal sealed class MigrationTarget(
                 await attempt.LazyDaemon.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, unix, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken)
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;

@@ -23,6 +23,7 @@ internal static class StandInFactory
             case DescriptorKinds.Pipe:
             {
                 var (read, write) = FileDescriptor.Pipe();
+                FileDescriptor.TryGrowPipe(read, 1024 * 1024);
                 var (processEnd, agentEnd) = direction == RelayDirection.Read ? (read, write) : (write, read);
                 var key = $"pipe:[{FileStatus.OfDescriptor(processEnd).Inode}]";
                 return (New(planned, key, direction, agentEnd, logger), processEnd);

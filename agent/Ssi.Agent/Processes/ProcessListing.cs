@@ -10,7 +10,8 @@ internal static class ProcessListing
     {
         ArgumentNullException.ThrowIfNull(table);
         var pageSize = Environment.SystemPageSize;
-        foreach (var process in table.Snapshot())
+        // A workload that moved away may linger here a moment (lazy mode: until its pages are pulled): it is listed where it runs.
+        foreach (var process in table.Snapshot().Where(p => !p.Workload.MovedAway))
         {
             if (ProcStat.Read(process.HostPid) is not { } stat || stat.StartTicks != process.StartTicks)
             {

@@ -45,6 +45,14 @@ public sealed class MigratingCluster : IAsyncLifetime
         return null;
     }
 
+    /// <summary>Node of a cluster PID (right after a lazy move the command line may not be readable yet: its memory is still arriving).</summary>
+    public async Task<string?> NodeOfAsync(long cpid)
+    {
+        var ps = await CliRun.RunAsync(["ps", "-c", Name, "-o", "json"]);
+        return JsonDocument.Parse(ps.StandardOutput).RootElement.GetProperty("processes").EnumerateArray()
+            .Where(p => p.GetProperty("clusterPid").GetInt64() == cpid).Select(p => p.GetProperty("node").GetString()).FirstOrDefault();
+    }
+
     public async Task<(long Cpid, string Node, string State)> WaitForAsync(string marker)
     {
         for (var i = 0; i < 100; i++)

@@ -165,6 +165,69 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_unix_stream_socket_to_a_server_left_on_node1_stays_home_with_eof_kept()
+    {
+        var marker = Marker();
+        var socket = $"/tmp/{marker}.sock";
+        var done = $"/tmp/{marker}.done";
+        var log = $"/ssi/{marker}.log";
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "python3", "-c",
+            $"import socket\ns=socket.socket(socket.AF_UNIX); s.bind('{socket}'); s.listen()\nc,_=s.accept()\nwhile True:\n  d=c.recv(4096)\n  if not d: break\n  c.sendall(d.upper())\nopen('{done}','w').write('eof')"]);
+        for (var i = 0; i < 50 && !File.Exists(socket); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "python3", "-c",
+            $"import socket,time\nc=socket.socket(socket.AF_UNIX); c.connect('{socket}')\nfor i in range(60):\n  c.sendall(b'hello %d' % i); open('{log}','a').write(c.recv(100).decode()+chr(10)); time.sleep(0.1)\nc.close()"]);
+        var (cpid, _, _) = await cluster.WaitForAsync(log);
+
+        var status = await cluster.MigrateAsync(cpid, "node2");
+
+        Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => p.GetProperty("kind").GetString() == "unix-socket" && p.GetProperty("action").GetString() == "stay-home");
+        for (var i = 0; i < 100 && !File.Exists(done); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(File.Exists(done), "the server on node1 never saw the end of the connection");
+        var lines = File.ReadAllLines(Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.log"));
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"HELLO {i}"), lines);
+        File.Delete(socket);
+        File.Delete(done);
+    }
+
+    [Fact]
+    public async Task Lazy_mode_restores_first_and_pulls_memory_afterwards_with_contents_intact()
+    {
+        var marker = Marker();
+        var log = $"/ssi/{marker}.log";
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node3", "--", "python3", "-c",
+            $"import time,zlib\nb=bytearray(range(256))*(96<<12)\nc=zlib.crc32(b)\nwhile True:\n  open('{log}','a').write('%d\\n' % (zlib.crc32(b)==c)); time.sleep(0.1)"]);
+        var (cpid, _, _) = await cluster.WaitForAsync(log);
+        await Task.Delay(1500);
+
+        var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node1", "--mode", "lazy", "-c", _c, "-o", "json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("\"mode\": \"lazy\"", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal("node1", await cluster.NodeOfAsync(cpid));
+        var path = Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.log");
+        var before = File.ReadAllLines(path).Length;
+        // Its first pass over the 96 MiB faults every page in from node3: give it time.
+        for (var i = 0; i < 300 && File.ReadAllLines(path).Length <= before + 2; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var lines = File.ReadAllLines(path);
+        // Still running on node1, and every checksum of its 96 MiB, pulled page by page, matches.
+        Assert.True(lines.Length > before, $"no progress after the move ({before} lines)");
+        Assert.All(lines, l => Assert.Equal("1", l));
+        await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
     public async Task A_workload_with_a_blocker_gets_a_plan_that_names_it_and_is_not_frozen()
     {
         var marker = Marker();

@@ -11,9 +11,9 @@ internal static class CriuArguments
     /// <summary>
     /// Dump of a workload's whole PID-namespace tree, left stopped so that a failure later resumes it.
     /// criu runs in the node's network and mount namespaces, so neither is dumped; the workload's own
-    /// PID and IPC namespaces are. Terminals that stay on this node are declared external.
+    /// PID and IPC namespaces are. Terminals and unix sockets that stay on this node are declared external.
     /// </summary>
-    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalTtys, bool externalUnixSockets, LazyPages? lazy = null)
+    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null)
     {
         var args = new List<string>
         {
@@ -21,15 +21,10 @@ internal static class CriuArguments
             "--leave-stopped", "--network-lock", "skip", "--ghost-limit", GhostLimit, "--file-locks",
             "-o", "dump.log", "-v2",
         };
-        foreach (var tty in externalTtys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var key in externalKeys.Select(External).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             args.Add("--external");
-            args.Add(tty);
-        }
-
-        if (externalUnixSockets)
-        {
-            args.Add("--ext-unix-sk");
+            args.Add(key);
         }
 
         if (lazy is not null)
@@ -42,6 +37,15 @@ internal static class CriuArguments
         return args;
     }
 
+    /// <summary>
+    /// How a stays-home object is declared external at dump time: a terminal by its key, one end of
+    /// a unix stream connection by its own inode (unix[INODE]); a pipe needs nothing.
+    /// </summary>
+    public static string? External(string key) =>
+        key.StartsWith("tty[", StringComparison.Ordinal) ? key
+        : key.StartsWith("socket:[", StringComparison.Ordinal) ? $"unix[{key["socket:[".Length..^1]}]"
+        : null;
+
     /// <summary>The target's daemon that pulls pages from the source's page server as the restored process faults on them.</summary>
     public static IReadOnlyList<string> LazyPagesDaemon(string imageDirectory, LazyPages lazy) =>
     [
@@ -53,7 +57,7 @@ internal static class CriuArguments
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
     /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on.
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool externalUnixSockets, bool lazy = false)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool lazy = false)
     {
         var args = new List<string>
         {
@@ -64,11 +68,6 @@ internal static class CriuArguments
         {
             args.Add("--inherit-fd");
             args.Add(string.Create(CultureInfo.InvariantCulture, $"fd[{fd}]:{key}"));
-        }
-
-        if (externalUnixSockets)
-        {
-            args.Add("--ext-unix-sk");
         }
 
         if (lazy)

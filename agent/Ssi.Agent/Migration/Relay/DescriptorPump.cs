@@ -9,8 +9,8 @@ namespace Ssi.Agent.Migration.Relay;
 /// </summary>
 internal sealed class DescriptorPump : IDisposable
 {
-    private const int ChunkSize = 64 * 1024;
-    private readonly Channel<byte[]?> _chunks = Channel.CreateBounded<byte[]?>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+    private const int ChunkSize = 256 * 1024;
+    private readonly Channel<byte[]?> _chunks = Channel.CreateBounded<byte[]?>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
     private readonly int _fd;
     private readonly string _name;
     private volatile bool _stopped;
