@@ -47,6 +47,46 @@ step "ssi kill from anywhere: the workload of node2, by its cluster PID $victim"
 sleep 0.3
 "$ssi" ps -c demo
 
+step "Live migration: a worker on node1 holding a file on /ssi, a pipe and a socket to a process left on node1, and its terminal"
+sock=/tmp/ssi-demo-$$.sock
+rm -f "$sock"
+listener=$("$ssi" run -c demo --detach --node node1 -- python3 "$root/eng/demo/listener.py" "$sock")
+listener_log=${listener##*output: }
+listener_log=${listener_log%)}
+for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+terminal=$(mktemp /tmp/ssi-demo-terminal-XXXX)
+# `script` gives `ssi run` a terminal, so the worker gets one too (a pty on node1, the caller's side here).
+script -qfec "$ssi run -c demo --node node1 -- python3 $root/eng/demo/worker.py $sock" "$terminal" </dev/null >/dev/null 2>&1 &
+script_pid=$!
+worker=""
+for _ in $(seq 100); do
+  worker=$("$ssi" ps -c demo -o json | python3 -c 'import json,sys; print(next((p["clusterPid"] for p in json.load(sys.stdin)["processes"] if "worker.py" in p["commandLine"]), ""))')
+  [ -n "$worker" ] && break
+  sleep 0.1
+done
+sleep 1.5
+"$ssi" ps -c demo
+echo
+echo "The plan (nothing is frozen by --dry-run):"
+"$ssi" migrate "$worker" --to node2 -c demo --dry-run | grep -v '^ *$' || true
+for node in node2 node3; do
+  step "ssi migrate $worker --to $node"
+  "$ssi" migrate "$worker" --to "$node" -c demo | tail -3
+  sleep 2
+  echo "-- its terminal (seen by the caller on this machine):"
+  tail -n 2 "$terminal" | tr -d '\r'
+  echo "-- the listener left on node1 (through the relayed pipe):"
+  tail -n 2 "$listener_log"
+  echo "-- the file it appends to on the shared filesystem: $(tail -n 1 /var/lib/ssi-operator/demo/cfs/demo/worker.log)"
+done
+step "ssi ps after: same cluster PID $worker, now on node3"
+"$ssi" ps -c demo
+"$ssi" kill -c demo "$worker" >/dev/null
+wait "$script_pid" 2>/dev/null || true
+sleep 0.5
+tail -n 1 "$listener_log"
+rm -f "$terminal" "$sock"
+
 cat <<TXT
 
 The cluster stays up. Try:
@@ -55,5 +95,7 @@ The cluster stays up. Try:
   $ssi run --node node3 -- bash -i      # a terminal on node3
   $ssi ps -o json
   $ssi kill -9 1000001
+  $ssi migrate CPID --to node2 [--mode stop-copy|lazy|auto] [--dry-run]
+  $ssi apply -f crds/samples/processmigration-local.yaml
   $ssi local down -n demo        # removes every namespace, mount and process it made
 TXT

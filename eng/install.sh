@@ -33,7 +33,7 @@ missing_packages() {
 }
 
 install_debian_packages() {
-  local runtime=(iproute2 fuse3 libfuse3-3 util-linux procps openssl nftables psmisc unzip xz-utils ca-certificates)
+  local runtime=(iproute2 fuse3 libfuse3-3 util-linux bsdutils python3 procps openssl nftables psmisc unzip xz-utils ca-certificates)
   local build=(gcc make pkgconf protobuf-compiler libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
                libnl-3-dev libnet1-dev libcap-dev libgnutls28-dev libnftables-dev libbsd-dev uuid-dev
                python3-protobuf libaio-dev dpkg-dev)

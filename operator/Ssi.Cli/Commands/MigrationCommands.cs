@@ -142,7 +142,8 @@ internal static class MigrationCommands
         foreach (var fd in outcome.Plan)
         {
             var action = fd.Action == "blocked" ? $"[red]{fd.Action}[/]" : Markup.Escape(fd.Action);
-            table.AddRow(fd.ClusterPid.ToString(System.Globalization.CultureInfo.InvariantCulture), fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(fd.Kind), action, Markup.Escape(fd.Target ?? ""), Markup.Escape(fd.Reason ?? ""));
+            var holder = fd.ClusterPid == 0 ? "shim" : fd.ClusterPid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            table.AddRow(holder, fd.Fd.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(fd.Kind), action, Markup.Escape(fd.Target ?? ""), Markup.Escape(fd.Reason ?? ""));
         }
 
         console.Write(table);

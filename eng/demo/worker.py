@@ -1,0 +1,22 @@
+"""Demo: the process that migrates. It holds a file on the shared filesystem, a pipe and a unix
+socket to a process left on node1, its terminal, and optionally a device, and keeps producing output."""
+import os
+import socket
+import sys
+import time
+
+sock = socket.socket(socket.AF_UNIX)
+sock.connect(sys.argv[1])
+_, fds, _, _ = socket.recv_fds(sock, 16, 1)
+pipe = fds[0]
+os.makedirs("/ssi/demo", exist_ok=True)
+log = open("/ssi/demo/worker.log", "a")
+device = open(sys.argv[2], "rb", buffering=0) if len(sys.argv) > 2 else None
+for i in range(1_000_000):
+    extra = f", {len(device.read(8))} bytes from {sys.argv[2]}" if device else ""
+    line = f"tick {i} (pid {os.getpid()} in its namespace{extra})"
+    log.write(line + "\n")
+    log.flush()
+    os.write(pipe, (line + "\n").encode())
+    print(line, flush=True)
+    time.sleep(0.5)
