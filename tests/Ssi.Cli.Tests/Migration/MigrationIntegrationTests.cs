@@ -228,6 +228,54 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task Eventfd_timerfd_signalfd_and_epoll_are_rebuilt_and_keep_working()
+    {
+        var marker = Marker();
+        var log = $"/ssi/{marker}.log";
+        // One loop waits in epoll on a timerfd (every 50 ms), an eventfd and a signalfd (SIGUSR1 blocked).
+        var program = string.Join('\n',
+            "import ctypes, os, select, signal, struct",
+            "libc = ctypes.CDLL('libc.so.6', use_errno=True)",
+            "ev = os.eventfd(0)",
+            "tfd = libc.timerfd_create(1, 0)",
+            "spec = struct.pack('qqqq', 0, 50000000, 0, 50000000)",
+            "assert libc.timerfd_settime(tfd, 0, ctypes.c_char_p(spec), None) == 0",
+            "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])",
+            "mask = ctypes.create_string_buffer(128); libc.sigemptyset(mask); libc.sigaddset(mask, 10)",
+            "sfd = libc.signalfd(-1, mask, 0)",
+            "ep = select.epoll(); [ep.register(fd, select.EPOLLIN) for fd in (ev, tfd, sfd)]",
+            "ticks = 0",
+            "while True:",
+            "  for fd, _ in ep.poll():",
+            "    if fd == tfd: os.read(tfd, 8); ticks += 1; os.eventfd_write(ev, 1)",
+            "    elif fd == ev: n = os.eventfd_read(ev); open('" + log + "', 'a').write('tick %d\\n' % ticks)",
+            "    elif fd == sfd: os.read(sfd, 128); open('" + log + "', 'a').write('signal\\n')");
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node2", "--", "python3", "-c", program]);
+        var (cpid, _, _) = await cluster.WaitForAsync(log);
+        await Task.Delay(500);
+
+        var status = await cluster.MigrateAsync(cpid, "node3");
+
+        var kinds = status.GetProperty("plan").EnumerateArray().Select(p => (p.GetProperty("kind").GetString(), p.GetProperty("action").GetString())).ToList();
+        Assert.Contains(("eventfd", "recreate"), kinds);
+        Assert.Contains(("timerfd", "recreate"), kinds);
+        Assert.Contains(("signalfd", "recreate"), kinds);
+        Assert.Contains(("epoll", "recreate"), kinds);
+        var path = Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.log");
+        var before = File.ReadAllLines(path).Length;
+        await CliRun.RunAsync(["kill", "-c", _c, "-USR1", cpid.ToString(CultureInfo.InvariantCulture)]);
+        for (var i = 0; i < 50 && !File.ReadAllLines(path).Contains("signal"); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        var lines = File.ReadAllLines(path);
+        Assert.True(lines.Length > before + 5, "the timer stopped firing after the move");
+        Assert.Contains("signal", lines);
+        await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
     public async Task A_workload_with_a_blocker_gets_a_plan_that_names_it_and_is_not_frozen()
     {
         var marker = Marker();
