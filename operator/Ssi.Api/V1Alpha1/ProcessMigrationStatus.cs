@@ -6,7 +6,7 @@ namespace Ssi.Api.V1Alpha1;
 /// <summary>Observed progress of a <see cref="V1Alpha1ProcessMigration"/>.</summary>
 public sealed class ProcessMigrationStatus
 {
-    /// <summary>Pending, Planning, Planned, Checkpointing, Restoring, Committing, Succeeded, Failed, RolledBack.</summary>
+    /// <summary>Pending, Planning, Planned, Checkpointing, Restoring, Committing, Resuming, Succeeded, Failed, RolledBack.</summary>
     [JsonPropertyName("phase")]
     public string? Phase { get; set; }
 

@@ -115,7 +115,9 @@ internal sealed class RunSession(GrpcChannel channel)
     {
         try
         {
-            using var stdin = System.Console.OpenStandardInput();
+            // fd 0 itself: .NET's console stream on a terminal edits lines (echo, ^D as end of
+            // input); the workload's terminal must get every byte as typed.
+            using var stdin = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1, isAsync: false);
             var buffer = new byte[16 * 1024];
             while (true)
             {

@@ -75,6 +75,25 @@ public sealed class MigratingCluster : IAsyncLifetime
         return JsonDocument.Parse(result.StandardOutput).RootElement;
     }
 
+    /// <summary>Host PIDs of the (non-shim) processes whose command line contains the marker.</summary>
+    public static IReadOnlyList<int> HostPidsOf(string marker) =>
+        Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Where(pid =>
+            {
+                try
+                {
+                    var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                    return !argv[0].EndsWith("ssi-shim", StringComparison.Ordinal) && argv[0] != "unshare" && argv.Any(a => a.Contains(marker, StringComparison.Ordinal));
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .ToList();
+
     /// <summary>Host processes (any node) whose command line contains the marker: the copies that exist.</summary>
     public static IReadOnlyList<(int Pid, char State)> Copies(string marker)
     {
