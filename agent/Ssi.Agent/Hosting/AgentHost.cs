@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Security;
+using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.GrpcServices;
@@ -55,6 +56,11 @@ public static class AgentHost
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
         builder.Services.AddHostedService<AgentStartupService>();
+        builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<DeviceExportTable>();
+        builder.Services.AddSingleton<DevicePoller>();
+        builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddHostedService<DeviceMountHost>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -80,6 +86,7 @@ public static class AgentHost
         app.MapGrpcService<NodeService>();
         app.MapGrpcService<ProcessService>();
         app.MapGrpcService<FilesystemService>();
+        app.MapGrpcService<DeviceService>();
         return app;
     }
 }

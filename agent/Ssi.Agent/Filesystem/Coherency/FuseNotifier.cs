@@ -29,4 +29,14 @@ internal static class FuseNotifier
             _ = device.Write(message.Finish(0, FuseProtocol.NotifyInvalInode));
         }
     }
+
+    /// <summary>FUSE_NOTIFY_POLL: wakes whoever polls the file with kernel poll handle <paramref name="kernelHandle"/> (it polls again).</summary>
+    public static int PollWakeup(FuseDevice device, ulong kernelHandle)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Span<byte> buffer = stackalloc byte[FuseProtocol.OutHeaderSize + 8];
+        var message = new FuseReply(buffer);
+        message.U64(kernelHandle);
+        return device.Write(message.Finish(0, FuseProtocol.NotifyPoll));
+    }
 }

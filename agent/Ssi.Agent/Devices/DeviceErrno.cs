@@ -1,0 +1,20 @@
+namespace Ssi.Agent.Devices;
+
+/// <summary>Linux errno values used by remote devices.</summary>
+internal static class DeviceErrno
+{
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+    public const int EINTR = 4;
+    public const int EIO = 5;
+    public const int EBADF = 9;
+    public const int EAGAIN = 11;
+    public const int EFAULT = 14;
+    public const int ENODEV = 19;
+    public const int EISDIR = 21;
+    public const int EINVAL = 22;
+    public const int ENOTTY = 25;
+    public const int ESPIPE = 29;
+    public const int ENOSYS = 38;
+    public const int ENOTCONN = 107;
+}
