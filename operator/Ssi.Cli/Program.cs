@@ -9,6 +9,7 @@ foreach (var command in ProcessCommands.Build(context))
     root.Subcommands.Add(command);
 }
 
+root.Subcommands.Add(DeviceCommands.Build(context));
 root.Subcommands.Add(VersionCommand.Build(context));
 if (args.Length > 0 && args[0] == "kill")
 {

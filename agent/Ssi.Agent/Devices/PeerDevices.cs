@@ -24,7 +24,7 @@ internal sealed class PeerDevices : IDisposable
     private readonly Lock _listingLock = new();
     private AsyncDuplexStreamingCall<DeviceCall, DeviceEvent>? _stream;
     private IReadOnlyList<ExportedDevice> _listing = [];
-    private long _listedAt = long.MinValue;
+    private long _listedAt = -1;
     private long _nextId;
     private int _generation;
 
@@ -51,7 +51,7 @@ internal sealed class PeerDevices : IDisposable
     {
         lock (_listingLock)
         {
-            if (Environment.TickCount64 - _listedAt < _listingAge.TotalMilliseconds)
+            if (_listedAt >= 0 && Environment.TickCount64 - _listedAt < _listingAge.TotalMilliseconds)
             {
                 return _listing;
             }
