@@ -80,6 +80,8 @@ def run(cmd):
         p = select.poll()
         p.register(fds[cmd["id"]], select.POLLIN)
         return {"events": [e for _, e in p.poll(cmd.get("timeout", 0))]}
+    if op == "listdir":
+        return {"names": sorted(os.listdir(cmd["path"]))}
     if op == "pid":
         return {"pid": os.getpid()}
     raise ValueError("unknown op " + op)
