@@ -35,8 +35,6 @@ internal static class FuseNotifier
     {
         ArgumentNullException.ThrowIfNull(device);
         Span<byte> buffer = stackalloc byte[FuseProtocol.OutHeaderSize + 8];
-        var message = new FuseReply(buffer);
-        message.U64(kernelHandle);
-        return device.Write(message.Finish(0, FuseProtocol.NotifyPoll));
+        return device.Write(FuseReply.PollWakeup(buffer, kernelHandle));
     }
 }

@@ -147,6 +147,14 @@ internal ref struct FuseReply
         return _buffer[.._length];
     }
 
+    /// <summary>A FUSE_NOTIFY_POLL notification (struct fuse_notify_poll_wakeup_out) for kernel poll handle <paramref name="kernelHandle"/>.</summary>
+    public static ReadOnlySpan<byte> PollWakeup(Span<byte> buffer, ulong kernelHandle)
+    {
+        var message = new FuseReply(buffer);
+        message.U64(kernelHandle);
+        return message.Finish(0, FuseProtocol.NotifyPoll);
+    }
+
     /// <summary>An error reply: header only, error = -errno.</summary>
     public static ReadOnlySpan<byte> Error(Span<byte> buffer, ulong unique, int errno)
     {
