@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -154,31 +153,27 @@ internal sealed class DeviceSession(
         }
 
         var size = (int)Math.Min(read.Size, MaxRead);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
-        try
+        while (true)
         {
-            while (true)
+            // Read into the array the reply will carry (no pooled buffer and copy): large reads are
+            // the bulk path, and a second pass over a MiB costs more than the allocation.
+            var buffer = GC.AllocateUninitializedArray<byte>(size);
+            var n = DeviceCalls.Read(device.Fd, buffer);
+            if (n >= 0)
             {
-                var n = DeviceCalls.Read(device.Fd, buffer.AsSpan(0, size));
-                if (n >= 0)
-                {
-                    return new DeviceEvent { Id = id, Result = n, Data = ByteString.CopyFrom(buffer, 0, (int)n) };
-                }
-
-                if (n != -DeviceErrno.EAGAIN || read.Nonblocking)
-                {
-                    return Error(id, (int)-n);
-                }
-
-                if (await WaitAsync(id, device, DevicePoller.EPOLLIN).ConfigureAwait(false) is { } interrupted)
-                {
-                    return Error(id, interrupted);
-                }
+                var data = n == size ? UnsafeByteOperations.UnsafeWrap(buffer) : ByteString.CopyFrom(buffer, 0, (int)n);
+                return new DeviceEvent { Id = id, Result = n, Data = data };
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            if (n != -DeviceErrno.EAGAIN || read.Nonblocking)
+            {
+                return Error(id, (int)-n);
+            }
+
+            if (await WaitAsync(id, device, DevicePoller.EPOLLIN).ConfigureAwait(false) is { } interrupted)
+            {
+                return Error(id, interrupted);
+            }
         }
     }
 
