@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import select
+import signal
 import struct
 import sys
 import termios
@@ -82,6 +83,16 @@ def run(cmd):
         return {"events": [e for _, e in p.poll(cmd.get("timeout", 0))]}
     if op == "listdir":
         return {"names": sorted(os.listdir(cmd["path"]))}
+    if op == "read_alarm":  # a blocking read that a signal interrupts after `after` seconds
+        def interrupted(signum, frame):
+            raise InterruptedError(4, "Interrupted system call")
+        signal.signal(signal.SIGALRM, interrupted)
+        signal.setitimer(signal.ITIMER_REAL, cmd.get("after", 0.5))
+        try:
+            data = os.read(fds[cmd["id"]], cmd["size"])
+            return {"hex": data.hex(), "length": len(data)}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     if op == "pid":
         return {"pid": os.getpid()}
     raise ValueError("unknown op " + op)

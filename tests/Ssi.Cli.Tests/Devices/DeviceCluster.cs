@@ -6,7 +6,7 @@ namespace Ssi.Cli.Tests.Devices;
 
 /// <summary>
 /// A pty pair made by the test on the host (its master stays here, the slave is exported by path)
-/// and a local cluster whose node1 exports the sample's devices, /dev/loop-control and that slave.
+/// and a local cluster whose node1 exports the sample's devices, /dev/full, /dev/loop-control and that slave.
 /// </summary>
 public sealed class DeviceCluster : IAsyncLifetime
 {
@@ -27,7 +27,7 @@ public sealed class DeviceCluster : IAsyncLifetime
     {
         Prerequisites.RequireRoot();
         Prerequisites.RequireFuse();
-        foreach (var device in new[] { "/dev/null", "/dev/zero", "/dev/urandom", LoopControl })
+        foreach (var device in new[] { "/dev/null", "/dev/zero", "/dev/urandom", "/dev/full", LoopControl })
         {
             if (!File.Exists(device))
             {
@@ -37,7 +37,7 @@ public sealed class DeviceCluster : IAsyncLifetime
 
         Host = FsDriver.Start(null, null, "devdriver.py");
         PtyPath = Host.Do(new { op = "openpty", master = "m", slave = "s" }).GetProperty("path").GetString()!;
-        _cluster = TestCluster.FromSample("d", yaml => yaml.Replace("/dev/urandom]", $"/dev/urandom, {LoopControl}, {PtyPath}]", StringComparison.Ordinal));
+        _cluster = TestCluster.FromSample("d", yaml => yaml.Replace("/dev/urandom]", $"/dev/urandom, /dev/full, {LoopControl}, {PtyPath}]", StringComparison.Ordinal));
         var up = await _cluster.UpAsync();
         Assert.True(up.ExitCode == 0, up.ToString());
     }

@@ -11,6 +11,9 @@ public sealed class RemoteDeviceTests(DeviceCluster cluster) : IClassFixture<Dev
     private const int EAGAIN = 11;
     private const int ENOENT = 2;
     private const int ENOTTY = 25;
+    private const int ENOSPC = 28;
+    private const int EBADF = 9;
+    private const int EINTR = 4;
     private const int ECHO = 0x8;
     private const uint LoopCtlGetFree = 0x4C82;
 
@@ -33,6 +36,51 @@ public sealed class RemoteDeviceTests(DeviceCluster cluster) : IClassFixture<Dev
         var second = node3.Do(new { op = "read", id = "random", size = 32 }).GetProperty("hex").GetString();
         Assert.Equal(64, first!.Length);
         Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public void Errno_values_of_the_owning_node_come_back_unchanged()
+    {
+        using var node3 = cluster.OnNode("node3");
+        node3.Do(new { op = "open", id = "full", path = "/run/ssi/dev/node1/full" });
+        node3.Do(new { op = "open", id = "ro", path = "/run/ssi/dev/node1/null", flags = new[] { "O_RDONLY" } });
+
+        Assert.Equal(ENOSPC, node3.Try(new { op = "write", id = "full", data = "x" }).GetProperty("errno").GetInt32());
+        Assert.Equal(EBADF, node3.Try(new { op = "write", id = "ro", data = "x" }).GetProperty("errno").GetInt32());
+        Assert.Equal(ENOTTY, node3.Try(new { op = "tcgets", id = "full" }).GetProperty("errno").GetInt32());
+        Assert.Equal(16, node3.Do(new { op = "read", id = "full", size = 16 }).GetProperty("zeros").GetInt32());
+    }
+
+    [Fact]
+    public void A_signal_interrupts_a_blocked_remote_read()
+    {
+        using var node3 = cluster.OnNode("node3");
+        node3.Do(new { op = "open", id = "t", path = Pty });
+
+        var result = node3.Try(new { op = "read_alarm", id = "t", size = 100, after = 0.5 }, TimeSpan.FromSeconds(30));
+
+        Assert.False(result.GetProperty("ok").GetBoolean(), result.ToString());
+        Assert.Equal(EINTR, result.GetProperty("errno").GetInt32());
+
+        // The interrupted read consumed nothing: what is written next is read next.
+        cluster.Host.Do(new { op = "write", id = "m", data = "after\n" });
+        Assert.Equal(Convert.ToHexString("after\n"u8).ToLowerInvariant(), node3.Do(new { op = "read", id = "t", size = 100 }).GetProperty("hex").GetString());
+    }
+
+    [Fact]
+    public async Task A_process_killed_while_blocked_in_a_remote_read_goes_away()
+    {
+        var node3 = cluster.OnNode("node3");
+        node3.Do(new { op = "open", id = "t", path = Pty });
+        var read = Task.Run(() => node3.Try(new { op = "read", id = "t", size = 100 }, TimeSpan.FromSeconds(60)));
+        await Task.Delay(500);
+        Assert.False(read.IsCompleted, "the read did not block");
+
+        node3.Process.Kill();
+
+        Assert.True(node3.Process.WaitForExit(30_000), "the killed process hangs in the remote read");
+        await Assert.ThrowsAnyAsync<Exception>(() => read);
+        node3.Process.Dispose();
     }
 
     [Fact]
@@ -132,8 +180,8 @@ public sealed class RemoteDeviceTests(DeviceCluster cluster) : IClassFixture<Dev
         using var node3 = cluster.OnNode("node3");
 
         var names = node3.Do(new { op = "listdir", path = "/run/ssi/dev/node1" }).GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToList();
-        Assert.Equal(new[] { "loop-control", "null", cluster.PtyName, "urandom", "zero" }.Order(StringComparer.Ordinal), names);
-        foreach (var name in new[] { "full", "tty", "net-tun", "mem", "pts-ptmx", "pts" })
+        Assert.Equal(new[] { "full", "loop-control", "null", cluster.PtyName, "urandom", "zero" }.Order(StringComparer.Ordinal), names);
+        foreach (var name in new[] { "random", "tty", "net-tun", "mem", "pts-ptmx", "pts" })
         {
             var open = node3.Try(new { op = "open", id = "x", path = $"/run/ssi/dev/node1/{name}" });
             Assert.False(open.GetProperty("ok").GetBoolean(), $"{name}: {open}");

@@ -18,6 +18,9 @@ internal sealed class FsDriver : IDisposable
 
     public string Node { get; }
 
+    /// <summary>The driver's process (python3, nsenter execs it).</summary>
+    public System.Diagnostics.Process Process => _process;
+
     public static FsDriver Start(string cluster, string node) => Start(cluster, node, "fsdriver.py");
 
     /// <summary>A driver script of tests/tools inside a node's namespaces, or on the host when <paramref name="node"/> is null.</summary>
