@@ -1,6 +1,7 @@
 using Ssi.Agent.Native;
 using Ssi.Cli.Tests.Filesystem;
 using Ssi.Cli.Tests.Local;
+using Ssi.Testing;
 
 namespace Ssi.Cli.Tests.Devices;
 
@@ -35,5 +36,10 @@ public sealed class DeviceFailureTests
         Assert.Equal(EIO, write.GetProperty("errno").GetInt32());
         var reopen = node3.Try(new { op = "open", id = "again", path = "/run/ssi/dev/node1/zero" }, TimeSpan.FromSeconds(30));
         Assert.False(reopen.GetProperty("ok").GetBoolean(), reopen.ToString());
+
+        // ssi dev ls names the node it could not ask instead of hanging.
+        var ls = await CliRun.RunAsync(["dev", "ls", "-c", cluster.Name]);
+        Assert.Equal(3, ls.ExitCode);
+        Assert.Contains("node node1 is unreachable", ls.StandardOutput, StringComparison.Ordinal);
     }
 }
