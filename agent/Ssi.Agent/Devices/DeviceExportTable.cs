@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ internal sealed class DeviceExportTable(IOptions<DevicesOptions> options, ILogge
     private const uint S_IFMT = 0xF000;
     private const uint S_IFCHR = 0x2000;
     private readonly IReadOnlyList<string> _patterns = options.Value.Exports.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+    private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
 
     public IReadOnlyList<string> Patterns => _patterns;
 
@@ -28,7 +30,7 @@ internal sealed class DeviceExportTable(IOptions<DevicesOptions> options, ILogge
             {
                 if (Describe(path) is not { } export)
                 {
-                    if (File.Exists(path) || Directory.Exists(path))
+                    if ((File.Exists(path) || Directory.Exists(path)) && _warned.TryAdd(path, true))
                     {
                         DeviceLog.NotCharacterDevice(logger, pattern, path);
                     }

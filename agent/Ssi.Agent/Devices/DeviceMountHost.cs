@@ -37,7 +37,7 @@ internal sealed class DeviceMountHost(
             _logger)).ToList();
         var fs = new RemoteDeviceFileSystem(remote, _logger);
         Directory.CreateDirectory(o.MountPath);
-        TryUnmount(o.MountPath); // left by an agent that crashed
+        _ = FuseDevice.TryUnmount(o.MountPath); // left by an agent that crashed
         var device = FuseDevice.Mount(o.MountPath, $"ssi-dev:{agent.Value.Cluster}");
         fs.Attach(device);
         var session = new FuseSession(device, fs, passthrough: false, _logger);
@@ -53,7 +53,7 @@ internal sealed class DeviceMountHost(
         }
         finally
         {
-            TryUnmount(o.MountPath);
+            _ = FuseDevice.TryUnmount(o.MountPath);
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             session.Dispose();
             foreach (var peer in remote)
@@ -68,17 +68,5 @@ internal sealed class DeviceMountHost(
     {
         var equals = peer.IndexOf('=', StringComparison.Ordinal);
         return equals > 0 ? (peer[..equals], peer[(equals + 1)..]) : throw new OptionsValidationException(DevicesOptions.Section, typeof(DevicesOptions), [$"peer \"{peer}\" is not name=host:port"]);
-    }
-
-    private static void TryUnmount(string path)
-    {
-        try
-        {
-            FuseDevice.Unmount(path);
-        }
-        catch (Native.NativeException)
-        {
-            // nothing mounted there
-        }
     }
 }

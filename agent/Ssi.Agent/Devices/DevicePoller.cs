@@ -1,3 +1,4 @@
+using Ssi.Agent.Filesystem;
 using Ssi.Agent.Native.Devices;
 
 namespace Ssi.Agent.Devices;
@@ -73,7 +74,7 @@ internal sealed class DevicePoller : IDisposable
         {
             foreach (var id in _waiters.Keys.ToList())
             {
-                Finish(id, -DeviceErrno.EIO);
+                Finish(id, -Errno.EIO);
             }
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Filesystem;
 using Ssi.Agent.Native.Devices;
 
 namespace Ssi.Agent.Devices;
@@ -59,7 +60,7 @@ internal sealed class DeviceSession(
                 _ = SendWhenDone(task);
                 return null;
             default:
-                return Error(call.Id, DeviceErrno.EINVAL);
+                return Error(call.Id, Errno.EINVAL);
         }
     }
 
@@ -104,7 +105,7 @@ internal sealed class DeviceSession(
         if (exports.Find(open.Name) is not { } export)
         {
             DeviceLog.Refused(logger, peer, open.Name);
-            return Error(id, DeviceErrno.ENOENT);
+            return Error(id, Errno.ENOENT);
         }
 
         var fd = DeviceCalls.Open(export.Path, open.Flags);
@@ -117,7 +118,7 @@ internal sealed class DeviceSession(
         if (Native.Fuse.Posix.Stat(fd, out var stat) != 0 || (stat.Mode & 0xF000) != 0x2000 || stat.RdevMajor != export.Major || stat.RdevMinor != export.Minor)
         {
             _ = DeviceCalls.Close(fd);
-            return Error(id, DeviceErrno.ENODEV);
+            return Error(id, Errno.ENODEV);
         }
 
         var device = new OpenDevice(registry.NextHandle(), fd, export, peer, open.Pid, open.Command);
@@ -131,7 +132,7 @@ internal sealed class DeviceSession(
     {
         if (!_handles.TryRemove(handle, out var device))
         {
-            return Error(id, DeviceErrno.EBADF);
+            return Error(id, Errno.EBADF);
         }
 
         Close(device);
@@ -149,7 +150,7 @@ internal sealed class DeviceSession(
     {
         if (!_handles.TryGetValue(read.Handle, out var device))
         {
-            return Error(id, DeviceErrno.EBADF);
+            return Error(id, Errno.EBADF);
         }
 
         var size = (int)Math.Min(read.Size, MaxRead);
@@ -165,7 +166,7 @@ internal sealed class DeviceSession(
                 return new DeviceEvent { Id = id, Result = n, Data = data };
             }
 
-            if (n != -DeviceErrno.EAGAIN || read.Nonblocking)
+            if (n != -Errno.EAGAIN || read.Nonblocking)
             {
                 return Error(id, (int)-n);
             }
@@ -181,13 +182,13 @@ internal sealed class DeviceSession(
     {
         if (!_handles.TryGetValue(write.Handle, out var device))
         {
-            return Error(id, DeviceErrno.EBADF);
+            return Error(id, Errno.EBADF);
         }
 
         while (true)
         {
             var n = DeviceCalls.Write(device.Fd, write.Data.Span);
-            if (n >= 0 || n != -DeviceErrno.EAGAIN || write.Nonblocking)
+            if (n >= 0 || n != -Errno.EAGAIN || write.Nonblocking)
             {
                 return Result(id, n);
             }
@@ -211,7 +212,7 @@ internal sealed class DeviceSession(
         }
         catch (OperationCanceledException)
         {
-            return DeviceErrno.EINTR;
+            return Errno.EINTR;
         }
         finally
         {
@@ -223,14 +224,14 @@ internal sealed class DeviceSession(
     {
         if (!_handles.TryGetValue(call.Handle, out var device))
         {
-            return Error(id, DeviceErrno.EBADF);
+            return Error(id, Errno.EBADF);
         }
 
         var layout = IoctlTable.Describe(call.Command);
         if (layout.Argument == IoctlArgument.Unknown)
         {
             DeviceLog.UnknownIoctl(logger, call.Command, device.Export.Name);
-            return Error(id, DeviceErrno.ENOTTY);
+            return Error(id, Errno.ENOTTY);
         }
 
         if (layout.Argument == IoctlArgument.Value)
@@ -240,7 +241,7 @@ internal sealed class DeviceSession(
 
         if (call.Input.Length > layout.Size)
         {
-            return Error(id, DeviceErrno.EINVAL);
+            return Error(id, Errno.EINVAL);
         }
 
         // Room beyond the declared size: a driver that copies more than its number says must not
@@ -260,7 +261,7 @@ internal sealed class DeviceSession(
     {
         if (!_handles.TryGetValue(call.Handle, out var device))
         {
-            return Error(id, DeviceErrno.EBADF);
+            return Error(id, Errno.EBADF);
         }
 
         var revents = DeviceCalls.Poll(device.Fd, (short)call.Events, 0);

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Filesystem;
 
 namespace Ssi.Agent.Devices;
 
@@ -94,7 +95,7 @@ internal sealed class PeerDevices : IDisposable
             {
                 if (generation >= 0 && generation != Generation)
                 {
-                    return new DeviceEvent { Id = call.Id, Errno = DeviceErrno.EIO };
+                    return new DeviceEvent { Id = call.Id, Errno = Errno.EIO };
                 }
 
                 var stream = _stream ??= await StartAsync().ConfigureAwait(false);
@@ -116,7 +117,7 @@ internal sealed class PeerDevices : IDisposable
         {
             _pending.TryRemove(call.Id, out _);
             DeviceLog.PeerLost(_logger, Name, e.Message);
-            return new DeviceEvent { Id = call.Id, Errno = DeviceErrno.EIO };
+            return new DeviceEvent { Id = call.Id, Errno = Errno.EIO };
         }
 
         return await reply.Task.ConfigureAwait(false);
@@ -173,7 +174,7 @@ internal sealed class PeerDevices : IDisposable
             {
                 if (_pending.TryRemove(id, out var waiter))
                 {
-                    waiter.TrySetResult(new DeviceEvent { Id = id, Errno = DeviceErrno.EIO });
+                    waiter.TrySetResult(new DeviceEvent { Id = id, Errno = Errno.EIO });
                 }
             }
         }

@@ -64,7 +64,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
             case FuseOpcode.GetAttr or FuseOpcode.SetAttr:
                 if (Attributes(node) is not { } attributes)
                 {
-                    return FuseReply.Error(output, request.Unique, DeviceErrno.ENOENT).Length;
+                    return FuseReply.Error(output, request.Unique, Errno.ENOENT).Length;
                 }
 
                 reply.U64((ulong)Timeout.TotalSeconds);
@@ -100,12 +100,12 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
             case FuseOpcode.Release:
                 return Release(ref request, output);
             case FuseOpcode.Lseek:
-                return FuseReply.Error(output, request.Unique, DeviceErrno.ESPIPE).Length;
+                return FuseReply.Error(output, request.Unique, Errno.ESPIPE).Length;
             case FuseOpcode.Create or FuseOpcode.Mknod or FuseOpcode.Mkdir or FuseOpcode.Unlink or FuseOpcode.Rmdir
                 or FuseOpcode.Rename or FuseOpcode.Rename2 or FuseOpcode.Symlink or FuseOpcode.Link:
-                return FuseReply.Error(output, request.Unique, DeviceErrno.EPERM).Length;
+                return FuseReply.Error(output, request.Unique, Errno.EPERM).Length;
             default:
-                return FuseReply.Error(output, request.Unique, DeviceErrno.ENOSYS).Length;
+                return FuseReply.Error(output, request.Unique, Errno.ENOSYS).Length;
         }
     }
 
@@ -165,7 +165,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
 
         if (found == 0 || Attributes(found) is not { } attributes)
         {
-            return FuseReply.Error(output, unique, DeviceErrno.ENOENT).Length;
+            return FuseReply.Error(output, unique, Errno.ENOENT).Length;
         }
 
         reply.Entry(new FileEntry(found, 0, attributes, Timeout, Timeout));
@@ -228,7 +228,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         var flags = (int)request.U32();
         if (!_names.TryGetValue(request.NodeId, out var name))
         {
-            return FuseReply.Error(output, request.Unique, IsDevice(request.NodeId) ? DeviceErrno.ENOENT : DeviceErrno.EISDIR).Length;
+            return FuseReply.Error(output, request.Unique, IsDevice(request.NodeId) ? Errno.ENOENT : Errno.EISDIR).Length;
         }
 
         var peer = _peers[name.Peer];
@@ -254,7 +254,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         var flags = request.U32();
         if (!_handles.TryGetValue(fh, out var handle))
         {
-            return FuseReply.Error(output, request.Unique, DeviceErrno.EBADF).Length;
+            return FuseReply.Error(output, request.Unique, Errno.EBADF).Length;
         }
 
         var call = new DeviceCall { Read = new ReadCall { Handle = handle.Remote, Size = size, Nonblocking = (flags & DeviceCalls.O_NONBLOCK) != 0 } };
@@ -277,7 +277,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         var data = request.Bytes(size);
         if (!_handles.TryGetValue(fh, out var handle))
         {
-            return FuseReply.Error(output, request.Unique, DeviceErrno.EBADF).Length;
+            return FuseReply.Error(output, request.Unique, Errno.EBADF).Length;
         }
 
         var call = new DeviceCall { Write = new WriteCall { Handle = handle.Remote, Data = ByteString.CopyFrom(data), Nonblocking = (flags & DeviceCalls.O_NONBLOCK) != 0 } };
@@ -297,14 +297,14 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         var ioctl = FuseIoctlIn.Read(ref request);
         if (!_handles.TryGetValue(ioctl.FileHandle, out var handle) || (ioctl.Flags & FuseProtocol.IoctlDir) != 0)
         {
-            return FuseReply.Error(output, unique, DeviceErrno.ENOTTY).Length;
+            return FuseReply.Error(output, unique, Errno.ENOTTY).Length;
         }
 
         var layout = IoctlTable.Describe(ioctl.Command);
         if (layout.Argument == IoctlArgument.Unknown || (ioctl.Flags & FuseProtocol.IoctlCompat) != 0)
         {
             DeviceLog.UnknownIoctl(_logger, ioctl.Command, handle.Name);
-            return FuseReply.Error(output, unique, DeviceErrno.ENOTTY).Length;
+            return FuseReply.Error(output, unique, Errno.ENOTTY).Length;
         }
 
         var call = new IoctlCall { Handle = handle.Remote, Command = ioctl.Command };
@@ -323,8 +323,8 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
             var rc = DeviceCalls.ReadProcessMemory((int)pid, ioctl.Argument, input);
             if (rc != input.Length)
             {
-                DeviceLog.CallerMemory(_logger, ioctl.Command, pid, rc < 0 ? (int)-rc : DeviceErrno.EFAULT);
-                return FuseReply.Error(output, unique, DeviceErrno.EFAULT).Length;
+                DeviceLog.CallerMemory(_logger, ioctl.Command, pid, rc < 0 ? (int)-rc : Errno.EFAULT);
+                return FuseReply.Error(output, unique, Errno.EFAULT).Length;
             }
 
             call.Input = ByteString.CopyFrom(input);
@@ -340,8 +340,8 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
                 var rc = DeviceCalls.WriteProcessMemory((int)pid, address, data);
                 if (rc != data.Length)
                 {
-                    DeviceLog.CallerMemory(_logger, layout.Command, pid, rc < 0 ? (int)-rc : DeviceErrno.EFAULT);
-                    return DeviceErrno.EFAULT;
+                    DeviceLog.CallerMemory(_logger, layout.Command, pid, rc < 0 ? (int)-rc : Errno.EFAULT);
+                    return Errno.EFAULT;
                 }
 
                 data = default;
@@ -358,7 +358,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         var poll = FusePollIn.Read(ref request);
         if (!_handles.TryGetValue(poll.FileHandle, out var handle))
         {
-            return FuseReply.Error(output, request.Unique, DeviceErrno.EBADF).Length;
+            return FuseReply.Error(output, request.Unique, Errno.EBADF).Length;
         }
 
         var call = new DeviceCall { Poll = new PollCall { Handle = handle.Remote, Events = poll.Events, Notify = poll.WantsNotify, KernelHandle = poll.KernelHandle } };
@@ -410,7 +410,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
                     catch (Exception e) when (e is not OutOfMemoryException)
                     {
                         DeviceLog.RequestFailed(_logger, e);
-                        message = FuseReply.Error(buffer, unique, DeviceErrno.EIO);
+                        message = FuseReply.Error(buffer, unique, Errno.EIO);
                     }
 
                     _ = _device?.Write(message);

@@ -56,7 +56,9 @@ public static class AgentHost
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
         builder.Services.AddHostedService<AgentStartupService>();
-        builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section)).ValidateOnStart();
+        builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section))
+            .Validate(o => o.Peers.All(p => p.IndexOf('=', StringComparison.Ordinal) > 0), "Devices:Peers entries are name=host:port")
+            .ValidateOnStart();
         builder.Services.AddSingleton<DeviceExportTable>();
         builder.Services.AddSingleton<DevicePoller>();
         builder.Services.AddSingleton<DeviceRegistry>();

@@ -26,12 +26,7 @@ public sealed class ClusterDevices(IAgentConnector connector, TimeSpan deadline)
             }
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
-                return (node, [], e.StatusCode switch
-                {
-                    StatusCode.DeadlineExceeded => "did not answer in time",
-                    StatusCode.Unavailable => "unreachable",
-                    _ => $"{e.StatusCode}: {e.Status.Detail}",
-                });
+                return (node, [], AgentCallErrors.Describe(e));
             }
         })).ConfigureAwait(false);
 
