@@ -133,6 +133,25 @@ public sealed class DeviceSessionTests : IDisposable
     }
 
     [Fact]
+    public void FIONREAD_on_the_owner_counts_what_the_terminal_holds()
+    {
+        // Through /run/ssi/dev the kernel answers FIONREAD itself (regular file); the session carries it.
+        var tty = Open(SlaveName);
+        FileDescriptor.WriteAll(_master, "12345\n"u8);
+        // The line discipline moves the bytes to the slave's queue asynchronously: wait until readable.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((_session.Run(new DeviceCall { Id = 9, Poll = new PollCall { Handle = tty, Events = 1 } })!.Result & 1) == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+        }
+
+        var reply = _session.Run(new DeviceCall { Id = 2, Ioctl = new IoctlCall { Handle = tty, Command = 0x541B } })!;
+
+        Assert.Equal(0, reply.Errno);
+        Assert.Equal(6, BitConverter.ToInt32(reply.Data.Span));
+    }
+
+    [Fact]
     public void Openers_are_listed_until_released_or_the_session_ends()
     {
         var zero = Open("zero", O_RDONLY);
