@@ -204,7 +204,15 @@ public sealed class RemoteDeviceTests(DeviceCluster cluster) : IClassFixture<Dev
         var result = node3.Try(new { op = "ioctl", id = "t", request = 0x5499 });
 
         Assert.Equal(ENOTTY, result.GetProperty("errno").GetInt32());
-        var log = File.ReadAllText($"/run/ssi-operator/{cluster.Name}/logs/node3.log");
+
+        // The console logger writes from a queue of its own: give the line a moment to reach the file.
+        var log = "";
+        for (var i = 0; i < 100 && !log.Contains("ioctl command 0x00005499", StringComparison.Ordinal); i++)
+        {
+            Thread.Sleep(100);
+            log = File.ReadAllText($"/run/ssi-operator/{cluster.Name}/logs/node3.log");
+        }
+
         Assert.Contains("ioctl command 0x00005499", log, StringComparison.Ordinal);
     }
 
