@@ -4,12 +4,12 @@ using Ssi.Cli.Commands;
 var context = CliContext.FromEnvironment();
 var root = new RootCommand("ssi: one system image over many nodes (SSI Operator).");
 root.Subcommands.Add(LocalCommands.Build(context));
+root.Subcommands.Add(DeviceCommands.Build(context));
 foreach (var command in ProcessCommands.Build(context))
 {
     root.Subcommands.Add(command);
 }
 
-root.Subcommands.Add(DeviceCommands.Build(context));
 root.Subcommands.Add(VersionCommand.Build(context));
 if (args.Length > 0 && args[0] == "kill")
 {

@@ -52,10 +52,6 @@ public static class AgentHost
         builder.Services.AddSingleton<CoherencyHub>();
         builder.Services.AddSingleton<FilesystemRole>();
         builder.Services.AddHostedService<FilesystemHost>();
-        builder.Services.AddSingleton<ProcessTable>();
-        builder.Services.AddSingleton<WorkloadRunner>();
-        builder.Services.AddHostedService<ProcessEventMonitor>();
-        builder.Services.AddHostedService<AgentStartupService>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section))
             .Validate(o => o.Peers.All(p => p.IndexOf('=', StringComparison.Ordinal) > 0), "Devices:Peers entries are name=host:port")
             .ValidateOnStart();
@@ -63,6 +59,10 @@ public static class AgentHost
         builder.Services.AddSingleton<DevicePoller>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddHostedService<DeviceMountHost>();
+        builder.Services.AddSingleton<ProcessTable>();
+        builder.Services.AddSingleton<WorkloadRunner>();
+        builder.Services.AddHostedService<ProcessEventMonitor>();
+        builder.Services.AddHostedService<AgentStartupService>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -85,10 +85,10 @@ public static class AgentHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.MapGrpcService<DeviceService>();
         app.MapGrpcService<NodeService>();
         app.MapGrpcService<ProcessService>();
         app.MapGrpcService<FilesystemService>();
-        app.MapGrpcService<DeviceService>();
         return app;
     }
 }
