@@ -11,16 +11,13 @@ public static class AgentChannelFactory
     /// A channel to the agent at <paramref name="address"/> (https://host:port) whose certificate
     /// must name <paramref name="expectedServerName"/>. <paramref name="connect"/> replaces how the
     /// TCP socket is made (local mode makes it inside the node's network namespace).
-    /// <paramref name="http2StreamWindow"/>: how much a stream may receive before the client
-    /// acknowledges (large replies such as 1 MiB device reads need more than the 64 KiB default).
     /// </summary>
     public static GrpcChannel Create(
         Uri address,
         string expectedServerName,
         AgentCredentials credentials,
         Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>? connect = null,
-        TimeSpan? connectTimeout = null,
-        int? http2StreamWindow = null)
+        TimeSpan? connectTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         var handler = new SocketsHttpHandler
@@ -30,7 +27,6 @@ public static class AgentChannelFactory
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             KeepAlivePingDelay = TimeSpan.FromSeconds(20),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            InitialHttp2StreamWindowSize = http2StreamWindow ?? 65535,
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = [credentials.Certificate],

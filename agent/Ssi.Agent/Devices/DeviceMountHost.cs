@@ -15,9 +15,6 @@ internal sealed class DeviceMountHost(
     AgentCredentials credentials,
     ILoggerFactory loggers) : BackgroundService
 {
-    /// <summary>Room for several 1 MiB read replies in flight without waiting for window updates.</summary>
-    private const int StreamWindow = 8 * 1024 * 1024;
-
     private readonly ILogger _logger = loggers.CreateLogger<DeviceMountHost>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,7 +29,7 @@ internal sealed class DeviceMountHost(
         var remote = peers.Select(p => new PeerDevices(
             agent.Value.Node,
             p.Name,
-            AgentChannelFactory.Create(new Uri($"https://{p.Endpoint}"), p.Name, credentials, http2StreamWindow: StreamWindow),
+            AgentChannelFactory.Create(new Uri($"https://{p.Endpoint}"), p.Name, credentials),
             TimeSpan.FromMilliseconds(o.ListingCacheMilliseconds),
             _logger)).ToList();
         var fs = new RemoteDeviceFileSystem(remote, _logger);

@@ -138,8 +138,7 @@ internal static class DeviceBench
             new Uri($"https://{node1.Address}:{layout.AgentPort}"),
             "node1",
             credentials,
-            AgentChannelFactory.ConnectWith(() => NetworkNamespace.Run(node3.NetworkNamespacePath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))),
-            http2StreamWindow: 8 * 1024 * 1024);
+            AgentChannelFactory.ConnectWith(() => NetworkNamespace.Run(node3.NetworkNamespacePath, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))));
         var node = new Agent.Contracts.V1.Node.NodeClient(channel);
         var unary = new List<double>(runs);
         for (var i = 0; i < runs + 200; i++)
