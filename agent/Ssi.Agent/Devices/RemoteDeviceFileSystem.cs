@@ -137,9 +137,13 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
             return null;
         }
 
-        var device = _peers[name.Peer].Devices().FirstOrDefault(d => d.Name == name.Name);
-        var mode = device?.Mode ?? 0x180 /* 0600 */;
-        return new NodeAttributes(node, 0, 0, _started, 0, _started, 0, _started, 0, S_IFREG | (mode & 0xFFF), 1, device?.Uid ?? 0, device?.Gid ?? 0, 0, 4096);
+        // A device its node no longer exports is gone (the last known list stands while the node is unreachable).
+        if (_peers[name.Peer].Devices().FirstOrDefault(d => d.Name == name.Name) is not { } device)
+        {
+            return null;
+        }
+
+        return new NodeAttributes(node, 0, 0, _started, 0, _started, 0, _started, 0, S_IFREG | (device.Mode & 0xFFF), 1, device.Uid, device.Gid, 0, 4096);
     }
 
     private ulong NodeIdOf(int peer, string name)
