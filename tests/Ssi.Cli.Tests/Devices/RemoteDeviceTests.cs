@@ -175,6 +175,23 @@ public sealed class RemoteDeviceTests(DeviceCluster cluster) : IClassFixture<Dev
     }
 
     [Fact]
+    public async Task Poll_on_a_remote_device_wakes_when_the_owning_node_makes_it_readable()
+    {
+        using var node3 = cluster.OnNode("node3");
+        node3.Do(new { op = "open", id = "t", path = Pty });
+        Assert.Empty(node3.Do(new { op = "poll", id = "t", timeout = 0 }).GetProperty("events").EnumerateArray());
+
+        var wait = Task.Run(() => node3.Try(new { op = "poll", id = "t", timeout = 60_000 }, TimeSpan.FromSeconds(90)));
+        await Task.Delay(500);
+        Assert.False(wait.IsCompleted, "poll returned before the device was readable");
+        cluster.Host.Do(new { op = "write", id = "m", data = "poll\n" });
+
+        var events = (await wait).GetProperty("events").EnumerateArray().Select(e => e.GetInt32()).ToList();
+        Assert.Contains(events, e => (e & 1) != 0); // POLLIN
+        Assert.Equal(5, node3.Do(new { op = "read", id = "t", size = 100 }).GetProperty("length").GetInt32());
+    }
+
+    [Fact]
     public async Task Devices_outside_the_allowlist_are_not_reachable_from_another_node()
     {
         using var node3 = cluster.OnNode("node3");
