@@ -26,6 +26,17 @@ step "One filesystem: written on node2, read on node3 and node1 (/ssi, data kept
 "$ssi" run -c demo --node node3 -- sh -c 'echo "node3 reads: $(cat /ssi/hello.txt)"; echo "appended on node3" >> /ssi/hello.txt'
 "$ssi" run -c demo --node node1 -- sh -c 'echo "node1 reads:"; cat /ssi/hello.txt'
 
+step "Every node's devices from every node: node1 exports /dev/null, /dev/zero, /dev/urandom; node3 uses them as /run/ssi/dev/node1/*"
+"$ssi" run -c demo --node node3 -- sh -c '
+  ls -l /run/ssi/dev/node1
+  echo "node3 reads node1'"'"'s /dev/urandom:$(head -c 8 /run/ssi/dev/node1/urandom | od -An -tx1)"
+  echo "written on node3" > /run/ssi/dev/node1/null && echo "node3 wrote to node1'"'"'s /dev/null"
+  echo "node3 read $(head -c 1048576 /run/ssi/dev/node1/zero | wc -c) bytes from node1'"'"'s /dev/zero"'
+"$ssi" run -c demo --detach --node node3 -- sh -c 'exec 3</run/ssi/dev/node1/zero; sleep 5' >/dev/null
+sleep 0.5
+echo "ssi dev ls: every exported device, its node, and who has it open"
+"$ssi" dev ls -c demo
+
 step "One process space: run a program on every node (OpenSSI's rexec), output and exit code come back"
 for node in node1 node2 node3; do
   "$ssi" run -c demo --node "$node" -- sh -c 'echo "hello from $SSI_NODE, pid $$ in my own PID namespace"'
@@ -94,6 +105,7 @@ The cluster stays up. Try:
   $ssi local status -n demo -o json
   $ssi run --node node3 -- bash -i      # a terminal on node3
   $ssi ps -o json
+  $ssi dev ls                    # devices of every node; use them on any node under /run/ssi/dev/<node>/
   $ssi kill -9 1000001
   $ssi migrate CPID --to node2 [--mode stop-copy|lazy|auto] [--dry-run]
   $ssi apply -f crds/samples/processmigration-local.yaml

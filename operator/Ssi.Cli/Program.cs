@@ -4,6 +4,7 @@ using Ssi.Cli.Commands;
 var context = CliContext.FromEnvironment();
 var root = new RootCommand("ssi: one system image over many nodes (SSI Operator).");
 root.Subcommands.Add(LocalCommands.Build(context));
+root.Subcommands.Add(DeviceCommands.Build(context));
 foreach (var command in ProcessCommands.Build(context))
 {
     root.Subcommands.Add(command);

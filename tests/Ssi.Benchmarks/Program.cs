@@ -1,3 +1,4 @@
+using Ssi.Benchmarks.Devices;
 using Ssi.Benchmarks.Grpc;
 using Ssi.Benchmarks.Processes;
 
@@ -6,9 +7,11 @@ switch (bench)
 {
     case "processes":
         return await ProcessBench.RunAsync(args.Skip(1).ToArray());
+    case "devices":
+        return await DeviceBench.RunAsync(args.Skip(1).ToArray());
     case "grpc":
         return await GrpcFloorBench.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | devices [calls]");
         return bench == "help" ? 0 : 2;
 }

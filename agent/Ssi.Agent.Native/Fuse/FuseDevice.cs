@@ -54,6 +54,9 @@ public sealed class FuseDevice : IDisposable
         }
     }
 
+    /// <summary>Detaches whatever is mounted at <paramref name="mountPoint"/>; false when nothing was.</summary>
+    public static bool TryUnmount(string mountPoint) => LibC.umount2(mountPoint, MNT_DETACH) == 0;
+
     /// <summary>Reads the next request into <paramref name="buffer"/>; 0 when the filesystem was unmounted.</summary>
     public int Read(Span<byte> buffer)
     {

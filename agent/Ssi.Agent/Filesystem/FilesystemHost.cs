@@ -34,7 +34,7 @@ internal sealed class FilesystemHost(
         }
 
         Directory.CreateDirectory(o.MountPath);
-        TryUnmount(o.MountPath); // a mount left by an agent that crashed
+        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed
         var isHome = o.HomeNode == agent.Value.Node;
         var roleName = isHome ? "home" : "forwarding";
         role.Report(roleName, false, false, "Mounting.");
@@ -89,24 +89,12 @@ internal sealed class FilesystemHost(
         }
         finally
         {
-            TryUnmount(o.MountPath);
+            _ = FuseDevice.TryUnmount(o.MountPath);
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             await Task.WhenAny(listener, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
             session.Dispose();
             local?.Dispose();
             channel?.Dispose();
-        }
-    }
-
-    private static void TryUnmount(string path)
-    {
-        try
-        {
-            FuseDevice.Unmount(path);
-        }
-        catch (Native.NativeException)
-        {
-            // nothing mounted there
         }
     }
 }

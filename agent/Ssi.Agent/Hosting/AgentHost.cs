@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Security;
+using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.GrpcServices;
@@ -53,6 +54,13 @@ public static class AgentHost
         builder.Services.AddSingleton<CoherencyHub>();
         builder.Services.AddSingleton<FilesystemRole>();
         builder.Services.AddHostedService<FilesystemHost>();
+        builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section))
+            .Validate(o => o.Peers.All(p => p.IndexOf('=', StringComparison.Ordinal) > 0), "Devices:Peers entries are name=host:port")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<DeviceExportTable>();
+        builder.Services.AddSingleton<DevicePoller>();
+        builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddHostedService<DeviceMountHost>();
         builder.Services.AddSingleton<ProcessTable>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
@@ -90,6 +98,7 @@ public static class AgentHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.MapGrpcService<DeviceService>();
         app.MapGrpcService<NodeService>();
         app.MapGrpcService<ProcessService>();
         app.MapGrpcService<FilesystemService>();

@@ -83,6 +83,39 @@ public static class SsiClusterValidator
             {
                 errors.Add(new(path, $"\"{name}\" is listed more than once"));
             }
+
+            ValidateDevices(spec.Nodes[i]?.Devices, $"spec.nodes[{i}].devices", errors);
+        }
+    }
+
+    public const int MaxDevicePatterns = 64;
+
+    private static void ValidateDevices(List<string>? devices, string path, List<FieldError> errors)
+    {
+        if (devices is null)
+        {
+            return;
+        }
+
+        if (devices.Count > MaxDevicePatterns)
+        {
+            errors.Add(new(path, $"lists {devices.Count} devices, at most {MaxDevicePatterns} are supported"));
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < devices.Count; i++)
+        {
+            var device = devices[i] ?? "";
+            var error = !device.StartsWith("/dev/", StringComparison.Ordinal) || device.Length == 5 ? $"\"{device}\" is not a path under /dev/"
+                : device.Split('/').Any(part => part is ".." or ".") ? $"\"{device}\" must not contain . or .. components"
+                : device.Contains("//", StringComparison.Ordinal) || device.EndsWith('/') ? $"\"{device}\" must name a device, not a directory"
+                : device.Length > 255 ? "is longer than 255 characters"
+                : !seen.Add(device) ? $"\"{device}\" is listed more than once"
+                : null;
+            if (error is not null)
+            {
+                errors.Add(new($"{path}[{i}]", error));
+            }
         }
     }
 

@@ -65,7 +65,8 @@ internal sealed record LocalClusterLayout(
                 $"p{index}",
                 Path.Combine(state, "pki", "nodes", node.Name),
                 Path.Combine(state, "agents", node.Name),
-                Path.Combine(state, "logs", node.Name + ".log"));
+                Path.Combine(state, "logs", node.Name + ".log"),
+                node.Devices ?? []);
         }).ToList();
 
         var fs = cluster.Spec.Filesystem;

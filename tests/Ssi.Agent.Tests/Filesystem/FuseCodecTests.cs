@@ -105,4 +105,117 @@ public sealed class FuseCodecTests
         Assert.Equal(-2, BinaryPrimitives.ReadInt32LittleEndian(message[4..]));
         Assert.Equal(9UL, BinaryPrimitives.ReadUInt64LittleEndian(message[8..]));
     }
+
+    /// <summary>A request as the kernel writes it: the header, then <paramref name="body"/>.</summary>
+    private static byte[] RequestFixture(FuseOpcode opcode, ulong unique, ulong nodeId, uint pid, byte[] body)
+    {
+        var message = new byte[40 + body.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), (uint)opcode);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(8), unique);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(16), nodeId);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(32), pid);
+        body.CopyTo(message.AsSpan(40));
+        return message;
+    }
+
+    [Fact]
+    public void Ioctl_request_with_its_argument_bytes_is_decoded()
+    {
+        // struct fuse_ioctl_in { fh, flags, cmd, arg, in_size, out_size } + 8 bytes of TIOCSWINSZ-like input.
+        var body = new byte[32 + 8];
+        BinaryPrimitives.WriteUInt64LittleEndian(body, 9);                    // fh
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(8), 0);          // flags: restricted
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(12), 0x40087468); // cmd _IOW('t', 104, 8 bytes)
+        BinaryPrimitives.WriteUInt64LittleEndian(body.AsSpan(16), 0x7ffd1000); // arg
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(24), 8);         // in_size
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(28), 0);         // out_size
+        new byte[] { 33, 0, 99, 0, 0, 0, 0, 0 }.CopyTo(body.AsSpan(32));
+        var request = new FuseRequest(RequestFixture(FuseOpcode.Ioctl, 5, 1 << 20, 4242, body));
+
+        var ioctl = FuseIoctlIn.Read(ref request);
+
+        Assert.Equal(FuseOpcode.Ioctl, request.Opcode);
+        Assert.Equal(9UL, ioctl.FileHandle);
+        Assert.Equal(0x40087468u, ioctl.Command);
+        Assert.Equal(0x7ffd1000UL, ioctl.Argument);
+        Assert.Equal(0u, ioctl.OutputSize);
+        Assert.Equal(new byte[] { 33, 0, 99, 0, 0, 0, 0, 0 }, ioctl.Input.ToArray());
+        Assert.Equal(0, request.Remaining);
+    }
+
+    [Fact]
+    public void Ioctl_request_shorter_than_its_input_size_is_refused()
+    {
+        var body = new byte[32 + 2];
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(24), 8); // in_size 8, only 2 bytes follow
+
+        Assert.Throws<FuseProtocolException>(() =>
+        {
+            var request = new FuseRequest(RequestFixture(FuseOpcode.Ioctl, 5, 2, 1, body));
+            FuseIoctlIn.Read(ref request);
+        });
+    }
+
+    [Fact]
+    public void Ioctl_reply_has_the_kernel_layout()
+    {
+        var buffer = new byte[64];
+        var reply = new FuseReply(buffer);
+        reply.IoctlOut(3, [1, 2, 3, 4]);
+        var message = reply.Finish(5);
+
+        Assert.Equal(16 + 16 + 4, message.Length);
+        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(message[16..]));      // result
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(message[20..]));    // flags: no FUSE_IOCTL_RETRY
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(message[24..]));    // in_iovs
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(message[28..]));    // out_iovs
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, message[32..].ToArray());
+    }
+
+    [Fact]
+    public void Poll_request_is_decoded_with_its_kernel_handle_and_notify_flag()
+    {
+        var body = new byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(body, 9);                 // fh
+        BinaryPrimitives.WriteUInt64LittleEndian(body.AsSpan(8), 0xabcdef); // kh
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(16), 1);      // FUSE_POLL_SCHEDULE_NOTIFY
+        BinaryPrimitives.WriteUInt32LittleEndian(body.AsSpan(20), 0x41);   // POLLIN | POLLRDNORM
+        var request = new FuseRequest(RequestFixture(FuseOpcode.Poll, 6, 1 << 20, 1, body));
+
+        var poll = FusePollIn.Read(ref request);
+
+        Assert.Equal(new FusePollIn(9, 0xabcdef, 1, 0x41), poll);
+        Assert.True(poll.WantsNotify);
+    }
+
+    [Fact]
+    public void Poll_reply_and_poll_wakeup_notification_have_the_kernel_layout()
+    {
+        var buffer = new byte[32];
+        var reply = new FuseReply(buffer);
+        reply.PollOut(0x5);
+        var message = reply.Finish(6).ToArray();
+        Assert.Equal(24, message.Length);
+        Assert.Equal(5u, BinaryPrimitives.ReadUInt32LittleEndian(message.AsSpan(16)));
+
+        var wakeup = FuseReply.PollWakeup(new byte[32], 0xabcdef).ToArray();
+        Assert.Equal(24u, BinaryPrimitives.ReadUInt32LittleEndian(wakeup));
+        Assert.Equal(1, BinaryPrimitives.ReadInt32LittleEndian(wakeup.AsSpan(4)));    // FUSE_NOTIFY_POLL in the error field
+        Assert.Equal(0UL, BinaryPrimitives.ReadUInt64LittleEndian(wakeup.AsSpan(8))); // unique 0: a notification
+        Assert.Equal(0xabcdefUL, BinaryPrimitives.ReadUInt64LittleEndian(wakeup.AsSpan(16)));
+    }
+
+    [Fact]
+    public void Open_reply_for_a_device_is_direct_io_nonseekable_and_a_stream()
+    {
+        var buffer = new byte[32];
+        var reply = new FuseReply(buffer);
+        reply.OpenOut(9, FuseProtocol.FopenDirectIo | FuseProtocol.FopenNonseekable | FuseProtocol.FopenStream);
+        var message = reply.Finish(7).ToArray();
+
+        Assert.Equal(32, message.Length);
+        Assert.Equal(9UL, BinaryPrimitives.ReadUInt64LittleEndian(message.AsSpan(16)));
+        Assert.Equal(0b10101u, BinaryPrimitives.ReadUInt32LittleEndian(message.AsSpan(24)));
+    }
 }

@@ -18,7 +18,13 @@ internal sealed class FsDriver : IDisposable
 
     public string Node { get; }
 
-    public static FsDriver Start(string cluster, string node)
+    /// <summary>The driver's process (python3, nsenter execs it).</summary>
+    public System.Diagnostics.Process Process => _process;
+
+    public static FsDriver Start(string cluster, string node) => Start(cluster, node, "fsdriver.py");
+
+    /// <summary>A driver script of tests/tools inside a node's namespaces, or on the host when <paramref name="node"/> is null.</summary>
+    public static FsDriver Start(string? cluster, string? node, string script)
     {
         var info = new ProcessStartInfo("nsenter")
         {
@@ -27,16 +33,13 @@ internal sealed class FsDriver : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[]
-        {
-            $"--mount=/run/ssi-operator/{cluster}/ns/{node}.mnt", $"--net=/run/netns/ssi.{cluster}.{node}", "--",
-            "/usr/bin/python3", Path.Combine(RepositoryPaths.Root, "tests", "tools", "fsdriver.py"),
-        })
+        string[] enter = node is null ? ["--"] : [$"--mount=/run/ssi-operator/{cluster}/ns/{node}.mnt", $"--net=/run/netns/ssi.{cluster}.{node}", "--"];
+        foreach (var a in enter.Concat(["/usr/bin/python3", Path.Combine(RepositoryPaths.Root, "tests", "tools", script)]))
         {
             info.ArgumentList.Add(a);
         }
 
-        return new FsDriver(Process.Start(info)!, node);
+        return new FsDriver(Process.Start(info)!, node ?? "host");
     }
 
     /// <summary>Runs one command; fails the test if it failed.</summary>

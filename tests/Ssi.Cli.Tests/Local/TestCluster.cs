@@ -17,11 +17,15 @@ internal sealed class TestCluster : IAsyncDisposable
     public string Manifest { get; }
 
     /// <summary>Writes crds/samples/ssicluster-local.yaml under a fresh name.</summary>
-    public static TestCluster FromSample(string prefix = "t")
+    public static TestCluster FromSample(string prefix = "t") => FromSample(prefix, yaml => yaml);
+
+    /// <summary>As above, with the sample's text changed by <paramref name="edit"/> first.</summary>
+    public static TestCluster FromSample(string prefix, Func<string, string> edit)
     {
+        ArgumentNullException.ThrowIfNull(edit);
         Prerequisites.RequireNetworkNamespaces();
         var name = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
-        var yaml = File.ReadAllText(Path.Combine(RepositoryPaths.Samples, "ssicluster-local.yaml"))
+        var yaml = edit(File.ReadAllText(Path.Combine(RepositoryPaths.Samples, "ssicluster-local.yaml")))
             .Replace("name: demo", $"name: {name}", StringComparison.Ordinal);
         var path = Path.Combine(Path.GetTempPath(), $"{name}.yaml");
         File.WriteAllText(path, yaml);

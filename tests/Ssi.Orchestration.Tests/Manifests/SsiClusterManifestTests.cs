@@ -99,6 +99,29 @@ public sealed class SsiClusterManifestTests
     }
 
     [Fact]
+    public void Device_allowlist_of_a_node_is_read()
+    {
+        var cluster = SsiClusterManifest.Parse(Valid.Replace("- name: node2", "- name: node2\n      devices: [/dev/null, \"/dev/ttyS*\"]", StringComparison.Ordinal), "test.yaml", localMode: true);
+
+        Assert.Null(cluster.Spec.Nodes![0].Devices);
+        Assert.Equal(["/dev/null", "/dev/ttyS*"], cluster.Spec.Nodes[1].Devices!);
+    }
+
+    [Theory]
+    [InlineData("ttyS0", "spec.nodes[1].devices[0]", "not a path under /dev/")]
+    [InlineData("/etc/passwd", "spec.nodes[1].devices[0]", "not a path under /dev/")]
+    [InlineData("/dev/../etc/shadow", "spec.nodes[1].devices[0]", "must not contain . or ..")]
+    [InlineData("/dev/net/", "spec.nodes[1].devices[0]", "must name a device")]
+    public void Bad_device_paths_are_named(string device, string path, string message)
+    {
+        var e = Invalid(Valid.Replace("- name: node2", $"- name: node2\n      devices: [\"{device}\"]", StringComparison.Ordinal));
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Local_mode_needs_nodes_but_the_operator_does_not()
     {
         const string noNodes = """

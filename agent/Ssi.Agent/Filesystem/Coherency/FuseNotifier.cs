@@ -29,4 +29,12 @@ internal static class FuseNotifier
             _ = device.Write(message.Finish(0, FuseProtocol.NotifyInvalInode));
         }
     }
+
+    /// <summary>FUSE_NOTIFY_POLL: wakes whoever polls the file with kernel poll handle <paramref name="kernelHandle"/> (it polls again).</summary>
+    public static int PollWakeup(FuseDevice device, ulong kernelHandle)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        Span<byte> buffer = stackalloc byte[FuseProtocol.OutHeaderSize + 8];
+        return device.Write(FuseReply.PollWakeup(buffer, kernelHandle));
+    }
 }

@@ -38,9 +38,21 @@ internal static class FuseProtocol
     public const uint FopenKeepCache = 1 << 1;
     public const uint FopenNonseekable = 1 << 2;
     public const uint FopenCacheDir = 1 << 3;
+    public const uint FopenStream = 1 << 4;
     public const uint FopenPassthrough = 1 << 7;
 
+    // fuse_ioctl_in.flags.
+    public const uint IoctlCompat = 1 << 0;
+    public const uint IoctlUnrestricted = 1 << 1;
+    public const uint IoctlRetry = 1 << 2;
+    public const uint Ioctl32Bit = 1 << 3;
+    public const uint IoctlDir = 1 << 4;
+
+    // fuse_poll_in.flags: the kernel wants FUSE_NOTIFY_POLL for kh when readiness changes.
+    public const uint PollScheduleNotify = 1 << 0;
+
     // Notifications (written to /dev/fuse with unique 0 and the code in the error field).
+    public const int NotifyPoll = 1;
     public const int NotifyInvalInode = 2;
     public const int NotifyInvalEntry = 3;
     public const int NotifyDelete = 6;

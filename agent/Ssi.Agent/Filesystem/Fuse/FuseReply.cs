@@ -113,6 +113,31 @@ internal ref struct FuseReply
         Attr(entry.Attributes);
     }
 
+    /// <summary>struct fuse_ioctl_out (a finished ioctl: no retry, no iovecs) followed by the bytes for the caller's memory.</summary>
+    public void IoctlOut(int result, ReadOnlySpan<byte> output)
+    {
+        I32(result);
+        U32(0); // flags
+        U32(0); // in_iovs
+        U32(0); // out_iovs
+        Bytes(output);
+    }
+
+    /// <summary>struct fuse_poll_out.</summary>
+    public void PollOut(uint revents)
+    {
+        U32(revents);
+        U32(0);
+    }
+
+    /// <summary>struct fuse_open_out.</summary>
+    public void OpenOut(ulong fileHandle, uint openFlags, int backingId = 0)
+    {
+        U64(fileHandle);
+        U32(openFlags);
+        I32(backingId);
+    }
+
     /// <summary>Writes the header for a successful reply (or a notification with <paramref name="notifyCode"/>) and returns the message.</summary>
     public readonly ReadOnlySpan<byte> Finish(ulong unique, int notifyCode = 0)
     {
@@ -120,6 +145,14 @@ internal ref struct FuseReply
         BinaryPrimitives.WriteInt32LittleEndian(_buffer[4..], notifyCode);
         BinaryPrimitives.WriteUInt64LittleEndian(_buffer[8..], unique);
         return _buffer[.._length];
+    }
+
+    /// <summary>A FUSE_NOTIFY_POLL notification (struct fuse_notify_poll_wakeup_out) for kernel poll handle <paramref name="kernelHandle"/>.</summary>
+    public static ReadOnlySpan<byte> PollWakeup(Span<byte> buffer, ulong kernelHandle)
+    {
+        var message = new FuseReply(buffer);
+        message.U64(kernelHandle);
+        return message.Finish(0, FuseProtocol.NotifyPoll);
     }
 
     /// <summary>An error reply: header only, error = -errno.</summary>

@@ -10,6 +10,7 @@ namespace Ssi.Agent.Filesystem.Fuse;
 /// </summary>
 internal sealed class FuseSession : IDisposable
 {
+    private const int EAGAIN = 11;
     private readonly FuseDevice _device;
     private readonly IFuseRequestHandler _handler;
     private readonly ILogger _logger;
@@ -112,7 +113,12 @@ internal sealed class FuseSession : IDisposable
                     stop = true;
                     return new FuseReply(output).Finish(unique);
                 case FuseOpcode.Interrupt:
-                    return default; // requests are short; the reply will come
+                    // Filesystem requests are short: the reply will come. A handler whose requests can
+                    // block ends the interrupted one; EAGAIN makes the kernel resend the interrupt when
+                    // the request is not seen yet (and is ignored when it is already answered).
+                    return _handler is IFuseInterruptHandler blocking && !blocking.Interrupt(request.U64())
+                        ? FuseReply.Error(output, unique, EAGAIN)
+                        : default;
                 default:
                     return output[.._handler.Handle(message, output)];
             }
