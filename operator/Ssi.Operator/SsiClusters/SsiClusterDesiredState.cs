@@ -1,4 +1,5 @@
 using System.Globalization;
+using k8s;
 using k8s.Models;
 using Ssi.Api.V1Alpha1;
 using Ssi.Controller.Runtime.Client;
@@ -43,10 +44,10 @@ internal static class SsiClusterDesiredState
         var port = cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort;
         return
         [
-            new(ResourceKind.ServiceAccount, SpecHashing.Stamp(new V1ServiceAccount { Metadata = Meta(SsiClusterNames.Agent(name)) })),
-            new(ResourceKind.Role, SpecHashing.Stamp(Role(Meta(SsiClusterNames.Agent(name))))),
-            new(ResourceKind.RoleBinding, SpecHashing.Stamp(RoleBinding(Meta(SsiClusterNames.Agent(name)), SsiClusterNames.Agent(name), ns))),
-            new(ResourceKind.Secret, SpecHashing.Stamp(new V1Secret
+            Desired(ResourceKind.ServiceAccount, (new V1ServiceAccount { Metadata = Meta(SsiClusterNames.Agent(name)) })),
+            Desired(ResourceKind.Role, (Role(Meta(SsiClusterNames.Agent(name))))),
+            Desired(ResourceKind.RoleBinding, (RoleBinding(Meta(SsiClusterNames.Agent(name)), SsiClusterNames.Agent(name), ns))),
+            Desired(ResourceKind.Secret, (new V1Secret
             {
                 Metadata = Meta(SsiClusterNames.CaSecret(name)),
                 Type = "Opaque",
@@ -57,7 +58,7 @@ internal static class SsiClusterDesiredState
                     ["ca.key"] = Utf8(certificates.CaPrivateKeyPem),
                 },
             })),
-            new(ResourceKind.Secret, SpecHashing.Stamp(new V1Secret
+            Desired(ResourceKind.Secret, (new V1Secret
             {
                 Metadata = Meta(SsiClusterNames.AgentTlsSecret(name)),
                 Type = "Opaque",
@@ -68,7 +69,7 @@ internal static class SsiClusterDesiredState
                     ["agent.key"] = Utf8(certificates.AgentPrivateKeyPem),
                 },
             })),
-            new(ResourceKind.Service, SpecHashing.Stamp(new V1Service
+            Desired(ResourceKind.Service, (new V1Service
             {
                 Metadata = Meta(SsiClusterNames.Service(name)),
                 Spec = new V1ServiceSpec
@@ -79,8 +80,15 @@ internal static class SsiClusterDesiredState
                     Ports = [new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" }],
                 },
             })),
-            new(ResourceKind.DaemonSet, SpecHashing.Stamp(DaemonSet(cluster, Meta(SsiClusterNames.Agent(name)), certificates, options, port))),
+            Desired(ResourceKind.DaemonSet, (DaemonSet(cluster, Meta(SsiClusterNames.Agent(name)), certificates, options, port))),
         ];
+    }
+
+    private static DesiredObject Desired(ResourceKind kind, IKubernetesObject<V1ObjectMeta> obj)
+    {
+        obj.ApiVersion = kind.ApiVersion;
+        obj.Kind = kind.Kind;
+        return new DesiredObject(kind, SpecHashing.Stamp(obj));
     }
 
     private static V1Role Role(V1ObjectMeta meta) => new()
