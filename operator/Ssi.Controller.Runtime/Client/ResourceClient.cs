@@ -40,11 +40,13 @@ public sealed class ResourceClient<T>(IKubernetes client, ResourceKind kind)
     /// <summary>A watch of every namespace from <paramref name="resourceVersion"/>, with bookmarks.</summary>
     public IAsyncEnumerable<(WatchEventType, T)> WatchAsync(string? labelSelector, string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken)
     {
-        var response = client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<T>(
+        // The client deserializes the first line of a watch as the response type: a list type ignores
+        // the event's fields, where a strict object type (unmapped members disallowed) would throw.
+        var response = client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<ResourceList<T>>(
             Kind.Group, Kind.Version, Kind.Plural, allowWatchBookmarks: true, labelSelector: labelSelector, resourceVersion: resourceVersion,
             timeoutSeconds: timeoutSeconds, watch: true, cancellationToken: cancellationToken);
 #pragma warning disable CS0618 // The generated generic watch of custom objects (which needs a resourceVersion) is this extension, as in the client's own GenericClient.
-        return response.WatchAsync<T, T>(onError, cancellationToken);
+        return response.WatchAsync<T, ResourceList<T>>(onError, cancellationToken);
 #pragma warning restore CS0618
     }
 

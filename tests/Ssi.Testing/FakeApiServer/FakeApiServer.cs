@@ -113,6 +113,17 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public IReadOnlyList<JsonObject> List(string group, string plural, string? ns = null) => _store.List(Type(group, plural), ns, _ => true, null, null).Items;
 
+    /// <summary>Writes an object's status as a controller inside the cluster would (the kubelet, the DaemonSet controller); not counted as a request.</summary>
+    public void SetStatus(string group, string plural, string? ns, string name, JsonObject status)
+    {
+        var type = Type(group, plural);
+        _store.Patch(type, ns, name, current =>
+        {
+            current["status"] = status.DeepClone();
+            return current;
+        }, statusOnly: true);
+    }
+
     /// <summary>Forgets the watch history and closes open watches: clients must relist (410 Gone on resume).</summary>
     public void CompactHistory() => _store.CompactHistory();
 

@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using Ssi.Api.V1Alpha1;
+using Ssi.Testing.FakeApiServer;
+
+namespace Ssi.Operator.Tests.Integration;
+
+/// <summary>A fake API server, a fake agent fleet, a stand-in DaemonSet controller, and helpers to wait on the server's objects.</summary>
+internal sealed class OperatorScenario : IAsyncDisposable
+{
+    public const string Ns = "ssi";
+    private readonly CancellationTokenSource _stop = new();
+    private Task _daemonSetController = Task.CompletedTask;
+    private readonly List<OperatorProcess> _operators = [];
+
+    private OperatorScenario(FakeApiServer server)
+    {
+        Server = server;
+        Client = server.CreateClient();
+    }
+
+    public FakeApiServer Server { get; }
+
+    public Kubernetes Client { get; }
+
+    public FakeAgentFleet Fleet { get; } = new();
+
+    public static async Task<OperatorScenario> StartAsync()
+    {
+        var scenario = new OperatorScenario(await FakeApiServer.StartAsync());
+        scenario._daemonSetController = scenario.RunDaemonSetControllerAsync(scenario._stop.Token);
+        return scenario;
+    }
+
+    public async Task<OperatorProcess> StartOperatorAsync(string identity = "operator-a")
+    {
+        var process = await OperatorProcess.StartAsync(Server, Fleet, identity);
+        _operators.Add(process);
+        return process;
+    }
+
+    public static V1Alpha1SsiCluster Cluster(string name, string? home = "node1") => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
+        Spec = new SsiClusterSpec
+        {
+            Nodes = [new SsiNodeSpec { Name = "node1" }, new SsiNodeSpec { Name = "node2" }, new SsiNodeSpec { Name = "node3" }],
+            Filesystem = new SsiFilesystemSpec { Mode = SsiFilesystemSpec.ModeCfs, Home = home },
+        },
+    };
+
+    public Task CreateAsync(V1Alpha1SsiCluster cluster) =>
+        Client.CustomObjects.CreateNamespacedCustomObjectAsync(cluster, SsiApiGroup.Group, SsiApiGroup.Version, Ns, V1Alpha1SsiCluster.PluralName);
+
+    public Task CreateAsync(V1Alpha1ProcessMigration migration) =>
+        Client.CustomObjects.CreateNamespacedCustomObjectAsync(migration, SsiApiGroup.Group, SsiApiGroup.Version, Ns, V1Alpha1ProcessMigration.PluralName);
+
+    public V1Alpha1SsiCluster? GetCluster(string name) => Server.Get<V1Alpha1SsiCluster>(SsiApiGroup.Group, V1Alpha1SsiCluster.PluralName, Ns, name);
+
+    public V1Alpha1ProcessMigration? GetMigration(string name) => Server.Get<V1Alpha1ProcessMigration>(SsiApiGroup.Group, V1Alpha1ProcessMigration.PluralName, Ns, name);
+
+    public V1DaemonSet? GetDaemonSet(string cluster) => Server.Get<V1DaemonSet>("apps", "daemonsets", Ns, cluster + "-ssi-agent");
+
+    public bool IsReady(string cluster) =>
+        GetCluster(cluster)?.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True";
+
+    /// <summary>Operator writes (create, update, patch, delete) except the leader lease's renewals.</summary>
+    public long OperatorWrites() =>
+        Server.Requests.Snapshot().Where(p => p.Key.Split(' ') is [var verb, var resource] && verb is "create" or "update" or "patch" or "delete" && resource != "leases").Sum(p => p.Value);
+
+    public static async Task Eventually(Func<bool> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not reached within {seconds}s: {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _operators)
+        {
+            await process.DisposeAsync();
+        }
+
+        await _stop.CancelAsync();
+        await _daemonSetController;
+        Client.Dispose();
+        await Server.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    /// <summary>What the DaemonSet controller and kubelets would do: every agent DaemonSet gets ready pods on its listed nodes.</summary>
+    private async Task RunDaemonSetControllerAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var ds in Server.List("apps", "daemonsets"))
+            {
+                var affinity = ds["spec"]?["template"]?["spec"]?["affinity"]?["nodeAffinity"]?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"]?[0]?["matchExpressions"]?[0]?["values"] as JsonArray;
+                var nodes = affinity?.Count ?? 2;
+                var generation = ds["metadata"]!["generation"]!.GetValue<long>();
+                var status = new JsonObject
+                {
+                    ["desiredNumberScheduled"] = nodes,
+                    ["currentNumberScheduled"] = nodes,
+                    ["numberReady"] = nodes,
+                    ["numberAvailable"] = nodes,
+                    ["updatedNumberScheduled"] = nodes,
+                    ["numberMisscheduled"] = 0,
+                    ["observedGeneration"] = generation,
+                };
+                if (!JsonNode.DeepEquals(ds["status"], status))
+                {
+                    Server.SetStatus("apps", "daemonsets", ds["metadata"]!["namespace"]!.GetValue<string>(), ds["metadata"]!["name"]!.GetValue<string>(), status);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
