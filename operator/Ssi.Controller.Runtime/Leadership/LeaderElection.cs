@@ -10,7 +10,7 @@ namespace Ssi.Controller.Runtime.Leadership;
 /// <summary>
 /// One leader among the operator's replicas, on a coordination.k8s.io Lease through the client's
 /// <see cref="LeaderElector"/>. The work runs only while leading; when it ends (shutdown) the lease is
-/// released so that another replica takes over at once rather than after the lease duration.
+/// released (shortened to one second) so that another replica takes over at once rather than after the lease duration.
 /// </summary>
 public sealed partial class LeaderElection(IKubernetes client, LeaderElectionOptions options, ControllerMetrics metrics, ILogger<LeaderElection> logger)
 {
@@ -92,8 +92,11 @@ public sealed partial class LeaderElection(IKubernetes client, LeaderElectionOpt
                 return;
             }
 
-            lease.Spec.HolderIdentity = null;
+            // The client's elector recreates a lease without holder (a conflict once it exists), so the
+            // holder stays and the lease is made as short as possible: the others take over a second
+            // after they see the change.
             lease.Spec.LeaseDurationSeconds = 1;
+            lease.Spec.RenewTime = DateTime.UtcNow;
             await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
             LogReleased(logger, options.Identity);
         }
