@@ -22,7 +22,7 @@ internal static class OperatorResources
     [
         .. PolicyRequirement.Runtime,
         PolicyRequirement.Informer(SsiClusters.Group, SsiClusters.Plural),
-        new(SsiClusters.Group, SsiClusters.Plural, ["get", "patch"]),
+        new(SsiClusters.Group, SsiClusters.Plural, ["patch"]),
         new(SsiClusters.Group, SsiClusters.Plural + "/status", ["update"]),
         PolicyRequirement.Informer(ProcessMigrations.Group, ProcessMigrations.Plural),
         new(ProcessMigrations.Group, ProcessMigrations.Plural + "/status", ["update"]),

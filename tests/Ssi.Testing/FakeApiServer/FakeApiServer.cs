@@ -46,7 +46,10 @@ public sealed class FakeApiServer : IAsyncDisposable
                 spec["names"]!["plural"]!.GetValue<string>(),
                 spec["names"]!["kind"]!.GetValue<string>(),
                 spec["scope"]?.GetValue<string>() != "Cluster",
-                version["subresources"]?["status"] is not null));
+                version["subresources"]?["status"] is not null)
+            {
+                ShortNames = (spec["names"]!["shortNames"] as JsonArray ?? []).Select(n => n!.GetValue<string>()).ToList(),
+            });
         };
     }
 
@@ -240,6 +243,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 ["namespaced"] = t.Namespaced,
                 ["kind"] = t.Kind,
                 ["verbs"] = new JsonArray("create", "delete", "get", "list", "patch", "update", "watch"),
+                ["shortNames"] = new JsonArray(t.ShortNames.Select(n => (JsonNode)n).ToArray()),
             });
             if (t.HasStatus)
             {

@@ -3,6 +3,9 @@ namespace Ssi.Testing.FakeApiServer;
 /// <summary>A kind the fake API server stores: where it lives in the URL space and how it behaves.</summary>
 public sealed record FakeResourceType(string Group, string Version, string Plural, string Kind, bool Namespaced, bool HasStatus)
 {
+    /// <summary>Short names served by discovery (kubectl get ssic).</summary>
+    public IReadOnlyList<string> ShortNames { get; init; } = [];
+
     public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 
     /// <summary>Group + plural: the storage identity of the kind (one version served per kind).</summary>
