@@ -55,7 +55,9 @@ criu_ok() {
   [ -x "$SSI_CRIU" ] || return 1
   local out
   out=$("$SSI_CRIU" --version 2>/dev/null) || return 1
-  grep -q "Version: $CRIU_VERSION\$" <<<"$out"
+  grep -q "Version: $CRIU_VERSION\$" <<<"$out" || return 1
+  # Built to keep its kernel-feature cache on tmpfs (see CRIU_RUNDIR in eng/versions.sh).
+  grep -qa "$CRIU_RUNDIR/criu.kdat" "$SSI_CRIU"
 }
 
 install_criu() {
@@ -91,7 +93,7 @@ SRC
   rm -rf "$build"
   tar -C "$src" -xf "$tarball"
   log "building CRIU $CRIU_VERSION (1-5 minutes)"
-  make -C "$build" -j"$(nproc)" criu >"$src/build.log" 2>&1 || { tail -30 "$src/build.log" >&2; die "CRIU build failed, log: $src/build.log"; }
+  make -C "$build" -j"$(nproc)" RUNDIR="$CRIU_RUNDIR" criu >"$src/build.log" 2>&1 || { tail -30 "$src/build.log" >&2; die "CRIU build failed, log: $src/build.log"; }
   install -D -m 0755 "$build/criu/criu" "$SSI_CRIU"
   criu_ok || die "built CRIU does not report version $CRIU_VERSION"
   log "CRIU $CRIU_VERSION installed at $SSI_CRIU"

@@ -74,6 +74,20 @@ public static class FileDescriptor
         return (fds[0], fds[1]);
     }
 
+    /// <summary>A connected pair of unix stream sockets, close-on-exec.</summary>
+    public static (int, int) SocketPair()
+    {
+        const int AF_UNIX = 1;
+        const int SOCK_STREAM = 1;
+        Span<int> fds = stackalloc int[2];
+        if (LibC.socketpair(AF_UNIX, SOCK_STREAM | LibC.O_CLOEXEC, 0, ref fds[0]) != 0)
+        {
+            throw NativeException.Last("socketpair");
+        }
+
+        return (fds[0], fds[1]);
+    }
+
     /// <summary>dup(2) with close-on-exec.</summary>
     public static int Duplicate(int fd)
     {

@@ -7,6 +7,8 @@ public static class ProcessSignals
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGCONT = 18;
+    public const int SIGSTOP = 19;
 
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; returns 0 or the errno.</summary>
     public static int Send(int pid, int signal) =>

@@ -23,6 +23,9 @@ internal static class WorkloadInit
             ProcessControl.BecomeSubreaper();
         }
 
+        // The launcher's session lies outside the namespace; a session of our own keeps the whole
+        // tree checkpointable (CRIU refuses a session leader outside the PID namespace).
+        ProcessControl.NewSession();
         var terminal = Pty.IsTerminal(0) ? File.ResolveLinkTarget("/proc/self/fd/0", false)?.ToString() : null;
         int child;
         try

@@ -9,6 +9,11 @@ foreach (var command in ProcessCommands.Build(context))
     root.Subcommands.Add(command);
 }
 
+foreach (var command in MigrationCommands.Build(context))
+{
+    root.Subcommands.Add(command);
+}
+
 root.Subcommands.Add(VersionCommand.Build(context));
 if (args.Length > 0 && args[0] == "kill")
 {

@@ -9,6 +9,13 @@ public static class ProcessControl
     private const int ESRCH = 3;
 
     /// <summary>Makes this process adopt its orphaned descendants (as PID 1 does).</summary>
+    /// <summary>
+    /// setsid(2): makes the caller the leader of a new session and process group, so that a
+    /// workload's whole tree (sessions included) lies inside its PID namespace, as CRIU requires.
+    /// Fails only for a process group leader, which is harmless for callers that only want a tree of their own.
+    /// </summary>
+    public static bool NewSession() => LibC.setsid() >= 0;
+
     public static void BecomeSubreaper()
     {
         if (LibC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)

@@ -30,6 +30,9 @@ internal static unsafe partial class SpawnInterop
     public static partial int posix_spawn_file_actions_addopen(void* fileActions, int fd, byte* path, int flags, int mode);
 
     [LibraryImport("libc")]
+    public static partial int posix_spawn_file_actions_addclosefrom_np(void* fileActions, int from);
+
+    [LibraryImport("libc")]
     public static partial int posix_spawn_file_actions_addchdir_np(void* fileActions, byte* path);
 
     [LibraryImport("libc")]

@@ -6,7 +6,7 @@ namespace Ssi.Agent.Native.Spawn;
 /// <summary>
 /// Starts programs with posix_spawn(3): safe from a multi-threaded runtime (no managed code runs
 /// between fork and exec), with exact control of descriptors, session, process group and
-/// terminal. Every signal is reset to its default in the child: the .NET runtime ignores SIGPIPE,
+/// terminal. Descriptors other than those mapped are closed in the child. Every signal is reset to its default in the child: the .NET runtime ignores SIGPIPE,
 /// and a workload must not inherit that.
 /// </summary>
 public static unsafe class Spawner
@@ -66,6 +66,11 @@ public static unsafe class Spawner
                 Check(SpawnInterop.posix_spawn_file_actions_adddup2(actions, 0, 1), "posix_spawn_file_actions_adddup2");
                 Check(SpawnInterop.posix_spawn_file_actions_adddup2(actions, 0, 2), "posix_spawn_file_actions_adddup2");
             }
+
+            // Nothing else leaks in: a descriptor inherited from whoever started the agent (opened in
+            // another mount namespace, say) would make the workload impossible to checkpoint.
+            var highest = options.Descriptors.Select(d => d.Target).Append(2).Max();
+            Check(SpawnInterop.posix_spawn_file_actions_addclosefrom_np(actions, highest + 1), "posix_spawn_file_actions_addclosefrom_np");
 
             if (options.WorkingDirectory is { } directory)
             {

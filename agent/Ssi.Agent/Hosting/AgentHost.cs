@@ -9,6 +9,8 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.GrpcServices;
+using Ssi.Agent.Migration;
+using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Node;
 using Ssi.Agent.Processes;
 using Ssi.Agent.Security;
@@ -54,6 +56,12 @@ public static class AgentHost
         builder.Services.AddSingleton<ProcessTable>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
+        builder.Services.AddSingleton<PeerChannels>();
+        builder.Services.AddSingleton<HomeObjectRegistry>();
+        builder.Services.AddSingleton<StandInRegistry>();
+        builder.Services.AddSingleton<MigrationPlanner>();
+        builder.Services.AddSingleton<MigrationSource>();
+        builder.Services.AddSingleton<MigrationTarget>();
         builder.Services.AddHostedService<AgentStartupService>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
@@ -80,6 +88,7 @@ public static class AgentHost
         app.MapGrpcService<NodeService>();
         app.MapGrpcService<ProcessService>();
         app.MapGrpcService<FilesystemService>();
+        app.MapGrpcService<MigrationService>();
         return app;
     }
 }

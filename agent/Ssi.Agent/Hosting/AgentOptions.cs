@@ -52,4 +52,7 @@ public sealed class AgentOptions
 
     /// <summary>The initial network namespace, where the kernel's process events are delivered.</summary>
     public string InitialNetworkNamespace { get; set; } = "/proc/1/ns/net";
+
+    /// <summary>Where checkpoint images live while a migration needs them: tmpfs, never a disk.</summary>
+    public string ImageDirectory { get; set; } = "/dev/shm/ssi-migration";
 }

@@ -19,6 +19,8 @@ internal sealed class AgentStartupService(
             AgentLog.Started(logger, AgentIdentity.Version, identity.Node, identity.NodeIndex, identity.Cluster, $"{options.Value.ListenAddress}:{options.Value.Port}"));
         lifetime.ApplicationStopping.Register(() => AgentLog.Stopping(logger));
         _ = probe.GetAsync();
+        // A workload restored here by criu is reparented to the agent when criu exits: the agent reaps it.
+        Native.Processes.ProcessControl.BecomeSubreaper();
         return Task.CompletedTask;
     }
 

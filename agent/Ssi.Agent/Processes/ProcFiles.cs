@@ -45,39 +45,7 @@ internal static class ProcFiles
     }
 
     /// <summary>Direct children of a process (all of its threads' children).</summary>
-    public static IEnumerable<int> Children(int pid)
-    {
-        string[] tasks;
-        try
-        {
-            tasks = Directory.GetDirectories($"/proc/{pid}/task");
-        }
-        catch (IOException)
-        {
-            yield break;
-        }
-
-        foreach (var task in tasks)
-        {
-            string text;
-            try
-            {
-                text = File.ReadAllText(Path.Combine(task, "children"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var child))
-                {
-                    yield return child;
-                }
-            }
-        }
-    }
+    public static IEnumerable<int> Children(int pid) => Native.Processes.ProcessTree.Children(pid);
 
     public static DateTimeOffset StartedAt(ulong startTicks) => BootTime + TimeSpan.FromSeconds(startTicks / (double)TicksPerSecond);
 

@@ -18,6 +18,7 @@ internal sealed class ProcessTable
     private readonly Dictionary<ClusterPid, TrackedProcess> _byClusterPid = [];
     private readonly List<Channel<ProcessTableEvent>> _watchers = [];
     private readonly HashSet<ClusterPid> _reserved = [];
+    private readonly Dictionary<ClusterPid, Workload> _started = [];
     private readonly LocalPidAllocator _allocator;
     private readonly int _nodeIndex;
     private readonly TimeProvider _time;
@@ -50,6 +51,7 @@ internal sealed class ProcessTable
             // The command's cluster PID is reserved now: a command that ends before the table sees it still has one.
             workload.RootClusterPid = AllocateClusterPid();
             _reserved.Add(workload.RootClusterPid.Value);
+            _started[workload.RootClusterPid.Value] = workload;
             if (ProcStat.Read(launcherPid) is { } stat)
             {
                 _byHostPid[launcherPid] = new TrackedProcess(launcherPid, stat.StartTicks, null, 0, workload);
@@ -58,6 +60,45 @@ internal sealed class ProcessTable
 
         Resynchronize(workload);
         return workload;
+    }
+
+    /// <summary>
+    /// Starts tracking a workload restored here by a migration: its shim has no launcher, and its
+    /// processes keep the cluster PIDs they had (matched by their PID inside the workload's namespace).
+    /// </summary>
+    public Workload Adopt(int shimPid, ClusterPid root, IReadOnlyDictionary<int, ClusterPid> byNamespacePid)
+    {
+        var workload = new Workload(shimPid) { ShimPid = shimPid, RootClusterPid = root, RestoredClusterPids = byNamespacePid };
+        lock (_lock)
+        {
+            if (ProcStat.Read(shimPid) is { } stat)
+            {
+                _byHostPid[shimPid] = new TrackedProcess(shimPid, stat.StartTicks, null, 0, workload);
+            }
+        }
+
+        Resynchronize(workload);
+        return workload;
+    }
+
+    /// <summary>The workload whose tree holds <paramref name="cpid"/>.</summary>
+    public Workload? FindWorkload(ClusterPid cpid) => Find(cpid)?.Workload;
+
+    /// <summary>A workload started here (with a caller attached) by the cluster PID of its root.</summary>
+    public Workload? FindWorkloadByRoot(ClusterPid root)
+    {
+        lock (_lock)
+        {
+            return _started.GetValueOrDefault(root);
+        }
+    }
+
+    public void ForgetStarted(ClusterPid root)
+    {
+        lock (_lock)
+        {
+            _started.Remove(root);
+        }
     }
 
     /// <summary>A fork seen by the kernel: the child joins the table if its parent is in it.</summary>
@@ -209,7 +250,15 @@ internal sealed class ProcessTable
 
         var workload = parent.Workload;
         ClusterPid? cpid = null;
-        if (parent.HostPid == workload.LauncherPid)
+        if (workload.RestoredClusterPids is { } restored)
+        {
+            cpid = restored.TryGetValue(ProcFiles.NamespacePid(pid), out var kept) ? kept : AllocateClusterPid();
+            if (cpid == workload.RootClusterPid)
+            {
+                workload.RootPid = pid;
+            }
+        }
+        else if (parent.HostPid == workload.LauncherPid)
         {
             workload.ShimPid = pid;
         }

@@ -1,8 +1,12 @@
 using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Native.Processes;
 
 namespace Ssi.Agent.Processes;
 
-/// <summary>One workload: the launcher that made its PID namespace, its shim (PID 1) and its command (PID 2 or so).</summary>
+/// <summary>
+/// One workload: the launcher that made its PID namespace, its shim (PID 1) and its command (PID 2 or so).
+/// A workload restored here by a migration has no launcher: its shim plays that part.
+/// </summary>
 internal sealed class Workload(int launcherPid)
 {
     public int LauncherPid { get; } = launcherPid;
@@ -13,4 +17,20 @@ internal sealed class Workload(int launcherPid)
     public int? RootPid { get; set; }
 
     public ClusterPid? RootClusterPid { get; set; }
+
+    /// <summary>Restored workloads: the cluster PIDs their processes had, by PID inside the workload's namespace.</summary>
+    public IReadOnlyDictionary<int, ClusterPid>? RestoredClusterPids { get; init; }
+
+    /// <summary>Where a caller waits for the exit status (the node that started it with `ssi run`), if anywhere.</summary>
+    public string? SessionNode { get; set; }
+
+    public string? SessionEndpoint { get; set; }
+
+    /// <summary>Set when the workload moved to another node: its exit status will come from there.</summary>
+    public TaskCompletionSource<ExitStatus>? RemoteExit { get; set; }
+
+    /// <summary>The workload moved to another node: the end of the copy here is not its end.</summary>
+    public bool MovedAway { get; set; }
+
+    public bool Restored => RestoredClusterPids is not null;
 }

@@ -69,7 +69,7 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
                 WorkingDirectory = directory,
             });
             var workload = table.Register(pid);
-            return new RunningWorkload(workload, false, null, Stream.Null, Stream.Null, null, WaitAsync(pid)) { LogPath = logPath };
+            return new RunningWorkload(workload, false, null, Stream.Null, Stream.Null, null, WaitAsync(pid, workload)) { LogPath = logPath };
         }
         finally
         {
@@ -94,9 +94,9 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
                 WorkingDirectory = directory,
             });
             FileDescriptor.Close(slave);
-            var workload = table.Register(pid);
+            var workload = Attached(table.Register(pid));
             var masterCopy = FileDescriptor.Duplicate(master);
-            return new RunningWorkload(workload, true, master, RunningWorkload.WriteStream(masterCopy), RunningWorkload.ReadStream(master), null, WaitAsync(pid));
+            return new RunningWorkload(workload, true, master, RunningWorkload.WriteStream(masterCopy), RunningWorkload.ReadStream(master), null, WaitAsync(pid, workload));
         }
         catch
         {
@@ -123,7 +123,7 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
             FileDescriptor.Close(stdin.Read);
             FileDescriptor.Close(stdout.Write);
             FileDescriptor.Close(stderr.Write);
-            var workload = table.Register(pid);
+            var workload = Attached(table.Register(pid));
             return new RunningWorkload(
                 workload,
                 false,
@@ -131,7 +131,7 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
                 RunningWorkload.WriteStream(stdin.Write),
                 RunningWorkload.ReadStream(stdout.Read),
                 RunningWorkload.ReadStream(stderr.Read),
-                WaitAsync(pid));
+                WaitAsync(pid, workload));
         }
         catch
         {
@@ -144,13 +144,31 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
         }
     }
 
-    private Task<ExitStatus> WaitAsync(int launcherPid)
+    /// <summary>A caller waits here for the exit status, wherever the workload moves.</summary>
+    private Workload Attached(Workload workload)
+    {
+        workload.SessionNode = identity.Node;
+        workload.SessionEndpoint = identity.Endpoint;
+        return workload;
+    }
+
+    /// <summary>
+    /// The workload's exit status: its launcher's, or, when the workload moved to another node
+    /// (the launcher then ends with the original), the one reported from there.
+    /// </summary>
+    private Task<ExitStatus> WaitAsync(int launcherPid, Workload workload)
     {
         var done = new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             var ended = ChildProcess.Wait(launcherPid);
-            done.TrySetResult(ended?.Status ?? new ExitStatus(255, 0));
+            if (workload.RemoteExit is { } remote)
+            {
+                _ = remote.Task.ContinueWith(t => Complete(t.Result), TaskScheduler.Default);
+                return;
+            }
+
+            Complete(ended?.Status ?? new ExitStatus(255, 0));
         }, maxStackSize: 128 * 1024)
         {
             IsBackground = true,
@@ -158,5 +176,15 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
         };
         thread.Start();
         return done.Task;
+
+        void Complete(ExitStatus status)
+        {
+            if (workload.RootClusterPid is { } root)
+            {
+                table.ForgetStarted(root);
+            }
+
+            done.TrySetResult(status);
+        }
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Ssi.Api.V1Alpha1;
 using Ssi.Orchestration.Agents;
-using Ssi.Orchestration.Faults;
+using Ssi.Agent.Native;
 
 namespace Ssi.Cli.Local;
 

@@ -1,6 +1,4 @@
-using Ssi.Agent.Native;
-
-namespace Ssi.Orchestration.Faults;
+namespace Ssi.Agent.Native;
 
 /// <summary>
 /// Crash points for tests: when the environment variable SSI_FAULT names a point, the process

@@ -1,0 +1,123 @@
+using Grpc.Core;
+using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration;
+using Ssi.Agent.Migration.Relay;
+using Ssi.Agent.Native;
+using Ssi.Agent.Native.Processes;
+using Ssi.Agent.Processes;
+
+namespace Ssi.Agent.GrpcServices;
+
+/// <summary>The Migration gRPC service: thin mapping of requests onto the source and target sides.</summary>
+internal sealed class MigrationService(
+    MigrationPlanner planner,
+    MigrationSource source,
+    MigrationTarget target,
+    HomeObjectRegistry homes,
+    ProcessTable table,
+    AgentIdentity identity) : Contracts.V1.Migration.MigrationBase
+{
+    public override Task<MigrationPlan> Plan(PlanRequest request, ServerCallContext context) =>
+        Task.FromResult(Map(() => planner.Plan(new ClusterPid(request.ClusterPid)).Plan));
+
+    public override async Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context)
+    {
+        if (request.TargetNode.Length == 0 || request.TargetEndpoint.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "target_node and target_endpoint are required"));
+        }
+
+        if (request.TargetNode == identity.Node)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the workload already runs on {identity.Node}"));
+        }
+
+        return await MapAsync(() => source.CheckpointAsync(request, context.CancellationToken)).ConfigureAwait(false);
+    }
+
+    public override Task<ReceiveImagesResponse> ReceiveImages(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>
+        MapAsync(() => target.ReceiveAsync(requestStream, context.CancellationToken));
+
+    public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
+        MapAsync(() => target.RestoreAsync(request, context.CancellationToken));
+
+    public override Task<AttemptResponse> Commit(AttemptRequest request, ServerCallContext context) =>
+        Task.FromResult(Map(() =>
+        {
+            source.Commit(request.AttemptId);
+            return new AttemptResponse { Message = "committed" };
+        }));
+
+    public override Task<AttemptResponse> Resume(AttemptRequest request, ServerCallContext context) =>
+        Task.FromResult(Map(() =>
+        {
+            target.Resume(request.AttemptId);
+            return new AttemptResponse { Message = "resumed" };
+        }));
+
+    public override Task<AttemptResponse> Rollback(AttemptRequest request, ServerCallContext context)
+    {
+        source.Rollback(request.AttemptId);
+        return Task.FromResult(new AttemptResponse { Message = "rolled back" });
+    }
+
+    public override Task<AttemptResponse> Abort(AttemptRequest request, ServerCallContext context)
+    {
+        target.Abort(request.AttemptId);
+        return Task.FromResult(new AttemptResponse { Message = "aborted" });
+    }
+
+    public override async Task Relay(IAsyncStreamReader<RelayFrame> requestStream, IServerStreamWriter<RelayFrame> responseStream, ServerCallContext context)
+    {
+        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.Attach is not { } attach)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a relay starts with attach"));
+        }
+
+        var home = homes.Find(attach.ObjectId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no relayed object {attach.ObjectId} on node {identity.Node}"));
+        await home.ServeAsync(requestStream, responseStream, attach.Node, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<ReportExitResponse> ReportExit(ReportExitRequest request, ServerCallContext context)
+    {
+        var workload = table.FindWorkloadByRoot(new ClusterPid(request.RootClusterPid))
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no caller waits for {request.RootClusterPid} on node {identity.Node}"));
+        workload.RemoteExit?.TrySetResult(new ExitStatus(request.ExitCode, request.Signal));
+        return Task.FromResult(new ReportExitResponse());
+    }
+
+    private static T Map<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (Status(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    private static async Task<T> MapAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (Status(e) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    private static Status? Status(Exception e) => e switch
+    {
+        KeyNotFoundException => new Status(StatusCode.NotFound, e.Message),
+        MigrationException => new Status(StatusCode.FailedPrecondition, e.Message),
+        NativeException => new Status(StatusCode.FailedPrecondition, e.Message),
+        _ => null,
+    };
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Filesystem;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration.Planning;
+using Ssi.Agent.Migration.Relay;
+using Ssi.Agent.Processes;
+
+namespace Ssi.Agent.Migration;
+
+/// <summary>Builds the plan of a workload of this node: its processes and what happens to each descriptor.</summary>
+internal sealed class MigrationPlanner(ProcessTable table, StandInRegistry standIns, AgentIdentity identity, IOptions<FilesystemOptions> filesystem)
+{
+    public StandIn? FindStandIn(string key) => standIns.Find(key);
+
+    public (MigrationPlan Plan, Workload Workload, IReadOnlyList<int> Pids, IReadOnlyList<PlannedFd> Fds) Plan(ClusterPid cpid)
+    {
+        var workload = table.FindWorkload(cpid)
+            ?? throw new KeyNotFoundException($"no process with cluster PID {cpid} on node {identity.Node}");
+        if (workload.ShimPid is not { } shim || workload.RootClusterPid is not { } root)
+        {
+            throw new MigrationException($"workload of {cpid} is still starting");
+        }
+
+        var pids = WorkloadInspector.Tree(shim);
+        var descriptors = WorkloadInspector.Descriptors(pids);
+        var sockets = descriptors.Any(d => d.Link.StartsWith("socket:", StringComparison.Ordinal))
+            ? SocketTables.Read()
+            : new Dictionary<ulong, SocketInfo>();
+        var fds = DescriptorClassifier.Classify(descriptors, filesystem.Value.MountPath, sockets);
+
+        var plan = new MigrationPlan { Node = identity.Node, RootClusterPid = root.Value };
+        long memory = 0;
+        foreach (var pid in pids)
+        {
+            var tracked = table.FindByHostPid(pid);
+            plan.Processes.Add(new PlannedProcess
+            {
+                ClusterPid = tracked?.ClusterPid?.Value ?? 0,
+                NamespacePid = ProcFiles.NamespacePid(pid),
+                Command = ProcStat.Read(pid)?.Command ?? "?",
+                HostPid = pid,
+            });
+            memory += (ProcStat.Read(pid)?.RssPages ?? 0) * Environment.SystemPageSize;
+        }
+
+        plan.MemoryBytes = memory;
+        foreach (var fd in fds)
+        {
+            var entry = new PlannedDescriptor
+            {
+                ClusterPid = table.FindByHostPid(fd.Descriptor.HostPid)?.ClusterPid?.Value ?? 0,
+                NamespacePid = fd.Descriptor.NamespacePid,
+                Fd = fd.Descriptor.Fd,
+                Kind = fd.Kind,
+                Action = fd.Action,
+                Target = fd.Descriptor.Link,
+                Reason = fd.Reason,
+                Key = fd.Key,
+                Direction = fd.Direction,
+            };
+            if (fd.Action == DescriptorKinds.StayHome)
+            {
+                var standIn = standIns.Find(fd.Key);
+                entry.HomeNode = standIn?.HomeNode ?? identity.Node;
+                entry.HomeEndpoint = standIn?.HomeEndpoint ?? identity.Endpoint;
+                entry.ObjectId = standIn?.ObjectId ?? "";
+                if (standIn is not null)
+                {
+                    entry.Reason = $"relayed to its home on {standIn.HomeNode} (this node only relayed it)";
+                }
+            }
+
+            plan.Descriptors.Add(entry);
+        }
+
+        plan.Blocked = fds.Any(f => f.IsBlocker);
+        return (plan, workload, pids, fds);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration.Checkpoint;
+using Ssi.Agent.Migration.Planning;
+using Ssi.Agent.Migration.Relay;
+using Ssi.Agent.Native.Processes;
+using Ssi.Agent.Native.Terminals;
+using Ssi.Agent.Native;
+
+namespace Ssi.Agent.Migration;
+
+/// <summary>
+/// The source side of a migration: keeps the objects that stay on this node, checkpoints the
+/// workload's tree (left stopped), streams the images to the target, and later either ends the
+/// original (commit) or lets it run again (rollback).
+/// </summary>
+internal sealed class MigrationSource(
+    MigrationPlanner planner,
+    HomeObjectRegistry homes,
+    PeerChannels peers,
+    AgentIdentity identity,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<MigrationSource> logger)
+{
+    private const int ChunkSize = 1024 * 1024;
+    private readonly ConcurrentDictionary<string, SourceAttempt> _attempts = new(StringComparer.Ordinal);
+
+    public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken)
+    {
+        var (plan, workload, pids, fds) = planner.Plan(new ClusterPid(request.ClusterPid));
+        if (plan.Blocked)
+        {
+            var blockers = plan.Descriptors.Where(d => d.Action == DescriptorKinds.Blocked).Select(d => $"fd {d.Fd} of {d.ClusterPid} ({d.Target}): {d.Reason}");
+            throw new MigrationException($"the workload cannot move: {string.Join("; ", blockers)}");
+        }
+
+        var directory = ImageDirectory.Create(options.Value.ImageDirectory, identity.Node, request.AttemptId);
+        var attempt = new SourceAttempt(request.AttemptId, workload, pids[0], pids, directory);
+        if (!_attempts.TryAdd(attempt.Id, attempt))
+        {
+            throw new MigrationException($"attempt {attempt.Id} is already in progress");
+        }
+
+        try
+        {
+            KeepStayHomeObjects(attempt, plan, fds);
+            FaultInjection.Crash("migration.source.before-dump");
+            var frozenAt = time.GetUtcNow();
+            var dump = Stopwatch.StartNew();
+            var ttys = fds.Where(f => f.Action == DescriptorKinds.StayHome && f.Kind == DescriptorKinds.Tty).Select(f => f.Key);
+            var unix = fds.Any(f => f.Action == DescriptorKinds.StayHome && f.Kind == DescriptorKinds.UnixSocket);
+            await new CriuRunner(options.Value.CriuPath)
+                .RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, ttys, unix), directory, "dump.log", [], cancellationToken)
+                .ConfigureAwait(false);
+            dump.Stop();
+            FaultInjection.Crash("migration.source.after-dump");
+
+            var transfer = Stopwatch.StartNew();
+            var bytes = await SendImagesAsync(attempt, request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
+            transfer.Stop();
+            ImageDirectory.Delete(directory);
+            MigrationLog.Checkpointed(logger, attempt.Id, plan.RootClusterPid, request.TargetNode, bytes, dump.ElapsedMilliseconds, transfer.ElapsedMilliseconds);
+            return new CheckpointResponse
+            {
+                Plan = plan,
+                ImageBytes = bytes,
+                DumpMs = dump.ElapsedMilliseconds,
+                TransferMs = transfer.ElapsedMilliseconds,
+                FrozenAtUnixMs = frozenAt.ToUnixTimeMilliseconds(),
+                SessionNode = workload.SessionNode ?? "",
+                SessionEndpoint = workload.SessionEndpoint ?? "",
+            };
+        }
+        catch
+        {
+            Rollback(attempt.Id);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes a duplicate of every descriptor whose object stays here, before anything is frozen:
+    /// the object outlives the original process and will serve the target's stand-in.
+    /// </summary>
+    private void KeepStayHomeObjects(SourceAttempt attempt, MigrationPlan plan, IReadOnlyList<PlannedFd> fds)
+    {
+        var n = 0;
+        foreach (var group in fds.Where(f => f.Action == DescriptorKinds.StayHome).GroupBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var first = group.First();
+            var copy = Pidfd.TakeDescriptor(first.Descriptor.HostPid, first.Descriptor.Fd);
+            var entries = plan.Descriptors.Where(d => d.Key == group.Key).ToList();
+            if (entries[0].ObjectId.Length > 0)
+            {
+                // A stand-in of this node: the object's home is elsewhere; the next node attaches there directly.
+                var standIn = planner.FindStandIn(group.Key)!;
+                standIn.PrepareMoveOn(copy);
+                attempt.MovingStandIns.Add(standIn);
+                continue;
+            }
+
+            var id = $"{identity.Node}.{attempt.Id}.{n++}";
+            homes.Add(id, first.Kind, RelayDirections.Parse(first.Direction), copy, attempt.Id);
+            var termios = first.Kind == DescriptorKinds.Tty ? TerminalSettings.Get(copy) : null;
+            var window = first.Kind == DescriptorKinds.Tty ? Pty.GetWindowSize(copy) : null;
+            foreach (var entry in entries)
+            {
+                entry.ObjectId = id;
+                if (termios is not null)
+                {
+                    entry.Termios = ByteString.CopyFrom(termios);
+                }
+
+                if (window is { } w)
+                {
+                    entry.Window = new WindowSize { Rows = w.Rows, Columns = w.Columns };
+                }
+            }
+        }
+    }
+
+    private async Task<long> SendImagesAsync(SourceAttempt attempt, string targetNode, string targetEndpoint, CancellationToken cancellationToken)
+    {
+        var client = peers.Migration(targetNode, targetEndpoint);
+        using var call = client.ReceiveImages(deadline: DateTime.UtcNow.AddMinutes(10), cancellationToken: cancellationToken);
+        var buffer = new byte[ChunkSize];
+        long total = 0;
+        var first = true;
+        foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 0);
+            var chunk = new ImageChunk { AttemptId = first ? attempt.Id : "", FileName = Path.GetFileName(file) };
+            first = false;
+            int read;
+            do
+            {
+                read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                chunk.Data = ByteString.CopyFrom(buffer, 0, read);
+                await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                total += read;
+                chunk = new ImageChunk();
+            }
+            while (read == buffer.Length);
+        }
+
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        await call.ResponseAsync.ConfigureAwait(false);
+        return total;
+    }
+
+    /// <summary>The point of no return: the original ends, the kept objects start serving the target.</summary>
+    public void Commit(string attemptId)
+    {
+        var attempt = Find(attemptId);
+        var workload = attempt.Workload;
+        workload.MovedAway = true;
+        if (workload.SessionNode == identity.Node)
+        {
+            // The caller of `ssi run` waits here: the exit status will be reported from wherever it runs.
+            workload.RemoteExit ??= new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        homes.Activate(attempt.Id);
+        attempt.MovingStandIns.ForEach(s => s.MoveOn());
+        ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL);
+        _attempts.TryRemove(attempt.Id, out _);
+        MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
+    }
+
+    /// <summary>Before commit: the original runs again with every descriptor it had; the kept copies go.</summary>
+    public void Rollback(string attemptId)
+    {
+        if (!_attempts.TryRemove(attemptId, out var attempt))
+        {
+            return;
+        }
+
+        foreach (var pid in attempt.Pids)
+        {
+            ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
+        }
+
+        homes.Drop(attempt.Id);
+        attempt.MovingStandIns.ForEach(s => s.CancelMoveOn());
+        ImageDirectory.Delete(attempt.ImageDirectory);
+        MigrationLog.RolledBack(logger, attempt.Id);
+    }
+
+    private SourceAttempt Find(string attemptId) =>
+        _attempts.GetValueOrDefault(attemptId) ?? throw new KeyNotFoundException($"no migration attempt {attemptId} on node {identity.Node}");
+}

@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Ssi.Agent.Contracts.Processes;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration.Checkpoint;
+using Ssi.Agent.Migration.Planning;
+using Ssi.Agent.Migration.Relay;
+using Ssi.Agent.Native;
+using Ssi.Agent.Native.Processes;
+using Ssi.Agent.Processes;
+
+namespace Ssi.Agent.Migration;
+
+/// <summary>
+/// The target side of a migration: receives the images, creates the stand-ins, restores the tree
+/// in a fresh PID namespace under its own shim (left stopped), and later lets it run or kills it.
+/// </summary>
+internal sealed class MigrationTarget(
+    ProcessTable table,
+    StandInRegistry standIns,
+    PeerChannels peers,
+    AgentIdentity identity,
+    IOptions<AgentOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<MigrationTarget> logger)
+{
+    private const long MaxImageBytes = 64L * 1024 * 1024 * 1024;
+    private readonly ConcurrentDictionary<string, TargetAttempt> _attempts = new(StringComparer.Ordinal);
+
+    public async Task<ReceiveImagesResponse> ReceiveAsync(IAsyncStreamReader<ImageChunk> chunks, CancellationToken cancellationToken)
+    {
+        if (!await chunks.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            throw new MigrationException("no images were sent");
+        }
+
+        var first = chunks.Current;
+        var directory = ImageDirectory.Create(options.Value.ImageDirectory, identity.Node, first.AttemptId);
+        var attempt = new TargetAttempt(first.AttemptId, directory);
+        if (!_attempts.TryAdd(attempt.Id, attempt))
+        {
+            throw new MigrationException($"attempt {attempt.Id} is already in progress");
+        }
+
+        long bytes = 0;
+        var files = 0;
+        FileStream? current = null;
+        try
+        {
+            var chunk = first;
+            do
+            {
+                if (chunk.FileName.Length > 0)
+                {
+                    if (current is not null)
+                    {
+                        await current.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    current = new FileStream(Path.Combine(directory, SafeName(chunk.FileName)), FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+                    files++;
+                }
+
+                if (current is null)
+                {
+                    throw new MigrationException("image data came before a file name");
+                }
+
+                bytes += chunk.Data.Length;
+                if (bytes > MaxImageBytes)
+                {
+                    throw new MigrationException($"images larger than {MaxImageBytes} bytes");
+                }
+
+                await current.WriteAsync(chunk.Data.Memory, cancellationToken).ConfigureAwait(false);
+                chunk = await chunks.MoveNext(cancellationToken).ConfigureAwait(false) ? chunks.Current : null;
+            }
+            while (chunk is not null);
+        }
+        catch
+        {
+            Abort(attempt.Id);
+            throw;
+        }
+        finally
+        {
+            if (current is not null)
+            {
+                await current.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return new ReceiveImagesResponse { Bytes = bytes, Files = files };
+    }
+
+    public async Task<RestoreResponse> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        var attempt = _attempts.GetValueOrDefault(request.AttemptId)
+            ?? throw new KeyNotFoundException($"no images for attempt {request.AttemptId} on node {identity.Node}");
+        var plan = request.Plan;
+        var processEnds = new List<int>();
+        var inherited = new List<(int Fd, string Key)>();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            foreach (var group in plan.Descriptors.Where(d => d.Action == DescriptorKinds.StayHome).GroupBy(d => d.Key, StringComparer.Ordinal))
+            {
+                var (standIn, processEnd) = StandInFactory.Create(group.First(), logger);
+                attempt.StandIns.Add(standIn);
+                processEnds.Add(processEnd);
+                inherited.Add((3 + inherited.Count, group.Key));
+            }
+
+            FaultInjection.Crash("migration.target.before-restore");
+            if (Environment.GetEnvironmentVariable("SSI_FAULT_RESTORE") == "fail")
+            {
+                throw new MigrationException("criu restore failed (injected by SSI_FAULT_RESTORE=fail)");
+            }
+
+            var pidFile = Path.Combine(attempt.ImageDirectory, "restore.pid");
+            var unix = plan.Descriptors.Any(d => d.Action == DescriptorKinds.StayHome && d.Kind == DescriptorKinds.UnixSocket);
+            await new CriuRunner(options.Value.CriuPath)
+                .RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, unix), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken)
+                .ConfigureAwait(false);
+            var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+            attempt.ShimPid = shim;
+            FaultInjection.Crash("migration.target.after-restore");
+
+            var cpids = plan.Processes.Where(p => p.ClusterPid != 0).ToDictionary(p => p.NamespacePid, p => new ClusterPid(p.ClusterPid));
+            var workload = table.Adopt(shim, new ClusterPid(plan.RootClusterPid), cpids);
+            workload.SessionNode = request.SessionNode.Length > 0 ? request.SessionNode : null;
+            workload.SessionEndpoint = request.SessionEndpoint.Length > 0 ? request.SessionEndpoint : null;
+            WaitForEnd(workload, shim);
+            foreach (var standIn in attempt.StandIns)
+            {
+                standIns.Add(standIn);
+                _ = RelayAsync(standIn);
+            }
+
+            ImageDirectory.Delete(attempt.ImageDirectory);
+            MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds);
+            return new RestoreResponse { HostPid = shim, RestoreMs = watch.ElapsedMilliseconds };
+        }
+        catch
+        {
+            Abort(attempt.Id);
+            throw;
+        }
+        finally
+        {
+            processEnds.ForEach(FileDescriptor.Close);
+        }
+    }
+
+    /// <summary>The tree restored stopped runs now.</summary>
+    public void Resume(string attemptId)
+    {
+        if (!_attempts.TryRemove(attemptId, out var attempt) || attempt.ShimPid is not { } shim)
+        {
+            throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
+        }
+
+        foreach (var pid in WorkloadInspector.Tree(shim))
+        {
+            ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
+        }
+
+        MigrationLog.Resumed(logger, attemptId);
+    }
+
+    /// <summary>Undoes a restore that was not resumed: the copy is killed, stand-ins and images dropped.</summary>
+    public void Abort(string attemptId)
+    {
+        if (!_attempts.TryRemove(attemptId, out var attempt))
+        {
+            return;
+        }
+
+        if (attempt.ShimPid is { } shim)
+        {
+            table.FindByHostPid(shim)?.Workload.MovedAway = true;
+            ProcessSignals.Send(shim, ProcessSignals.SIGKILL);
+        }
+
+        attempt.StandIns.ForEach(standIns.Remove);
+        attempt.StandIns.ForEach(s => s.Dispose());
+        ImageDirectory.Delete(attempt.ImageDirectory);
+        MigrationLog.Aborted(logger, attemptId, attempt.ShimPid is null ? "nothing was restored" : "the restored copy was killed");
+    }
+
+    private async Task RelayAsync(StandIn standIn)
+    {
+        try
+        {
+            await standIn.RunAsync(peers.Migration(standIn.HomeNode, standIn.HomeEndpoint), identity.Node, lifetime.ApplicationStopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or IOException or NativeException)
+        {
+            MigrationLog.StandInLost(logger, standIn.Key, standIn.ObjectId, standIn.HomeNode, e.Message);
+        }
+        finally
+        {
+            standIns.Remove(standIn);
+        }
+    }
+
+    /// <summary>The agent is the restored shim's parent (subreaper): reap it and report the end where a caller waits.</summary>
+    private void WaitForEnd(Workload workload, int shim)
+    {
+        var thread = new Thread(() =>
+        {
+            var ended = ChildProcess.Wait(shim);
+            if (workload.MovedAway || ended is not { } end || workload.SessionNode is null || workload.SessionNode == identity.Node)
+            {
+                if (!workload.MovedAway && ended is { } local && workload.SessionNode == identity.Node && workload.RootClusterPid is { } root)
+                {
+                    // Back on the node where its caller waits.
+                    table.FindWorkloadByRoot(root)?.RemoteExit?.TrySetResult(local.Status);
+                }
+
+                return;
+            }
+
+            _ = ReportExitAsync(workload, end.Status);
+        }, maxStackSize: 128 * 1024)
+        {
+            IsBackground = true,
+            Name = $"restored-{shim}",
+        };
+        thread.Start();
+    }
+
+    private async Task ReportExitAsync(Workload workload, ExitStatus status)
+    {
+        var request = new ReportExitRequest { RootClusterPid = workload.RootClusterPid?.Value ?? 0, ExitCode = status.Code, Signal = status.Signal, Node = identity.Node };
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            try
+            {
+                await peers.Migration(workload.SessionNode!, workload.SessionEndpoint!).ReportExitAsync(request, deadline: DateTime.UtcNow.AddSeconds(5)).ConfigureAwait(false);
+                return;
+            }
+            catch (RpcException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static string SafeName(string name) =>
+        name.Length is > 0 and <= 128 && !name.Contains('/', StringComparison.Ordinal) && name is not "." and not ".."
+            ? name
+            : throw new MigrationException($"'{name}' is not an image file name");
+}

@@ -1,0 +1,13 @@
+namespace Ssi.Agent.Migration.Relay;
+
+/// <summary>Which way data flows for the migrated process: it reads, writes, or both (terminal, socket).</summary>
+internal enum RelayDirection
+{
+    /// <summary>The process reads: the home reads the object and sends, the stand-in writes into the process's end.</summary>
+    Read,
+
+    /// <summary>The process writes: the stand-in reads the process's end and sends, the home writes into the object.</summary>
+    Write,
+
+    Both,
+}

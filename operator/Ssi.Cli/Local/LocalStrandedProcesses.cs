@@ -1,0 +1,34 @@
+using Ssi.Agent.Native;
+using Ssi.Agent.Native.Processes;
+using Ssi.Orchestration.Migration;
+
+namespace Ssi.Cli.Local;
+
+/// <summary>
+/// Local mode: every node's processes are processes of this machine, so a tree an agent left
+/// stopped when it died can be resumed or ended from here by its host PIDs.
+/// </summary>
+internal sealed class LocalStrandedProcesses : IStrandedProcessHandler
+{
+    public Task<bool> ResumeAsync(string node, int shimHostPid, CancellationToken cancellationToken) =>
+        Task.FromResult(Signal(shimHostPid, ProcessSignals.SIGCONT, wholeTree: true));
+
+    public Task<bool> KillAsync(string node, int shimHostPid, CancellationToken cancellationToken) =>
+        Task.FromResult(Signal(shimHostPid, ProcessSignals.SIGKILL, wholeTree: false));
+
+    private static bool Signal(int shim, int signal, bool wholeTree)
+    {
+        if (shim <= 0 || !File.Exists($"/proc/{shim}/cmdline") || !File.ReadAllText($"/proc/{shim}/cmdline").Contains("ssi-shim", StringComparison.Ordinal))
+        {
+            return false; // gone, or not a workload's shim: never signal a stranger
+        }
+
+        // SIGKILL to a PID namespace's init ends every process in it; SIGCONT must reach each one.
+        foreach (var pid in wholeTree ? ProcessTree.WithDescendants(shim) : [shim])
+        {
+            ProcessSignals.Send(pid, signal);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,238 @@
+using Grpc.Core;
+using Ssi.Agent.Contracts.V1;
+using Ssi.Api.V1Alpha1;
+using Ssi.Orchestration.Agents;
+using Ssi.Orchestration.Processes;
+using MigrationClient = Ssi.Agent.Contracts.V1.Migration.MigrationClient;
+
+namespace Ssi.Orchestration.Migration;
+
+/// <summary>
+/// Moves a workload from the node it runs on to another, through the two agents: plan, checkpoint
+/// (the source streams the images to the target), restore stopped, commit (the original ends),
+/// resume. Every failure before commit lets the original run again; after commit the copy on the
+/// target is made to run. Never zero copies, never two. Kubernetes-free: local mode and the
+/// operator's ProcessMigration reconciler both call this.
+/// </summary>
+public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedProcessHandler stranded, TimeProvider time)
+{
+    private static readonly TimeSpan StepDeadline = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan QuickDeadline = TimeSpan.FromSeconds(5);
+
+    public async Task<MigrationOutcome> RunAsync(MigrationRequest request, IMigrationObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(observer);
+        var mode = ResolveMode(request.Mode);
+        if (!connector.Nodes.Contains(request.TargetNode, StringComparer.Ordinal))
+        {
+            throw new MigrationRejectedException($"there is no node '{request.TargetNode}' in the cluster (nodes: {string.Join(", ", connector.Nodes)})");
+        }
+
+        var outcome = new MigrationOutcome { TargetNode = request.TargetNode, Phase = MigrationPhases.Planning };
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        var sourceNode = await LocateAsync(request.ClusterPid, cancellationToken).ConfigureAwait(false);
+        outcome.SourceNode = sourceNode;
+        if (sourceNode == request.TargetNode)
+        {
+            throw new MigrationRejectedException($"process {request.ClusterPid} already runs on {sourceNode}");
+        }
+
+        var source = Client(sourceNode);
+        var target = Client(request.TargetNode);
+        var plan = await source.PlanAsync(new PlanRequest { ClusterPid = request.ClusterPid }, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        outcome.Plan = ToStatus(plan);
+        outcome.MemoryBytes = plan.MemoryBytes;
+        outcome.Mode = mode == ProcessMigrationSpec.ModeAuto ? ProcessMigrationSpec.ModeStopCopy : mode;
+        if (plan.Blocked)
+        {
+            outcome.Phase = MigrationPhases.Failed;
+            outcome.Message = "Blocked before anything was frozen: " + string.Join("; ", outcome.Plan.Where(p => p.Action == "blocked").Select(p => $"fd {p.Fd} of {p.ClusterPid} ({p.Target}): {p.Reason}"));
+            await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+            return outcome;
+        }
+
+        if (request.DryRun)
+        {
+            outcome.Phase = MigrationPhases.Planned;
+            outcome.Message = $"Dry run: {outcome.Plan.Count} descriptors of {plan.Processes.Count} processes would move from {sourceNode} to {request.TargetNode}.";
+            await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+            return outcome;
+        }
+
+        if (outcome.Mode == ProcessMigrationSpec.ModeLazy)
+        {
+            throw new MigrationRejectedException("lazy (post-copy) mode is not available yet: use stop-copy");
+        }
+
+        var targetInfo = await Node(request.TargetNode).GetNodeInfoAsync(new GetNodeInfoRequest(), deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var attempt = new AttemptRequest { AttemptId = request.AttemptId };
+        var sourceShim = plan.Processes.Count > 0 ? plan.Processes[0].HostPid : 0;
+
+        outcome.Phase = MigrationPhases.Checkpointing;
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        CheckpointResponse checkpoint;
+        try
+        {
+            checkpoint = await source.CheckpointAsync(
+                new CheckpointRequest
+                {
+                    AttemptId = request.AttemptId,
+                    ClusterPid = request.ClusterPid,
+                    TargetNode = request.TargetNode,
+                    TargetEndpoint = targetInfo.Identity.Endpoint,
+                    Mode = outcome.Mode,
+                },
+                deadline: Deadline(StepDeadline),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null, cancellationToken).ConfigureAwait(false);
+            return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Checkpoint on {sourceNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+        }
+
+        outcome.Plan = ToStatus(checkpoint.Plan);
+        outcome.BytesTransferred = checkpoint.ImageBytes;
+        outcome.StepMs["dump"] = checkpoint.DumpMs;
+        outcome.StepMs["transfer"] = checkpoint.TransferMs;
+
+        outcome.Phase = MigrationPhases.Restoring;
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        RestoreResponse restored;
+        try
+        {
+            restored = await target.RestoreAsync(
+                new RestoreRequest
+                {
+                    AttemptId = request.AttemptId,
+                    Plan = checkpoint.Plan,
+                    SourceNode = sourceNode,
+                    SessionNode = checkpoint.SessionNode,
+                    SessionEndpoint = checkpoint.SessionEndpoint,
+                },
+                deadline: Deadline(StepDeadline),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null, cancellationToken).ConfigureAwait(false);
+            return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Restore on {request.TargetNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+        }
+
+        outcome.StepMs["restore"] = restored.RestoreMs;
+
+        // The point of no return. Status is written first, so whoever picks this up after a crash goes forward.
+        outcome.Phase = MigrationPhases.Committing;
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await source.CommitAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled)
+        {
+            // The source agent is gone: its original is still stopped. End it without the agent, else undo.
+            if (!await stranded.KillAsync(sourceNode, sourceShim, cancellationToken).ConfigureAwait(false))
+            {
+                await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, restored.HostPid, cancellationToken).ConfigureAwait(false);
+                return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Commit on {sourceNode} failed: {Describe(e)}. The restored copy was removed.", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        outcome.Phase = MigrationPhases.Resuming;
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await target.ResumeAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            if (!await stranded.ResumeAsync(request.TargetNode, restored.HostPid, cancellationToken).ConfigureAwait(false))
+            {
+                return await EndAsync(outcome, observer, MigrationPhases.Failed, $"Resume on {request.TargetNode} failed: {Describe(e)}. The process is stopped there (host pid {restored.HostPid}); it resumes when the agent comes back.", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        outcome.FreezeMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - checkpoint.FrozenAtUnixMs);
+        var kept = outcome.Plan.Count(p => p.Action == "stay-home");
+        return await EndAsync(outcome, observer, MigrationPhases.Succeeded, $"Moved from {sourceNode} to {request.TargetNode}: frozen {outcome.FreezeMs} ms, {outcome.BytesTransferred} bytes, {kept} descriptors relayed to their home.", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Before commit: the target drops its copy, the source lets the original run again (without its agent if need be).</summary>
+    private async Task UndoAsync(MigrationClient source, MigrationClient target, AttemptRequest attempt, string sourceNode, int sourceShim, string targetNode, int? restoredPid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await target.AbortAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            if (restoredPid is { } pid)
+            {
+                await stranded.KillAsync(targetNode, pid, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        try
+        {
+            await source.RollbackAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException)
+        {
+            await stranded.ResumeAsync(sourceNode, sourceShim, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<MigrationOutcome> EndAsync(MigrationOutcome outcome, IMigrationObserver observer, string phase, string message, CancellationToken cancellationToken)
+    {
+        outcome.Phase = phase;
+        outcome.Message = message;
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
+
+    private async Task<string> LocateAsync(long clusterPid, CancellationToken cancellationToken)
+    {
+        var list = await new ClusterProcesses(connector, QuickDeadline).ListAsync(cancellationToken).ConfigureAwait(false);
+        var found = list.Processes.FirstOrDefault(p => p.ClusterPid == clusterPid);
+        if (found is not null)
+        {
+            return found.Node;
+        }
+
+        var unreachable = list.Unreachable.Count > 0 ? $" (unreachable: {string.Join(", ", list.Unreachable.Select(u => u.Node))})" : "";
+        throw new MigrationRejectedException($"no process with cluster PID {clusterPid} in the cluster{unreachable}");
+    }
+
+    private static string ResolveMode(string? mode) => (mode ?? "") switch
+    {
+        "" or ProcessMigrationSpec.ModeAuto => ProcessMigrationSpec.ModeAuto,
+        ProcessMigrationSpec.ModeStopCopy => ProcessMigrationSpec.ModeStopCopy,
+        ProcessMigrationSpec.ModeLazy => ProcessMigrationSpec.ModeLazy,
+        _ => throw new MigrationRejectedException($"mode '{mode}' is not one of stop-copy, lazy, auto"),
+    };
+
+    public static IReadOnlyList<MigrationDescriptorPlan> ToStatus(MigrationPlan plan) =>
+        plan.Descriptors.Select(d => new MigrationDescriptorPlan
+        {
+            ClusterPid = d.ClusterPid,
+            Fd = d.Fd,
+            Kind = d.Kind,
+            Action = d.Action,
+            Target = d.Target,
+            Reason = d.Reason,
+        }).ToList();
+
+    private static string Describe(RpcException e) => e.StatusCode switch
+    {
+        StatusCode.Unavailable => "the agent is unreachable",
+        StatusCode.DeadlineExceeded => "the agent did not answer in time",
+        _ => e.Status.Detail,
+    };
+
+    private MigrationClient Client(string node) => new(connector.ChannelFor(node));
+
+    private Agent.Contracts.V1.Node.NodeClient Node(string node) => new(connector.ChannelFor(node));
+
+    private DateTime Deadline(TimeSpan span) => time.GetUtcNow().UtcDateTime + span;
+}
