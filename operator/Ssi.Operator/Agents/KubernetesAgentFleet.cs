@@ -19,15 +19,27 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
         var agents = AgentPods(cluster);
         var missing = (cluster.Spec.Nodes ?? []).Select(n => n.Name).Where(n => !agents.ContainsKey(n))
             .Select(n => new NodeHealth(n, false, false, "No agent pod runs on this node.", null)).ToList();
-        if (agents.Count == 0 || Credentials(cluster) is not { } credentials)
+        using var connector = CreateConnector(cluster);
+        if (connector is null)
         {
             return missing;
         }
 
-        using var connector = new KubernetesAgentConnector(agents, cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
-            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty), credentials);
         var probed = await NodeHealthProbe.ProbeAllAsync(connector, options.AgentProbeTimeout, cancellationToken).ConfigureAwait(false);
         return [.. probed, .. missing];
+    }
+
+    /// <summary>A connector to the cluster's agent pods, or null while there are none or no CA yet.</summary>
+    public KubernetesAgentConnector? CreateConnector(V1Alpha1SsiCluster cluster)
+    {
+        var agents = AgentPods(cluster);
+        if (agents.Count == 0 || Credentials(cluster) is not { } credentials)
+        {
+            return null;
+        }
+
+        return new KubernetesAgentConnector(agents, cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
+            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty), credentials);
     }
 
     public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) =>

@@ -49,8 +49,9 @@ public static class OperatorHost
         services.AddSingleton(sp => new EventRecorder(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventRecorder>>()));
         services.AddSingleton<ObjectApplier>();
         services.AddSingleton<SsiClusterCertificateIssuer>();
-        services.TryAddSingleton<IAgentFleet, KubernetesAgentFleet>();
-        services.TryAddSingleton<IProcessMigrationDriver, CoordinatorUnavailableDriver>();
+        services.AddSingleton<KubernetesAgentFleet>();
+        services.TryAddSingleton<IAgentFleet>(sp => sp.GetRequiredService<KubernetesAgentFleet>());
+        services.TryAddSingleton<IProcessMigrationDriver, CoordinatorMigrationDriver>();
         services.AddScoped<IReconciler<V1Alpha1SsiCluster>, SsiClusterReconciler>();
         services.AddScoped<IReconciler<V1Alpha1ProcessMigration>, ProcessMigrationReconciler>();
 

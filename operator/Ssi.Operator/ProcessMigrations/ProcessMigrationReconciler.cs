@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Ssi.Api.V1Alpha1;
 using Ssi.Controller.Runtime.Client;
@@ -7,13 +6,15 @@ using Ssi.Controller.Runtime.Events;
 using Ssi.Controller.Runtime.Reconciling;
 using Ssi.Operator.Hosting;
 using Ssi.Operator.SsiClusters;
+using Ssi.Orchestration.Migration;
 
 namespace Ssi.Operator.ProcessMigrations;
 
 /// <summary>
-/// ProcessMigration → validation, then the shared orchestration through <see cref="IProcessMigrationDriver"/>:
-/// plan only (<c>spec.dryRun</c>) or migrate, journaling the status before every irreversible step.
-/// A final phase is never reconsidered; an attempt found in flight (a new leader) is resumed or rolled back.
+/// ProcessMigration → validation, then one attempt through the shared <see cref="MigrationCoordinator"/>
+/// (behind <see cref="IProcessMigrationDriver"/>), plan only for <c>spec.dryRun</c>. Every phase is
+/// written through /status before its step runs (the coordinator reports it first), so a new leader
+/// knows where an attempt stood. A final phase is never reconsidered.
 /// </summary>
 internal sealed partial class ProcessMigrationReconciler(
     OperatorCaches caches,
@@ -23,7 +24,7 @@ internal sealed partial class ProcessMigrationReconciler(
     TimeProvider time,
     ILogger<ProcessMigrationReconciler> logger) : IReconciler<V1Alpha1ProcessMigration>
 {
-    public const string Succeeded = "Succeeded";
+    public const string SucceededCondition = "Succeeded";
 
     private ResourceClient<V1Alpha1ProcessMigration> Migrations => new(caches.Client, OperatorResources.ProcessMigrations);
 
@@ -35,98 +36,100 @@ internal sealed partial class ProcessMigrationReconciler(
             return ReconcileResult.Done;
         }
 
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["Kind"] = V1Alpha1ProcessMigration.KindName, ["Uid"] = migration.Metadata.Uid });
         var cluster = caches.SsiClusters.Get(new ObjectKey(key.Namespace, migration.Spec.Cluster));
-        var errors = ProcessMigrationValidator.Validate(migration, cluster);
+        var errors = ProcessMigrationClusterChecks.Validate(migration, cluster);
         if (errors.Count > 0)
         {
             var message = "The spec is invalid: " + string.Join("; ", errors) + ".";
-            await FinishAsync(migration, new MigrationOutcome(MigrationPhases.Failed, message), "InvalidSpec", cancellationToken).ConfigureAwait(false);
+            await FinishAsync(migration, MigrationPhases.Failed, "InvalidSpec", message, null, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.Terminal(message);
         }
 
-        if (!ProcessMigrationValidator.ClusterReady(cluster))
+        var phase = migration.Status?.Phase;
+        if (phase is not (null or MigrationPhases.Pending))
         {
-            migration = await WriteAsync(migration, s => Progress(s, new MigrationProgress(MigrationPhases.Pending, Message: $"Waiting for SsiCluster {migration.Spec.Cluster} to be Ready.")), cancellationToken).ConfigureAwait(false);
+            // A previous leader stopped in the middle of this attempt. The coordinator has no resume
+            // call yet: report where it stood instead of starting a second attempt on the same process.
+            LogInterrupted(logger, key.ToString(), migration.Status?.AttemptId ?? "", phase);
+            await FinishAsync(migration, MigrationPhases.Failed, "Interrupted",
+                $"The operator restarted while attempt {migration.Status?.AttemptId} was {phase}; it was not resumed. "
+                + (phase is MigrationPhases.Committing or MigrationPhases.Resuming
+                    ? $"It had passed the point of no return: the process belongs on {migration.Spec.TargetNode}."
+                    : $"Before commit the source agent lets the original run again on {migration.Status?.SourceNode ?? "its node"}."),
+                null, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Done;
+        }
+
+        if (!ProcessMigrationClusterChecks.ClusterReady(cluster))
+        {
+            await WriteAsync(migration, s =>
+            {
+                s.Phase = MigrationPhases.Pending;
+                s.Message = $"Waiting for SsiCluster {migration.Spec.Cluster} to be Ready.";
+            }, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.RequeueAfter(options.UnhealthyPollInterval);
         }
 
-        var status = migration.Status ?? new ProcessMigrationStatus();
-        var request = new MigrationRequest(
-            cluster!.Metadata.Name,
-            (cluster.Spec.Nodes ?? []).Select(n => n.Name).ToList(),
-            migration.Spec.ClusterPid,
-            migration.Spec.TargetNode,
-            migration.Spec.Mode ?? ProcessMigrationSpec.ModeAuto,
-            status.AttemptId ?? Guid.NewGuid().ToString("N"));
-
-        var current = migration;
-        async Task Journal(MigrationProgress progress, CancellationToken ct) =>
-            current = await WriteAsync(current, s =>
-            {
-                s.AttemptId = request.AttemptId;
-                return Progress(s, progress);
-            }, ct).ConfigureAwait(false);
-
+        var attemptId = Guid.NewGuid().ToString("N");
+        var request = new MigrationRequest(migration.Spec.ClusterPid, migration.Spec.TargetNode, migration.Spec.Mode ?? ProcessMigrationSpec.ModeAuto, migration.Spec.DryRun == true, attemptId);
+        var journal = new StatusJournal(this, migration, attemptId);
         MigrationOutcome outcome;
-        if (MigrationPhases.IsInFlight(status.Phase))
+        try
         {
-            LogResuming(logger, key.ToString(), request.AttemptId, status.Phase!);
-            outcome = await driver.ResumeOrRollBackAsync(request, new MigrationProgress(status.Phase!, status.SourceNode, status.Mode, status.BytesTransferred, status.Message), Journal, cancellationToken).ConfigureAwait(false);
+            outcome = await driver.RunAsync(cluster!, request, journal, cancellationToken).ConfigureAwait(false);
         }
-        else if (migration.Spec.DryRun == true)
+        catch (MigrationRejectedException e)
         {
-            await Journal(new MigrationProgress(MigrationPhases.Planning, Message: "Planning (dry run): nothing is frozen."), cancellationToken).ConfigureAwait(false);
-            outcome = await driver.PlanAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            await Journal(new MigrationProgress(MigrationPhases.Planning, Message: "Planning."), cancellationToken).ConfigureAwait(false);
-            outcome = await driver.MigrateAsync(request, Journal, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(journal.Current, MigrationPhases.Failed, "Rejected", Sentence(e.Message), null, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.Done;
         }
 
-        await FinishAsync(current, outcome, outcome.Phase, cancellationToken).ConfigureAwait(false);
+        await FinishAsync(journal.Current, outcome.Phase, outcome.Phase, outcome.Message ?? outcome.Phase, outcome, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
 
-    private ProcessMigrationStatus Progress(ProcessMigrationStatus status, MigrationProgress progress)
+    private static string Sentence(string message) => message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..].TrimEnd('.') + ".";
+
+    private static void Apply(ProcessMigrationStatus s, MigrationOutcome outcome)
     {
-        status.Phase = progress.Phase;
-        status.SourceNode = progress.SourceNode ?? status.SourceNode;
-        status.Mode = progress.ResolvedMode ?? status.Mode;
-        status.BytesTransferred = progress.BytesTransferred ?? status.BytesTransferred;
-        status.Message = progress.Message ?? status.Message;
-        status.StartTime ??= Now();
-        return status;
+        s.Phase = outcome.Phase;
+        s.SourceNode = outcome.SourceNode ?? s.SourceNode;
+        s.Mode = outcome.Mode ?? s.Mode;
+        s.FreezeMs = outcome.FreezeMs ?? s.FreezeMs;
+        s.BytesTransferred = outcome.BytesTransferred ?? s.BytesTransferred;
+        s.Message = outcome.Message ?? s.Message;
+        s.Plan = outcome.Plan.Count > 0 ? outcome.Plan.ToList() : s.Plan;
     }
 
-    private async Task FinishAsync(V1Alpha1ProcessMigration migration, MigrationOutcome outcome, string reason, CancellationToken cancellationToken)
+    private async Task FinishAsync(V1Alpha1ProcessMigration migration, string phase, string reason, string message, MigrationOutcome? outcome, CancellationToken cancellationToken)
     {
-        var succeeded = outcome.Phase is MigrationPhases.Succeeded or MigrationPhases.Planned;
+        var succeeded = phase is MigrationPhases.Succeeded or MigrationPhases.Planned;
         var updated = await WriteAsync(migration, s =>
         {
-            s.Phase = outcome.Phase;
-            s.Message = outcome.Message;
-            s.SourceNode = outcome.SourceNode ?? s.SourceNode;
-            s.Mode = outcome.ResolvedMode ?? s.Mode;
-            s.FreezeMs = outcome.FreezeMs ?? s.FreezeMs;
-            s.BytesTransferred = outcome.BytesTransferred ?? s.BytesTransferred;
-            s.Plan = outcome.Plan?.ToList() ?? s.Plan;
-            s.StartTime ??= Now();
+            if (outcome is not null)
+            {
+                Apply(s, outcome);
+            }
+
+            s.Phase = phase;
+            s.Message = message;
             s.CompletionTime = Now();
-            s.Conditions = [Conditions.Make(s.Conditions, Succeeded, succeeded, reason, outcome.Message, migration.Metadata.Generation, time.GetUtcNow())];
-            return s;
+            s.Conditions = [Conditions.Make(s.Conditions, SucceededCondition, succeeded, reason, message, migration.Metadata.Generation, time.GetUtcNow())];
         }, cancellationToken).ConfigureAwait(false);
-        LogFinished(logger, migration.Metadata.Name, outcome.Phase, outcome.Message);
-        await events.RecordAsync(updated, succeeded ? EventRecorder.Normal : EventRecorder.Warning, outcome.Phase, outcome.Message, cancellationToken).ConfigureAwait(false);
+        LogFinished(logger, migration.Metadata.Name, phase, message);
+        await events.RecordAsync(updated, succeeded ? EventRecorder.Normal : EventRecorder.Warning, phase, message, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Writes the status through /status (durably: the call returns once the API server stored it); skips it when nothing changed.</summary>
-    private async Task<V1Alpha1ProcessMigration> WriteAsync(V1Alpha1ProcessMigration migration, Func<ProcessMigrationStatus, ProcessMigrationStatus> change, CancellationToken cancellationToken)
+    /// <summary>Writes the status through /status (durable once the call returns); skips the write when nothing changed.</summary>
+    private async Task<V1Alpha1ProcessMigration> WriteAsync(V1Alpha1ProcessMigration migration, Action<ProcessMigrationStatus> change, CancellationToken cancellationToken)
     {
         var before = KubernetesJson.Serialize(migration.Status ?? new ProcessMigrationStatus());
-        var status = change(KubernetesJson.Deserialize<ProcessMigrationStatus>(before));
+        var status = KubernetesJson.Deserialize<ProcessMigrationStatus>(before);
+        change(status);
         status.TargetNode = migration.Spec.TargetNode;
         status.ObservedGeneration = migration.Metadata.Generation;
+        status.StartTime ??= Now();
         if (KubernetesJson.Serialize(status) == before)
         {
             return migration;
@@ -141,9 +144,24 @@ internal sealed partial class ProcessMigrationReconciler(
         return new DateTime(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "{Migration}: attempt {AttemptId} was in flight ({Phase}); resuming or rolling back")]
-    private static partial void LogResuming(ILogger logger, string migration, string attemptId, string phase);
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "{Migration}: attempt {AttemptId} was interrupted in phase {Phase} by an operator restart")]
+    private static partial void LogInterrupted(ILogger logger, string migration, string attemptId, string phase);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "{Migration}: {Phase}: {Message}")]
     private static partial void LogFinished(ILogger logger, string migration, string phase, string message);
+
+    /// <summary>The coordinator's observer: each phase is in the API server before the step it announces runs.</summary>
+    private sealed class StatusJournal(ProcessMigrationReconciler owner, V1Alpha1ProcessMigration migration, string attemptId) : IMigrationObserver
+    {
+        public V1Alpha1ProcessMigration Current { get; private set; } = migration;
+
+        public async Task OnPhaseAsync(MigrationOutcome outcome, CancellationToken cancellationToken)
+        {
+            Current = await owner.WriteAsync(Current, s =>
+            {
+                s.AttemptId = attemptId;
+                Apply(s, outcome);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }

@@ -6,6 +6,7 @@ using Ssi.Controller.Runtime;
 using Ssi.Controller.Runtime.Leadership;
 using Ssi.Operator.Agents;
 using Ssi.Operator.Hosting;
+using Ssi.Operator.ProcessMigrations;
 using Ssi.Testing.FakeApiServer;
 
 namespace Ssi.Operator.Tests.Integration;
@@ -32,7 +33,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public Task Started => _app.Services.GetRequiredService<ControllerManager>().Started;
 
-    public static async Task<OperatorProcess> StartAsync(FakeApiServer server, IAgentFleet fleet, string identity, params string[] extraArgs)
+    public static async Task<OperatorProcess> StartAsync(FakeApiServer server, IAgentFleet fleet, IProcessMigrationDriver driver, string identity, params string[] extraArgs)
     {
         string[] args =
         [
@@ -53,6 +54,7 @@ internal sealed class OperatorProcess : IAsyncDisposable
         {
             services.AddSingleton<IKubernetes>(server.CreateClient());
             services.AddSingleton(fleet);
+            services.AddSingleton(driver);
             if (Environment.GetEnvironmentVariable("SSI_TEST_LOGS") != "1")
             {
                 services.AddLogging(l => l.ClearProviders());

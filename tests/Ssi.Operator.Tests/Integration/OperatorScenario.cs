@@ -18,7 +18,11 @@ internal sealed class OperatorScenario : IAsyncDisposable
     {
         Server = server;
         Client = server.CreateClient();
+        Migrations = new FakeMigrationDriver(attempt => server.List(SsiApiGroup.Group, V1Alpha1ProcessMigration.PluralName)
+            .Select(o => o["status"]).FirstOrDefault(s => s?["attemptId"]?.GetValue<string>() == attempt)?["phase"]?.GetValue<string>());
     }
+
+    public FakeMigrationDriver Migrations { get; }
 
     public FakeApiServer Server { get; }
 
@@ -35,7 +39,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
 
     public async Task<OperatorProcess> StartOperatorAsync(string identity = "operator-a")
     {
-        var process = await OperatorProcess.StartAsync(Server, Fleet, identity);
+        var process = await OperatorProcess.StartAsync(Server, Fleet, Migrations, identity);
         _operators.Add(process);
         return process;
     }

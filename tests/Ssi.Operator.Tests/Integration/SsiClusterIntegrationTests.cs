@@ -36,7 +36,7 @@ public sealed class SsiClusterIntegrationTests : IAsyncLifetime
         Assert.Equal(cluster.Metadata.Generation, cluster.Status.ObservedGeneration);
         Assert.Contains("ssi.io/agent-cleanup", cluster.Metadata.Finalizers);
         Assert.All(cluster.Status.Conditions!, c => Assert.Equal("True", c.Status));
-        Assert.Contains(_s.Server.List("", "events", OperatorScenario.Ns), e => e["reason"]?.GetValue<string>() == "ClusterReady");
+        await OperatorScenario.Eventually(() => _s.Server.List("", "events", OperatorScenario.Ns).Any(e => e["reason"]?.GetValue<string>() == "ClusterReady"), "a ClusterReady event");
     }
 
     [Fact]
