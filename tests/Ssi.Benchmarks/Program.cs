@@ -1,4 +1,5 @@
 using Ssi.Benchmarks.Grpc;
+using Ssi.Benchmarks.Operator;
 using Ssi.Benchmarks.Processes;
 
 var bench = args.FirstOrDefault() ?? "help";
@@ -8,7 +9,9 @@ switch (bench)
         return await ProcessBench.RunAsync(args.Skip(1).ToArray());
     case "grpc":
         return await GrpcFloorBench.RunAsync(args.Skip(1).ToArray());
+    case "operator":
+        return await OperatorBench.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | operator [clusters]");
         return bench == "help" ? 0 : 2;
 }

@@ -10,8 +10,6 @@ namespace Ssi.Operator.Tests.Integration;
 internal sealed class OperatorScenario : IAsyncDisposable
 {
     public const string Ns = "ssi";
-    private readonly CancellationTokenSource _stop = new();
-    private Task _daemonSetController = Task.CompletedTask;
     private readonly List<OperatorProcess> _operators = [];
 
     private OperatorScenario(FakeApiServer server)
@@ -33,7 +31,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
     public static async Task<OperatorScenario> StartAsync()
     {
         var scenario = new OperatorScenario(await FakeApiServer.StartAsync());
-        scenario._daemonSetController = scenario.RunDaemonSetControllerAsync(scenario._stop.Token);
+        scenario.Server.SimulateDaemonSetController();
         return scenario;
     }
 
@@ -94,47 +92,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
             await process.DisposeAsync();
         }
 
-        await _stop.CancelAsync();
-        await _daemonSetController;
         Client.Dispose();
         await Server.DisposeAsync();
-        _stop.Dispose();
-    }
-
-    /// <summary>What the DaemonSet controller and kubelets would do: every agent DaemonSet gets ready pods on its listed nodes.</summary>
-    private async Task RunDaemonSetControllerAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            foreach (var ds in Server.List("apps", "daemonsets"))
-            {
-                var affinity = ds["spec"]?["template"]?["spec"]?["affinity"]?["nodeAffinity"]?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"]?[0]?["matchExpressions"]?[0]?["values"] as JsonArray;
-                var nodes = affinity?.Count ?? 2;
-                var generation = ds["metadata"]!["generation"]!.GetValue<long>();
-                var status = new JsonObject
-                {
-                    ["desiredNumberScheduled"] = nodes,
-                    ["currentNumberScheduled"] = nodes,
-                    ["numberReady"] = nodes,
-                    ["numberAvailable"] = nodes,
-                    ["updatedNumberScheduled"] = nodes,
-                    ["numberMisscheduled"] = 0,
-                    ["observedGeneration"] = generation,
-                };
-                if (!JsonNode.DeepEquals(ds["status"], status))
-                {
-                    Server.SetStatus("apps", "daemonsets", ds["metadata"]!["namespace"]!.GetValue<string>(), ds["metadata"]!["name"]!.GetValue<string>(), status);
-                }
-            }
-
-            try
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
     }
 }

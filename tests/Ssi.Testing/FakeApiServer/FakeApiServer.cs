@@ -127,6 +127,57 @@ public sealed class FakeApiServer : IAsyncDisposable
         }, statusOnly: true);
     }
 
+    /// <summary>
+    /// Plays the DaemonSet controller and the kubelets: every DaemonSet gets ready pods on the nodes its
+    /// node affinity lists (<paramref name="defaultNodes"/> without a list), observedGeneration included.
+    /// Status writes are direct (not counted as requests) and happen only when the status differs.
+    /// </summary>
+    public void SimulateDaemonSetController(int defaultNodes = 2, TimeSpan? interval = null)
+    {
+        var period = interval ?? TimeSpan.FromMilliseconds(50);
+        _simulations.Add(Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(period);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+                {
+                    foreach (var ds in List("apps", "daemonsets"))
+                    {
+                        var listed = ds["spec"]?["template"]?["spec"]?["affinity"]?["nodeAffinity"]?["requiredDuringSchedulingIgnoredDuringExecution"]?["nodeSelectorTerms"]?[0]?["matchExpressions"]?[0]?["values"] as JsonArray;
+                        var nodes = listed?.Count ?? defaultNodes;
+                        var status = new JsonObject
+                        {
+                            ["desiredNumberScheduled"] = nodes,
+                            ["currentNumberScheduled"] = nodes,
+                            ["numberReady"] = nodes,
+                            ["numberAvailable"] = nodes,
+                            ["updatedNumberScheduled"] = nodes,
+                            ["numberMisscheduled"] = 0,
+                            ["observedGeneration"] = ds["metadata"]!["generation"]!.GetValue<long>(),
+                        };
+                        if (!JsonNode.DeepEquals(ds["status"], status))
+                        {
+                            try
+                            {
+                                SetStatus("apps", "daemonsets", FakeObjectStore.Ns(ds), FakeObjectStore.Name(ds), status);
+                            }
+                            catch (FakeApiException)
+                            {
+                                // Deleted meanwhile.
+                            }
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }));
+    }
+
+    private readonly List<Task> _simulations = [];
+
     /// <summary>Forgets the watch history and closes open watches: clients must relist (410 Gone on resume).</summary>
     public void CompactHistory() => _store.CompactHistory();
 
@@ -136,6 +187,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_simulations).ConfigureAwait(false);
         _store.CloseWatches();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
