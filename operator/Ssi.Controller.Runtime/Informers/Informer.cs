@@ -135,26 +135,20 @@ public sealed partial class Informer<T> : IInformer
             }
 
             var timeout = (int)_options.WatchTimeout.TotalSeconds;
-            await foreach (var (type, obj) in _client.WatchAsync(_options.LabelSelector, version, timeout, OnError, cancellationToken).ConfigureAwait(false))
+            var events = 0;
+            try
             {
-                if (obj?.Metadata?.ResourceVersion is { Length: > 0 } rv)
+                await foreach (var (type, obj) in _client.WatchAsync(_options.LabelSelector, version, timeout, OnError, cancellationToken).ConfigureAwait(false))
                 {
-                    version = rv;
+                    events++;
+                    version = Apply(type, obj, version);
                 }
-
-                switch (type)
-                {
-                    case WatchEventType.Added or WatchEventType.Modified:
-                        _cache[ObjectKey.Of(obj!)] = obj!;
-                        Notify(obj!);
-                        break;
-                    case WatchEventType.Deleted:
-                        _cache.TryRemove(ObjectKey.Of(obj!), out _);
-                        Notify(obj!);
-                        break;
-                    default:
-                        break;
-                }
+            }
+            catch (HttpRequestException e) when (events == 0 && e.InnerException is EndOfStreamException)
+            {
+                // The client peeks at the first line of a watch before it returns the stream; a watch
+                // the server ends before any event (timeout, restart) surfaces as end of stream.
+                LogWatchEndedEmpty(_logger, Name, version);
             }
 
             if (gone)
@@ -163,6 +157,30 @@ public sealed partial class Informer<T> : IInformer
                 return;
             }
         }
+    }
+
+    private string Apply(WatchEventType type, T obj, string version)
+    {
+        if (obj?.Metadata?.ResourceVersion is { Length: > 0 } rv)
+        {
+            version = rv;
+        }
+
+        switch (type)
+        {
+            case WatchEventType.Added or WatchEventType.Modified:
+                _cache[ObjectKey.Of(obj!)] = obj!;
+                Notify(obj!);
+                break;
+            case WatchEventType.Deleted:
+                _cache.TryRemove(ObjectKey.Of(obj!), out _);
+                Notify(obj!);
+                break;
+            default:
+                break;
+        }
+
+        return version;
     }
 
     private async Task ResyncAsync(CancellationToken cancellationToken)
@@ -207,6 +225,9 @@ public sealed partial class Informer<T> : IInformer
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "List or watch of {Resource} failed; retrying")]
     private static partial void LogWatchFailed(ILogger logger, string resource, Exception exception);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Watch of {Resource} from {ResourceVersion} ended before any event; watching again")]
+    private static partial void LogWatchEndedEmpty(ILogger logger, string resource, string resourceVersion);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "A watch event of {Resource} could not be read")]
     private static partial void LogWatchEventError(ILogger logger, string resource, Exception exception);

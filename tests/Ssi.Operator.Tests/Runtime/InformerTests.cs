@@ -82,4 +82,23 @@ public sealed class InformerTests : IAsyncLifetime
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(20));
     }
+
+    [Fact]
+    public async Task A_closed_watch_resumes_from_the_last_version_without_a_relist()
+    {
+        var log = new ListLogger();
+        var informer = new Informer<V1ConfigMap>(new ResourceClient<V1ConfigMap>(_client, ConfigMaps), new InformerOptions(), log, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var run = informer.RunAsync(stop.Token);
+        await informer.Synced.WaitAsync(TimeSpan.FromSeconds(20));
+        await Eventually(() => _server.OpenWatches == 1);
+
+        _server.CloseWatches();
+        await Create("after-close");
+
+        await Eventually(() => informer.Get(new ObjectKey("default", "after-close")) is not null);
+        Assert.True(informer.Lists == 1, string.Join("\n", log.Lines));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(20));
+    }
 }
