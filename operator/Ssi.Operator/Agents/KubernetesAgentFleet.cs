@@ -56,6 +56,7 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             .GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Status.PodIP, StringComparer.Ordinal);
 
+    /// <summary>The operator's client credentials for a cluster, issued once per CA (by its certificate) and kept.</summary>
     private AgentCredentials? Credentials(V1Alpha1SsiCluster cluster)
     {
         var ca = secrets.Get(new ObjectKey(cluster.Metadata.NamespaceProperty, SsiClusterNames.CaSecret(cluster.Metadata.Name)));
@@ -64,10 +65,19 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             return null;
         }
 
-        var material = new SsiClusterCertificates(System.Text.Encoding.UTF8.GetString(cert), System.Text.Encoding.UTF8.GetString(key), "", "");
+        var caPem = System.Text.Encoding.UTF8.GetString(cert);
+        var cacheKey = ObjectKey.Of(cluster).ToString();
+        if (_credentials.TryGetValue(cacheKey, out var cached) && cached.CaPem == caPem && cached.Credentials.Certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime > options.CertificateRenewBefore)
+        {
+            return cached.Credentials;
+        }
+
+        var material = new SsiClusterCertificates(caPem, System.Text.Encoding.UTF8.GetString(key), "", "");
         var client = SsiClusterCertificateIssuer.IssueOperatorClient(material, time.GetUtcNow());
-        var certificate = X509Certificate2.CreateFromPem(client.CertificatePem, client.PrivateKeyPem);
-        var authority = X509Certificate2.CreateFromPem(material.CaCertificatePem);
-        return new AgentCredentials(certificate, new ClusterTrust(authority));
+        var credentials = new AgentCredentials(X509Certificate2.CreateFromPem(client.CertificatePem, client.PrivateKeyPem), new ClusterTrust(X509Certificate2.CreateFromPem(caPem)));
+        _credentials[cacheKey] = (caPem, credentials);
+        return credentials;
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string CaPem, AgentCredentials Credentials)> _credentials = new(StringComparer.Ordinal);
 }
