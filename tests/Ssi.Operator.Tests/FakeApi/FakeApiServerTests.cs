@@ -203,4 +203,26 @@ public sealed class FakeApiServerTests : IAsyncLifetime
 
         Assert.NotNull(_server.Get("example.com", "widgets", "default", "w"));
     }
+
+    [Fact]
+    public async Task A_custom_resource_is_defaulted_pruned_and_validated_against_its_CRD_schema()
+    {
+        _server.InstallCustomResourceDefinition(Ssi.Orchestration.Manifests.ManifestReader.ReadFile(Path.Combine(Ssi.Testing.RepositoryPaths.Root, "crds", "ssi.io_processmigrations.yaml")).Single().Root);
+
+        await _client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse("""{"apiVersion":"ssi.io/v1alpha1","kind":"ProcessMigration","metadata":{"name":"ok"},"spec":{"cluster":"demo","clusterPid":7,"targetNode":"node2","extra":1}}"""),
+            "ssi.io", "v1alpha1", "default", "processmigrations");
+        var bad = await Assert.ThrowsAsync<HttpOperationException>(() => _client.CustomObjects.CreateNamespacedCustomObjectAsync(
+            JsonNode.Parse("""{"apiVersion":"ssi.io/v1alpha1","kind":"ProcessMigration","metadata":{"name":"bad"},"spec":{"cluster":"demo","clusterPid":0,"mode":"warp"}}"""),
+            "ssi.io", "v1alpha1", "default", "processmigrations"));
+
+        var stored = _server.Get("ssi.io", "processmigrations", "default", "ok")!;
+        Assert.Equal("auto", stored["spec"]!["mode"]!.GetValue<string>());
+        Assert.False(stored["spec"]!["dryRun"]!.GetValue<bool>());
+        Assert.Null(stored["spec"]!["extra"]);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.Response.StatusCode);
+        Assert.Contains("spec.targetNode: Required value", bad.Response.Content, StringComparison.Ordinal);
+        Assert.Contains("spec.mode: Unsupported value", bad.Response.Content, StringComparison.Ordinal);
+        Assert.Contains("spec.clusterPid", bad.Response.Content, StringComparison.Ordinal);
+    }
 }

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Ssi.Api.V1Alpha1;
+using Ssi.Orchestration.Manifests;
+using Ssi.Testing;
 using Ssi.Testing.FakeApiServer;
 
 namespace Ssi.Operator.Tests.Integration;
@@ -31,6 +33,13 @@ internal sealed class OperatorScenario : IAsyncDisposable
     public static async Task<OperatorScenario> StartAsync()
     {
         var scenario = new OperatorScenario(await FakeApiServer.StartAsync());
+
+        // The repository's CRDs: every write of the operator is defaulted and validated against them.
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "crds"), "*.yaml"))
+        {
+            scenario.Server.InstallCustomResourceDefinition(ManifestReader.ReadFile(file).Single().Root);
+        }
+
         scenario.Server.SimulateDaemonSetController();
         return scenario;
     }

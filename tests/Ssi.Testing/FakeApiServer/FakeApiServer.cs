@@ -26,6 +26,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly FakeObjectStore _store;
     private readonly ConcurrentDictionary<string, FakeResourceType> _types = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, CrdSchema> _schemas = new(StringComparer.Ordinal);
 
     private FakeApiServer(WebApplication app, FakeObjectStore store)
     {
@@ -40,7 +41,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             var spec = crd["spec"]!;
             var version = spec["versions"]!.AsArray().FirstOrDefault(v => v?["storage"]?.GetValue<bool>() == true) ?? spec["versions"]![0]!;
-            Register(new FakeResourceType(
+            var type = new FakeResourceType(
                 spec["group"]!.GetValue<string>(),
                 version["name"]!.GetValue<string>(),
                 spec["names"]!["plural"]!.GetValue<string>(),
@@ -49,7 +50,12 @@ public sealed class FakeApiServer : IAsyncDisposable
                 version["subresources"]?["status"] is not null)
             {
                 ShortNames = (spec["names"]!["shortNames"] as JsonArray ?? []).Select(n => n!.GetValue<string>()).ToList(),
-            });
+            };
+            Register(type);
+            if (version["schema"]?["openAPIV3Schema"] is JsonObject openApi)
+            {
+                _schemas[type.Key] = new CrdSchema((JsonObject)openApi.DeepClone());
+            }
         };
     }
 
@@ -126,6 +132,10 @@ public sealed class FakeApiServer : IAsyncDisposable
             return current;
         }, statusOnly: true);
     }
+
+    /// <summary>Installs a CRD (as parsed JSON) without a request: its kind is served, defaulted and validated from then on.</summary>
+    public void InstallCustomResourceDefinition(JsonObject crd) =>
+        _store.Create(Type("apiextensions.k8s.io", "customresourcedefinitions"), null, (JsonObject)crd.DeepClone());
 
     /// <summary>
     /// Plays the DaemonSet controller and the kubelets: every DaemonSet gets ready pods on the nodes its
@@ -389,7 +399,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 break;
             case ("POST", null):
                 Requests.Add("create", resource);
-                await WriteAsync(context, HttpStatusCode.Created, _store.Create(type, ns, await BodyAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+                await WriteAsync(context, HttpStatusCode.Created, _store.Create(type, ns, Admit(type, await BodyAsync(context).ConfigureAwait(false)))).ConfigureAwait(false);
                 break;
             case ("PUT", not null):
                 {
@@ -400,7 +410,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                         throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", "the name of the object does not match the name in the URL");
                     }
 
-                    await WriteAsync(context, HttpStatusCode.OK, _store.Update(type, ns, name, body, statusOnly)).ConfigureAwait(false);
+                    await WriteAsync(context, HttpStatusCode.OK, _store.Patch(type, ns, name, current => Admit(type, Merge(current, body, statusOnly)), statusOnly, body)).ConfigureAwait(false);
                     break;
                 }
 
@@ -415,7 +425,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                         "application/json-patch+json" => current => (JsonObject)JsonPatching.ApplyJsonPatch(current, patch as JsonArray ?? throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", "a JSON patch is an array")),
                         _ => throw new FakeApiException(HttpStatusCode.UnsupportedMediaType, "UnsupportedMediaType", $"the fake API server does not support {contentType} patches"),
                     };
-                    await WriteAsync(context, HttpStatusCode.OK, _store.Patch(type, ns, name, apply, statusOnly)).ConfigureAwait(false);
+                    await WriteAsync(context, HttpStatusCode.OK, _store.Patch(type, ns, name, current => Admit(type, apply(current)), statusOnly)).ConfigureAwait(false);
                     break;
                 }
 
@@ -426,6 +436,23 @@ public sealed class FakeApiServer : IAsyncDisposable
             default:
                 throw new FakeApiException(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
         }
+    }
+
+    /// <summary>Defaults, prunes and validates a custom resource against its CRD's schema (kinds whose CRD was created here).</summary>
+    private JsonObject Admit(FakeResourceType type, JsonObject obj) => _schemas.TryGetValue(type.Key, out var schema) ? schema.Admit(obj) : obj;
+
+    /// <summary>The object an update would store, so that it can be admitted whole: the body, or the current object with the body's status.</summary>
+    private static JsonObject Merge(JsonObject current, JsonObject body, bool statusOnly)
+    {
+        if (!statusOnly)
+        {
+            return body;
+        }
+
+        var merged = (JsonObject)current.DeepClone();
+        merged["status"] = body["status"]?.DeepClone();
+        merged["metadata"] = body["metadata"]?.DeepClone();
+        return merged;
     }
 
     private async Task WatchAsync(HttpContext context, FakeResourceType type, string? ns)

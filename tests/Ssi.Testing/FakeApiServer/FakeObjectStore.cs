@@ -125,11 +125,18 @@ internal sealed class FakeObjectStore
     public event Action<JsonObject>? CustomResourceDefined;
 
     /// <summary>Patches under the lock, so that a patch without a resourceVersion never conflicts.</summary>
-    public JsonObject Patch(FakeResourceType type, string? ns, string name, Func<JsonObject, JsonObject> apply, bool statusOnly)
+    public JsonObject Patch(FakeResourceType type, string? ns, string name, Func<JsonObject, JsonObject> apply, bool statusOnly, JsonObject? precondition = null)
     {
         lock (_lock)
         {
             var current = Get(type, ns, name) ?? throw new FakeApiException(HttpStatusCode.NotFound, "NotFound", $"{type.Plural} \"{name}\" not found");
+            var rv = precondition?["metadata"]?["resourceVersion"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(rv) && rv != current["metadata"]!["resourceVersion"]!.GetValue<string>())
+            {
+                throw new FakeApiException(HttpStatusCode.Conflict, "Conflict",
+                    $"Operation cannot be fulfilled on {type.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again");
+            }
+
             return Update(type, ns, name, apply(current), statusOnly);
         }
     }
