@@ -27,6 +27,9 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Where /metrics, /healthz and /readyz answer.</summary>
+    public string HttpAddress => _app.Urls.First();
+
     public OperatorCaches Caches => _app.Services.GetRequiredService<OperatorCaches>();
 
     public bool IsLeader => _app.Services.GetRequiredService<LeaderElection>().IsLeader;

@@ -151,4 +151,21 @@ public sealed class SsiClusterIntegrationTests : IAsyncLifetime
 
         Assert.All(used, u => Assert.Contains(u, allowed));
     }
+
+    [Fact]
+    public async Task The_metrics_endpoint_counts_reconciles_and_reports_the_leader()
+    {
+        var op = await _s.StartOperatorAsync();
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+        using var http = new HttpClient { BaseAddress = new Uri(op.HttpAddress) };
+
+        var metrics = await http.GetStringAsync("/metrics");
+
+        Assert.Matches("ssi_controller_reconcile_total\\{controller=\"ssicluster\",result=\"[a-z_]+\"\\} [1-9]", metrics);
+        Assert.Contains("ssi_controller_reconcile_duration_seconds_bucket", metrics, StringComparison.Ordinal);
+        Assert.Contains("ssi_controller_workqueue_depth", metrics, StringComparison.Ordinal);
+        Assert.Contains("ssi_controller_leader 1", metrics, StringComparison.Ordinal);
+        Assert.Equal("\"leading\"", await http.GetStringAsync("/readyz"));
+    }
 }
