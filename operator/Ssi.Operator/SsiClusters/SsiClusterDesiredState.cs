@@ -84,6 +84,10 @@ internal static class SsiClusterDesiredState
         ];
     }
 
+    /// <summary>Exports Agent__NodeIndex = the position of the pod's node in SSI_NODES (0 when the nodes are not listed), then runs the agent.</summary>
+    public const string NodeIndexWrapper =
+        "i=0; for n in $SSI_NODES; do if [ \"$n\" = \"$Agent__Node\" ]; then export Agent__NodeIndex=$i; fi; i=$((i+1)); done; exec /app/ssi-agent";
+
     private static DesiredObject Desired(ResourceKind kind, IKubernetesObject<V1ObjectMeta> obj)
     {
         obj.ApiVersion = kind.ApiVersion;
@@ -138,6 +142,7 @@ internal static class SsiClusterDesiredState
             new() { Name = "Agent__Cluster", Value = name },
             new() { Name = "Agent__Node", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
             new() { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } },
+            new() { Name = "SSI_NODES", Value = string.Join(' ', (spec.Nodes ?? []).Select(n => n.Name)) },
             new() { Name = "Agent__Port", Value = port.ToString(CultureInfo.InvariantCulture) },
             new() { Name = "Agent__AdvertisedEndpoint", Value = $"$(POD_IP):{port.ToString(CultureInfo.InvariantCulture)}" },
             new() { Name = "Agent__CredentialsDirectory", Value = CredentialsPath },
@@ -204,6 +209,10 @@ internal static class SsiClusterDesiredState
                             {
                                 Name = "agent",
                                 Image = spec.Agent?.Image ?? options.DefaultAgentImage,
+                                // The node index (part of every cluster PID minted on the node) is the node's
+                                // position in spec.nodes, as in local mode; one template serves every node, so
+                                // the agent's shell wrapper looks its node up in SSI_NODES.
+                                Command = ["/bin/sh", "-c", NodeIndexWrapper],
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
                                 Ports = [new V1ContainerPort { Name = "grpc", ContainerPort = port, Protocol = "TCP" }],

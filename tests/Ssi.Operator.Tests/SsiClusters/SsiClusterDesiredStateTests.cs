@@ -86,4 +86,23 @@ public sealed class SsiClusterDesiredStateTests
         Assert.NotEqual(before.Spec.Template.Metadata.Annotations["ssi.io/tls-hash"], after.Spec.Template.Metadata.Annotations["ssi.io/tls-hash"]);
         Assert.NotEqual(before.Metadata.Annotations[SpecHashing.Annotation], after.Metadata.Annotations[SpecHashing.Annotation]);
     }
+
+    [Theory]
+    [InlineData("node1", "0")]
+    [InlineData("node3", "2")]
+    public async Task The_agent_wrapper_exports_the_node_index_of_its_node(string node, string index)
+    {
+        var ds = (V1DaemonSet)SsiClusterDesiredState.Build(TestClusters.Cfs(), TestClusters.Certificates, Options).Single(d => d.Kind.Kind == "DaemonSet").Object;
+        var container = ds.Spec.Template.Spec.Containers[0];
+        var script = container.Command[2].Replace("exec /app/ssi-agent", "echo $Agent__NodeIndex", StringComparison.Ordinal);
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script]) { RedirectStandardOutput = true };
+        start.Environment["SSI_NODES"] = container.Env.Single(e => e.Name == "SSI_NODES").Value;
+        start.Environment["Agent__Node"] = node;
+
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        var output = await shell.StandardOutput.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+
+        Assert.Equal(index, output.Trim());
+    }
 }
