@@ -24,6 +24,7 @@ public static class AgentChannelFactory
         {
             ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5),
             EnableMultipleHttp2Connections = true,
+            InitialHttp2StreamWindowSize = 16 * 1024 * 1024,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             KeepAlivePingDelay = TimeSpan.FromSeconds(20),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(10),

@@ -23,4 +23,15 @@ public static class ChildProcess
             }
         }
     }
+
+    /// <summary>
+    /// Reaps <paramref name="pid"/> if it has ended: true when reaped, null while it still runs,
+    /// false when it is not (yet) a child of the caller.
+    /// </summary>
+    public static bool? TryReap(int pid)
+    {
+        const int WNOHANG = 1;
+        var result = LibC.waitpid(pid, out _, WNOHANG);
+        return result > 0 ? true : result == 0 ? null : false;
+    }
 }

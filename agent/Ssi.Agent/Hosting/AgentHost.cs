@@ -69,6 +69,11 @@ public static class AgentHost
         {
             var services = kestrel.ApplicationServices;
             var options = services.GetRequiredService<IOptions<AgentOptions>>().Value;
+            // Checkpoint images and relayed data stream agent to agent: windows large enough that
+            // flow control does not throttle a bulk transfer between nodes.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 32 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
+            kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;

@@ -34,4 +34,7 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 1520, Level = LogLevel.Warning, Message = "Migration {AttemptId}: found left stopped after a restart; {Action}")]
     public static partial void Recovered(ILogger logger, string attemptId, string action);
+
+    [LoggerMessage(EventId = 1530, Level = LogLevel.Information, Message = "Raised {Setting} from {From} to {To} for criu's page server")]
+    public static partial void Tuned(ILogger logger, string setting, int from, int to);
 }

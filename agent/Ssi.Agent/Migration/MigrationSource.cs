@@ -41,6 +41,12 @@ internal sealed class MigrationSource(
             throw new MigrationException($"the workload cannot move: {string.Join("; ", blockers)}");
         }
 
+        var lazy = request.Mode switch
+        {
+            "lazy" => LazyPagesFor(identity, options.Value),
+            "" or "stop-copy" => null,
+            _ => throw new MigrationException($"mode '{request.Mode}' is not stop-copy or lazy"),
+        };
         var directory = ImageDirectory.Create(options.Value.ImageDirectory, identity.Node, request.AttemptId);
         var attempt = new SourceAttempt(request.AttemptId, workload, pids[0], pids, directory);
         if (!_attempts.TryAdd(attempt.Id, attempt))
@@ -50,22 +56,37 @@ internal sealed class MigrationSource(
 
         try
         {
+            await peers.ConnectAsync(request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
             KeepStayHomeObjects(attempt, plan, fds);
             FaultInjection.Crash("migration.source.before-dump");
             var frozenAt = time.GetUtcNow();
             var dump = Stopwatch.StartNew();
             var ttys = fds.Where(f => f.Action == DescriptorKinds.StayHome && f.Kind == DescriptorKinds.Tty).Select(f => f.Key);
             var unix = fds.Any(f => f.Action == DescriptorKinds.StayHome && f.Kind == DescriptorKinds.UnixSocket);
-            await new CriuRunner(options.Value.CriuPath)
-                .RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, ttys, unix), directory, "dump.log", [], cancellationToken)
-                .ConfigureAwait(false);
+            var criu = new CriuRunner(options.Value.CriuPath);
+            if (lazy is null)
+            {
+                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, ttys, unix), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // Everything but memory now; the pages stay with this criu, which serves them to the target.
+                KernelTuning.EnsurePipeMaxSize(logger);
+                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, ttys, unix, lazy), directory, "dump.log", [], statusFd: true);
+                await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             dump.Stop();
             FaultInjection.Crash("migration.source.after-dump");
 
             var transfer = Stopwatch.StartNew();
             var bytes = await SendImagesAsync(attempt, request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
             transfer.Stop();
-            ImageDirectory.Delete(directory);
+            if (lazy is null)
+            {
+                ImageDirectory.Delete(directory);
+            }
+
             MigrationLog.Checkpointed(logger, attempt.Id, plan.RootClusterPid, request.TargetNode, bytes, dump.ElapsedMilliseconds, transfer.ElapsedMilliseconds);
             return new CheckpointResponse
             {
@@ -76,6 +97,7 @@ internal sealed class MigrationSource(
                 FrozenAtUnixMs = frozenAt.ToUnixTimeMilliseconds(),
                 SessionNode = workload.SessionNode ?? "",
                 SessionEndpoint = workload.SessionEndpoint ?? "",
+                PageServer = lazy is null ? "" : $"{lazy.Address}:{lazy.Port}",
             };
         }
         catch
@@ -169,9 +191,44 @@ internal sealed class MigrationSource(
 
         homes.Activate(attempt.Id);
         attempt.MovingStandIns.ForEach(s => s.MoveOn());
-        ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL);
+        if (attempt.LazyDump is { } dump)
+        {
+            // criu holds the frozen original until the target has pulled every page; then it goes.
+            _ = dump.Exited.ContinueWith(_ => { EndOriginal(attempt); ImageDirectory.Delete(attempt.ImageDirectory); }, TaskScheduler.Default);
+        }
+        else
+        {
+            EndOriginal(attempt);
+        }
+
         _attempts.TryRemove(attempt.Id, out _);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
+    }
+
+    /// <summary>
+    /// Ends the stopped original. A workload started here has a launcher (unshare) that would report
+    /// the kill on the workload's stderr: it goes first, and the agent, as subreaper, reaps the shim.
+    /// </summary>
+    private static void EndOriginal(SourceAttempt attempt)
+    {
+        var launcher = attempt.Workload.LauncherPid;
+        if (launcher == attempt.ShimPid)
+        {
+            ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL); // restored here: its waiter reaps it
+            return;
+        }
+
+        ProcessSignals.Send(launcher, ProcessSignals.SIGKILL);
+        ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL);
+        var shim = attempt.ShimPid;
+        _ = Task.Run(async () =>
+        {
+            // The shim becomes our child once its launcher is gone.
+            for (var i = 0; i < 500 && ChildProcess.TryReap(shim) is not true; i++)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+        });
     }
 
     /// <summary>Before commit: the original runs again with every descriptor it had; the kept copies go.</summary>
@@ -180,6 +237,13 @@ internal sealed class MigrationSource(
         if (!_attempts.TryRemove(attemptId, out var attempt))
         {
             return;
+        }
+
+        if (attempt.LazyDump is { } dump)
+        {
+            // criu lets go of the tree when it dies (the parasite left it at the end of the dump).
+            dump.Kill();
+            dump.Exited.Wait(TimeSpan.FromSeconds(5));
         }
 
         foreach (var pid in attempt.Pids)
@@ -192,6 +256,23 @@ internal sealed class MigrationSource(
         ImageDirectory.Delete(attempt.ImageDirectory);
         MigrationLog.RolledBack(logger, attempt.Id);
     }
+
+    /// <summary>The page server listens on this node's address (the one other agents reach), on a free port, with the agent's mTLS files.</summary>
+    public static LazyPages LazyPagesFor(AgentIdentity identity, AgentOptions options)
+    {
+        var host = identity.Endpoint[..identity.Endpoint.LastIndexOf(':')];
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse(host), 0));
+        var port = ((System.Net.IPEndPoint)probe.LocalEndPoint!).Port;
+        return WithTls(host, port, options);
+    }
+
+    public static LazyPages WithTls(string host, int port, AgentOptions options) => new(
+        host,
+        port,
+        Path.Combine(options.CredentialsDirectory, "ca.crt"),
+        Path.Combine(options.CredentialsDirectory, $"{options.CredentialName}.crt"),
+        Path.Combine(options.CredentialsDirectory, $"{options.CredentialName}.key"));
 
     private SourceAttempt Find(string attemptId) =>
         _attempts.GetValueOrDefault(attemptId) ?? throw new KeyNotFoundException($"no migration attempt {attemptId} on node {identity.Node}");

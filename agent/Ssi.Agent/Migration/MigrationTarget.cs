@@ -125,8 +125,19 @@ internal sealed class MigrationTarget(
 
             var pidFile = Path.Combine(attempt.ImageDirectory, "restore.pid");
             var unix = plan.Descriptors.Any(d => d.Action == DescriptorKinds.StayHome && d.Kind == DescriptorKinds.UnixSocket);
-            await new CriuRunner(options.Value.CriuPath)
-                .RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, unix), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken)
+            var criu = new CriuRunner(options.Value.CriuPath);
+            var lazy = request.PageServer.Length > 0;
+            if (lazy)
+            {
+                // Memory comes later, page by page as the restored tree touches it, from the source's page server.
+                KernelTuning.EnsurePipeMaxSize(logger);
+                var separator = request.PageServer.LastIndexOf(':');
+                var pages = MigrationSource.WithTls(request.PageServer[..separator], int.Parse(request.PageServer[(separator + 1)..], CultureInfo.InvariantCulture), options.Value);
+                attempt.LazyDaemon = criu.Start(CriuArguments.LazyPagesDaemon(attempt.ImageDirectory, pages), attempt.ImageDirectory, "lazy-pages.log", [], statusFd: true);
+                await attempt.LazyDaemon.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, unix, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
@@ -143,7 +154,15 @@ internal sealed class MigrationTarget(
                 _ = RelayAsync(standIn);
             }
 
-            ImageDirectory.Delete(attempt.ImageDirectory);
+            if (attempt.LazyDaemon is { } daemon)
+            {
+                _ = daemon.Exited.ContinueWith(_ => ImageDirectory.Delete(attempt.ImageDirectory), TaskScheduler.Default);
+            }
+            else
+            {
+                ImageDirectory.Delete(attempt.ImageDirectory);
+            }
+
             MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds);
             return new RestoreResponse { HostPid = shim, RestoreMs = watch.ElapsedMilliseconds };
         }
@@ -188,6 +207,7 @@ internal sealed class MigrationTarget(
             ProcessSignals.Send(shim, ProcessSignals.SIGKILL);
         }
 
+        attempt.LazyDaemon?.Kill();
         attempt.StandIns.ForEach(standIns.Remove);
         attempt.StandIns.ForEach(s => s.Dispose());
         ImageDirectory.Delete(attempt.ImageDirectory);

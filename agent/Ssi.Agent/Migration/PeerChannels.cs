@@ -9,8 +9,14 @@ internal sealed class PeerChannels(AgentCredentials credentials) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Node, string Endpoint), GrpcChannel> _channels = new();
 
-    public Contracts.V1.Migration.MigrationClient Migration(string node, string endpoint) =>
-        new(_channels.GetOrAdd((node, endpoint), key => AgentChannelFactory.Create(new Uri($"https://{key.Endpoint}"), key.Node, credentials)));
+    public Contracts.V1.Migration.MigrationClient Migration(string node, string endpoint) => new(Channel(node, endpoint));
+
+    /// <summary>Opens the connection (TLS handshake included) now, before anything is frozen.</summary>
+    public Task ConnectAsync(string node, string endpoint, CancellationToken cancellationToken) =>
+        Channel(node, endpoint).ConnectAsync(cancellationToken);
+
+    private GrpcChannel Channel(string node, string endpoint) =>
+        _channels.GetOrAdd((node, endpoint), key => AgentChannelFactory.Create(new Uri($"https://{key.Endpoint}"), key.Node, credentials));
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Processes;
 
@@ -19,4 +20,7 @@ internal sealed class SourceAttempt(string id, Workload workload, int shimPid, I
 
     /// <summary>Stand-ins of this node whose process is moving on (they detach at commit).</summary>
     public List<StandIn> MovingStandIns { get; } = [];
+
+    /// <summary>Lazy mode: the criu dump that keeps the tree frozen and serves its pages until the target has them all.</summary>
+    public CriuProcess? LazyDump { get; set; }
 }

@@ -1,3 +1,4 @@
+using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Relay;
 
 namespace Ssi.Agent.Migration;
@@ -12,4 +13,7 @@ internal sealed class TargetAttempt(string id, string imageDirectory)
     public int? ShimPid { get; set; }
 
     public List<StandIn> StandIns { get; } = [];
+
+    /// <summary>Lazy mode: the daemon that pulls pages from the source as the restored tree touches them.</summary>
+    public CriuProcess? LazyDaemon { get; set; }
 }

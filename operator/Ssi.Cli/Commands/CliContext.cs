@@ -25,6 +25,16 @@ internal sealed class CliContext(IAnsiConsole console, string localRoot)
         return new CliContext(console, string.IsNullOrEmpty(root) ? LocalClusterLayout.DefaultRoot : root);
     }
 
+    /// <summary>
+    /// Machine-readable output (JSON) straight to stdout: the rich console wraps long lines at its
+    /// width, which would break strings apart.
+    /// </summary>
+    public static void WriteRaw(string text)
+    {
+        System.Console.Out.WriteLine(text);
+        System.Console.Out.Flush();
+    }
+
     public int Fail(string message, int exitCode = ExitCodes.Failure)
     {
         Console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");

@@ -96,7 +96,7 @@ internal static class LocalCommands
 
             if (parse.GetValue(output) == "json")
             {
-                context.Console.WriteLine(JsonSerializer.Serialize(reports.Select(StatusJson.From), StatusJson.Options));
+                CliContext.WriteRaw(JsonSerializer.Serialize(reports.Select(StatusJson.From), StatusJson.Options));
             }
             else
             {

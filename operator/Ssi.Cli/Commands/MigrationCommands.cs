@@ -109,7 +109,7 @@ internal static class MigrationCommands
 
         if (json)
         {
-            context.Console.WriteLine(JsonSerializer.Serialize(ToStatus(outcome), Json));
+            CliContext.WriteRaw(JsonSerializer.Serialize(ToStatus(outcome), Json));
         }
         else
         {

@@ -38,7 +38,7 @@ internal static class ProcessCommands
 
             if (parse.GetValue(output) == "json")
             {
-                context.Console.WriteLine(JsonSerializer.Serialize(new
+                CliContext.WriteRaw(JsonSerializer.Serialize(new
                 {
                     processes = list.Processes.Select(p => new
                     {

@@ -33,6 +33,13 @@ internal sealed class RunSession(GrpcChannel channel)
         using var call = new Agent.Contracts.V1.Process.ProcessClient(channel).Run(cancellationToken: cancellationToken);
         await SendAsync(call, new RunRequest { Start = start }, cancellationToken);
 
+        if (tty && localTerminal)
+        {
+            // .NET re-applies ISIG to a terminal it initialised unless told ^C is input: then ^C
+            // reaches the workload's terminal (and its foreground job) instead of ending this client.
+            System.Console.TreatControlCAsInput = true;
+        }
+
         using var raw = tty && localTerminal ? RawMode.Enter(0) : null;
         var registrations = new List<PosixSignalRegistration>();
         if (tty && localTerminal)

@@ -16,6 +16,30 @@ internal sealed class LocalStrandedProcesses : IStrandedProcessHandler
     public Task<bool> KillAsync(string node, int shimHostPid, CancellationToken cancellationToken) =>
         Task.FromResult(Signal(shimHostPid, ProcessSignals.SIGKILL, wholeTree: false));
 
+    /// <summary>The agent's default image directory (Agent:ImageDirectory): criu leaves the restored PID there.</summary>
+    public const string ImageRoot = "/dev/shm/ssi-migration";
+
+    public async Task<bool> AbortRestoreAsync(string node, string attemptId, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(ImageRoot, node, attemptId);
+        var pidFile = Path.Combine(directory, "restore.pid");
+        // A restore still running when its agent died finishes on its own: give it a moment.
+        for (var i = 0; i < 50 && Directory.Exists(directory) && !File.Exists(pidFile); i++)
+        {
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        var killed = File.Exists(pidFile)
+            && int.TryParse((await File.ReadAllTextAsync(pidFile, cancellationToken).ConfigureAwait(false)).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var shim)
+            && Signal(shim, ProcessSignals.SIGKILL, wholeTree: false);
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        return killed;
+    }
+
     private static bool Signal(int shim, int signal, bool wholeTree)
     {
         if (shim <= 0 || !File.Exists($"/proc/{shim}/cmdline") || !File.ReadAllText($"/proc/{shim}/cmdline").Contains("ssi-shim", StringComparison.Ordinal))

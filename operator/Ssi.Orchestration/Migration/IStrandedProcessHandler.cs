@@ -12,4 +12,10 @@ public interface IStrandedProcessHandler
 
     /// <summary>Ends a stopped tree. False if it cannot.</summary>
     Task<bool> KillAsync(string node, int shimHostPid, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The target agent died during or after a restore it never reported: end whatever copy it
+    /// restored for <paramref name="attemptId"/>, if any. False if it cannot tell.
+    /// </summary>
+    Task<bool> AbortRestoreAsync(string node, string attemptId, CancellationToken cancellationToken);
 }

@@ -19,6 +19,9 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
     private static readonly TimeSpan StepDeadline = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan QuickDeadline = TimeSpan.FromSeconds(5);
 
+    /// <summary>auto: from this much resident memory on, post-copy (the freeze no longer grows with memory).</summary>
+    public const long LazyThresholdBytes = 128L * 1024 * 1024;
+
     public async Task<MigrationOutcome> RunAsync(MigrationRequest request, IMigrationObserver observer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -43,7 +46,9 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         var plan = await source.PlanAsync(new PlanRequest { ClusterPid = request.ClusterPid }, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         outcome.Plan = ToStatus(plan);
         outcome.MemoryBytes = plan.MemoryBytes;
-        outcome.Mode = mode == ProcessMigrationSpec.ModeAuto ? ProcessMigrationSpec.ModeStopCopy : mode;
+        outcome.Mode = mode == ProcessMigrationSpec.ModeAuto
+            ? plan.MemoryBytes >= LazyThresholdBytes ? ProcessMigrationSpec.ModeLazy : ProcessMigrationSpec.ModeStopCopy
+            : mode;
         if (plan.Blocked)
         {
             outcome.Phase = MigrationPhases.Failed;
@@ -58,11 +63,6 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             outcome.Message = $"Dry run: {outcome.Plan.Count} descriptors of {plan.Processes.Count} processes would move from {sourceNode} to {request.TargetNode}.";
             await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
             return outcome;
-        }
-
-        if (outcome.Mode == ProcessMigrationSpec.ModeLazy)
-        {
-            throw new MigrationRejectedException("lazy (post-copy) mode is not available yet: use stop-copy");
         }
 
         var targetInfo = await Node(request.TargetNode).GetNodeInfoAsync(new GetNodeInfoRequest(), deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -110,6 +110,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
                     SourceNode = sourceNode,
                     SessionNode = checkpoint.SessionNode,
                     SessionEndpoint = checkpoint.SessionEndpoint,
+                    PageServer = checkpoint.PageServer,
                 },
                 deadline: Deadline(StepDeadline),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -167,10 +168,9 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
         catch (RpcException)
         {
-            if (restoredPid is { } pid)
-            {
-                await stranded.KillAsync(targetNode, pid, cancellationToken).ConfigureAwait(false);
-            }
+            _ = restoredPid is { } pid
+                ? await stranded.KillAsync(targetNode, pid, cancellationToken).ConfigureAwait(false)
+                : await stranded.AbortRestoreAsync(targetNode, attempt.AttemptId, cancellationToken).ConfigureAwait(false);
         }
 
         try

@@ -13,7 +13,7 @@ internal static class CriuArguments
     /// criu runs in the node's network and mount namespaces, so neither is dumped; the workload's own
     /// PID and IPC namespaces are. Terminals that stay on this node are declared external.
     /// </summary>
-    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalTtys, bool externalUnixSockets)
+    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalTtys, bool externalUnixSockets, LazyPages? lazy = null)
     {
         var args = new List<string>
         {
@@ -32,14 +32,28 @@ internal static class CriuArguments
             args.Add("--ext-unix-sk");
         }
 
+        if (lazy is not null)
+        {
+            // Everything but memory is written; then criu serves the pages to the target's lazy-pages daemon.
+            args.AddRange(["--lazy-pages", "--address", lazy.Address, "--port", lazy.Port.ToString(CultureInfo.InvariantCulture)]);
+            args.AddRange(lazy.TlsArguments());
+        }
+
         return args;
     }
+
+    /// <summary>The target's daemon that pulls pages from the source's page server as the restored process faults on them.</summary>
+    public static IReadOnlyList<string> LazyPagesDaemon(string imageDirectory, LazyPages lazy) =>
+    [
+        "lazy-pages", "-D", imageDirectory, "--page-server", "--address", lazy.Address, "--port", lazy.Port.ToString(CultureInfo.InvariantCulture),
+        .. lazy.TlsArguments(), "-o", "lazy-pages.log", "-v2",
+    ];
 
     /// <summary>
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
     /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on.
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool externalUnixSockets)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool externalUnixSockets, bool lazy = false)
     {
         var args = new List<string>
         {
@@ -55,6 +69,11 @@ internal static class CriuArguments
         if (externalUnixSockets)
         {
             args.Add("--ext-unix-sk");
+        }
+
+        if (lazy)
+        {
+            args.Add("--lazy-pages");
         }
 
         return args;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Native.Spawn;
@@ -9,8 +10,24 @@ internal sealed class CriuRunner(string criuPath)
 {
     private const int O_RDWR = 2;
 
-    /// <summary>Runs criu; <paramref name="inherited"/> are installed as descriptors 3, 4, ... in order.</summary>
+    /// <summary>Runs criu to its end; <paramref name="inherited"/> are installed as descriptors 3, 4, ... in order.</summary>
     public async Task RunAsync(IReadOnlyList<string> arguments, string workingDirectory, string logName, IReadOnlyList<int> inherited, CancellationToken cancellationToken)
+    {
+        var run = Start(arguments, workingDirectory, logName, inherited, statusFd: false);
+        var status = await run.Exited.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (status is not { Code: 0 })
+        {
+            throw run.Failure(status);
+        }
+    }
+
+    /// <summary>
+    /// Starts criu and returns at once. With <paramref name="statusFd"/>, criu gets <c>--status-fd</c>
+    /// and <see cref="CriuProcess.Ready"/> completes when it is ready to serve (a page server, a
+    /// lazy-pages daemon): it keeps running after that.
+    /// </summary>
+    public CriuProcess Start(IReadOnlyList<string> arguments, string workingDirectory, string logName, IReadOnlyList<int> inherited, bool statusFd)
     {
         if (!File.Exists(criuPath))
         {
@@ -18,6 +35,7 @@ internal sealed class CriuRunner(string criuPath)
         }
 
         var devNull = FileDescriptor.Open("/dev/null", O_RDWR);
+        (int Read, int Write) status = (-1, -1);
         int pid;
         try
         {
@@ -25,6 +43,14 @@ internal sealed class CriuRunner(string criuPath)
             descriptors.AddRange(inherited.Select((fd, i) => (fd, 3 + i)));
             var argv = new List<string> { criuPath };
             argv.AddRange(arguments);
+            if (statusFd)
+            {
+                status = FileDescriptor.Pipe();
+                var number = 3 + inherited.Count;
+                descriptors.Add((status.Write, number));
+                argv.AddRange(["--status-fd", number.ToString(CultureInfo.InvariantCulture)]);
+            }
+
             pid = Spawner.Start(new SpawnOptions(argv)
             {
                 Descriptors = descriptors,
@@ -35,18 +61,25 @@ internal sealed class CriuRunner(string criuPath)
         finally
         {
             FileDescriptor.Close(devNull);
+            FileDescriptor.Close(status.Write);
         }
 
-        var status = await Task.Factory.StartNew(
-            () => ChildProcess.Wait(pid)?.Status,
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (status is not { Code: 0 })
-        {
-            throw new MigrationException($"criu {arguments[0]} failed (exit {status?.Code}): {LogTail(Path.Combine(workingDirectory, logName))}");
-        }
+        var exited = Task.Factory.StartNew(() => ChildProcess.Wait(pid)?.Status, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var ready = status.Read < 0
+            ? Task.FromResult(true)
+            : Task.Factory.StartNew(
+                () =>
+                {
+                    // One byte when ready; end of file when criu exits first.
+                    var buffer = new byte[1];
+                    var n = FileDescriptor.Read(status.Read, buffer);
+                    FileDescriptor.Close(status.Read);
+                    return n == 1;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        return new CriuProcess(pid, arguments[0], Path.Combine(workingDirectory, logName), ready, exited);
     }
 
     /// <summary>The error lines of a criu log (or its last lines), for a message a user can act on.</summary>

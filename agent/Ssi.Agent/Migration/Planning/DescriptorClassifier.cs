@@ -103,6 +103,13 @@ internal static class DescriptorClassifier
             return new PlannedFd(d, DescriptorKinds.Device, DescriptorKinds.Reopen, "exists on every node: reopened");
         }
 
+        if (d.Rdev == 0x500 /* 5:0, /dev/tty */)
+        {
+            return holdsPtyMaster
+                ? new PlannedFd(d, DescriptorKinds.Tty, DescriptorKinds.Recreate, "the controlling terminal's alias, with its terminal inside the workload: rebuilt")
+                : Blocked(d, DescriptorKinds.Tty, "/dev/tty (the controlling terminal's alias) is held open while the terminal stays on this node: CRIU cannot rebuild it against a relayed terminal (an interactive shell holds it; run the program without -i)");
+        }
+
         var major = Major(d.Rdev);
         if (major is >= 136 and <= 143)
         {

@@ -1,0 +1,36 @@
+using Ssi.Agent.Migration.Checkpoint;
+using Ssi.Agent.Migration.Planning;
+
+namespace Ssi.Agent.Tests.Migration;
+
+public sealed class CriuArgumentsTests
+{
+    [Fact]
+    public void Dump_leaves_the_tree_stopped_and_declares_relayed_terminals_external()
+    {
+        var args = CriuArguments.Dump(42, "/dev/shm/x", ["tty[8803:1a]", "tty[8803:1a]"], externalUnixSockets: true);
+
+        Assert.Equal(["dump", "-t", "42", "-D", "/dev/shm/x"], args.Take(5));
+        Assert.Contains("--leave-stopped", args);
+        Assert.Single(args, a => a == "tty[8803:1a]");
+        Assert.Contains("--ext-unix-sk", args);
+    }
+
+    [Fact]
+    public void Restore_is_detached_stopped_and_inherits_each_stand_in_by_key()
+    {
+        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [(4, "tty[8803:1a]"), (3, "pipe:[77]")], externalUnixSockets: false);
+
+        Assert.Contains("-d", args);
+        Assert.Contains("--leave-stopped", args);
+        var inherited = args.Select((a, i) => (a, i)).Where(x => x.a == "--inherit-fd").Select(x => args[x.i + 1]).ToList();
+        Assert.Equal(["fd[3]:pipe:[77]", "fd[4]:tty[8803:1a]"], inherited);
+        Assert.DoesNotContain("--ext-unix-sk", args);
+    }
+
+    [Fact]
+    public void Tty_keys_are_lowercase_hex_of_rdev_and_dev()
+    {
+        Assert.Equal("tty[8803:1a]", DescriptorClassifier.TtyKey((136 << 8) | 3, 0x1a));
+    }
+}

@@ -1,0 +1,127 @@
+using Ssi.Agent.Migration.Planning;
+
+namespace Ssi.Agent.Tests.Migration;
+
+/// <summary>Descriptor classification from recorded /proc observations (no root, no CRIU).</summary>
+public sealed class DescriptorClassifierTests
+{
+    private const uint Reg = OpenDescriptor.S_IFREG | 0x1A4;
+    private const uint Fifo = OpenDescriptor.S_IFIFO | 0x180;
+    private const uint Chr = OpenDescriptor.S_IFCHR | 0x1B6;
+    private const uint Sock = OpenDescriptor.S_IFSOCK | 0x1FF;
+    private const uint Dir = OpenDescriptor.S_IFDIR | 0x1ED;
+
+    private static OpenDescriptor Fd(int fd, string link, uint mode, int flags = 2, ulong rdev = 0, ulong ino = 0, int pid = 10) =>
+        new(pid, pid - 9, fd, link, flags, 0, mode, rdev, 0x1a, ino);
+
+    private static PlannedFd One(OpenDescriptor d, IReadOnlyDictionary<ulong, SocketInfo>? sockets = null) =>
+        DescriptorClassifier.Classify([d], "/ssi", sockets ?? new Dictionary<ulong, SocketInfo>()).Single();
+
+    [Theory]
+    [InlineData("/ssi/data/x.log", "reopen", "shared filesystem")]
+    [InlineData("/var/log/x.log", "reopen", "must exist on the target")]
+    [InlineData("/ssi/gone (deleted)", "reopen", "unlinked")]
+    public void Regular_files_are_reopened_by_path(string link, string action, string reason)
+    {
+        var planned = One(Fd(3, link, Reg));
+
+        Assert.Equal("file", planned.Kind);
+        Assert.Equal(action, planned.Action);
+        Assert.Contains(reason, planned.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_directory_on_the_shared_filesystem_is_reopened()
+    {
+        Assert.Equal(("directory", "reopen"), (One(Fd(3, "/ssi", Dir)).Kind, One(Fd(3, "/ssi", Dir)).Action));
+    }
+
+    [Fact]
+    public void A_pipe_with_both_ends_in_the_tree_is_recreated_and_one_with_an_outside_end_stays_home()
+    {
+        var planned = DescriptorClassifier.Classify(
+            [Fd(3, "pipe:[100]", Fifo, flags: 0), Fd(4, "pipe:[100]", Fifo, flags: 1, pid: 11), Fd(0, "pipe:[200]", Fifo, flags: 0), Fd(1, "pipe:[300]", Fifo, flags: 1)],
+            "/ssi",
+            new Dictionary<ulong, SocketInfo>());
+
+        Assert.All(planned.Take(2), p => Assert.Equal("recreate", p.Action));
+        Assert.Equal(("stay-home", "pipe:[200]", "read"), (planned[2].Action, planned[2].Key, planned[2].Direction));
+        Assert.Equal(("stay-home", "pipe:[300]", "write"), (planned[3].Action, planned[3].Key, planned[3].Direction));
+    }
+
+    [Fact]
+    public void A_pty_slave_whose_master_is_outside_stays_home_keyed_by_rdev_and_dev()
+    {
+        var planned = One(Fd(0, "/dev/pts/3", Chr, rdev: (136 << 8) | 3));
+
+        Assert.Equal(("tty", "stay-home", "tty[8803:1a]"), (planned.Kind, planned.Action, planned.Key));
+    }
+
+    [Fact]
+    public void Dev_tty_held_open_with_a_relayed_terminal_is_a_named_blocker()
+    {
+        var planned = One(Fd(10, "/dev/tty", Chr, rdev: 0x500));
+
+        Assert.True(planned.IsBlocker);
+        Assert.Contains("/dev/tty", planned.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/dev/null", "reopen")]
+    [InlineData("/dev/urandom", "reopen")]
+    [InlineData("/dev/ttyS0", "blocked")]
+    public void Character_devices_are_reopened_when_every_node_has_them(string path, string action)
+    {
+        Assert.Equal(action, One(Fd(3, path, Chr, rdev: path == "/dev/ttyS0" ? (4UL << 8) | 64 : (1UL << 8) | 3)).Action);
+    }
+
+    [Theory]
+    [InlineData("anon_inode:[eventfd]", "eventfd", "recreate")]
+    [InlineData("anon_inode:[eventpoll]", "epoll", "recreate")]
+    [InlineData("anon_inode:[timerfd]", "timerfd", "recreate")]
+    [InlineData("anon_inode:[signalfd]", "signalfd", "recreate")]
+    [InlineData("anon_inode:inotify", "inotify", "recreate")]
+    [InlineData("anon_inode:[pidfd]", "other", "blocked")]
+    [InlineData("anon_inode:[io_uring]", "other", "blocked")]
+    public void Kernel_objects_are_recreated_by_criu_or_named_as_blockers(string link, string kind, string action)
+    {
+        var planned = One(Fd(5, link, 0));
+
+        Assert.Equal((kind, action), (planned.Kind, planned.Action));
+    }
+
+    [Fact]
+    public void Sockets_follow_their_state_and_peer()
+    {
+        var sockets = new Dictionary<ulong, SocketInfo>
+        {
+            [1] = new(1, "u_str", "ESTAB", "*", 2),
+            [2] = new(2, "u_str", "ESTAB", "*", 1),
+            [3] = new(3, "u_str", "ESTAB", "*", 99),
+            [4] = new(4, "u_dgr", "ESTAB", "*", 98),
+            [5] = new(5, "tcp", "LISTEN", "0.0.0.0:8080", 0),
+            [6] = new(6, "tcp", "LISTEN", "127.0.0.1:8080", 0),
+            [7] = new(7, "tcp", "ESTAB", "10.250.0.1:40000", 0),
+            [8] = new(8, "u_str", "LISTEN", "/ssi/s.sock", 0),
+        };
+        var planned = DescriptorClassifier.Classify(
+            Enumerable.Range(1, 8).Select(i => Fd(i + 2, $"socket:[{i}]", Sock, ino: (ulong)i)).Append(Fd(20, "socket:[77]", Sock, ino: 77)).ToList(),
+            "/ssi",
+            sockets);
+
+        Assert.Equal(
+            ["recreate", "recreate", "stay-home", "blocked", "recreate", "blocked", "blocked", "recreate", "blocked"],
+            planned.Select(p => p.Action));
+        Assert.Contains("10.250.0.1:40000", planned[6].Reason, StringComparison.Ordinal);
+        Assert.Contains("family", planned[8].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Paths_beneath_the_mount_are_recognised_exactly()
+    {
+        Assert.True(DescriptorClassifier.IsBeneath("/ssi/a", "/ssi"));
+        Assert.True(DescriptorClassifier.IsBeneath("/ssi", "/ssi/"));
+        Assert.False(DescriptorClassifier.IsBeneath("/ssi2/a", "/ssi"));
+        Assert.False(DescriptorClassifier.IsBeneath("/x", "/"));
+    }
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Ssi.Cli.Tests.Local;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Migration;
+
+/// <summary>A local cluster for migration tests, with helpers to find and move workloads.</summary>
+public sealed class MigratingCluster : IAsyncLifetime
+{
+    private TestCluster? _cluster;
+
+    public string Name => _cluster!.Name;
+
+    /// <summary>Environment of the agents (fault injection), set before the cluster starts.</summary>
+    internal Dictionary<string, string>? AgentEnvironment { get; init; }
+
+    public async Task InitializeAsync()
+    {
+        Prerequisites.RequireCriu();
+        _cluster = TestCluster.FromSample("m");
+        var up = await _cluster.UpAsync(AgentEnvironment);
+        Assert.True(up.ExitCode == 0, up.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null && Environment.GetEnvironmentVariable("SSI_TEST_KEEP") != "1")
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>The cluster PID and node of the process whose command line contains <paramref name="marker"/>.</summary>
+    public async Task<(long Cpid, string Node, string State)?> FindAsync(string marker)
+    {
+        var ps = await CliRun.RunAsync(["ps", "-c", Name, "-o", "json"]);
+        foreach (var p in JsonDocument.Parse(ps.StandardOutput).RootElement.GetProperty("processes").EnumerateArray())
+        {
+            if (p.GetProperty("commandLine").GetString()!.Contains(marker, StringComparison.Ordinal) && p.GetProperty("parentClusterPid").GetInt64() == 0)
+            {
+                return (p.GetProperty("clusterPid").GetInt64(), p.GetProperty("node").GetString()!, p.GetProperty("state").GetString()!);
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<(long Cpid, string Node, string State)> WaitForAsync(string marker)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await FindAsync(marker) is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no workload with '{marker}' appeared in ssi ps");
+    }
+
+    public async Task<JsonElement> MigrateAsync(long cpid, string node, int expectedExit = 0)
+    {
+        var result = await CliRun.RunAsync(["migrate", cpid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--to", node, "-c", Name, "-o", "json"]);
+        Assert.True(result.ExitCode == expectedExit, result.ToString());
+        return JsonDocument.Parse(result.StandardOutput).RootElement;
+    }
+
+    /// <summary>Host processes (any node) whose command line contains the marker: the copies that exist.</summary>
+    public static IReadOnlyList<(int Pid, char State)> Copies(string marker)
+    {
+        var result = new List<(int, char)>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (!cmdline.StartsWith("sh -c", StringComparison.Ordinal) || !cmdline.Contains(marker, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var state = stat[(stat.LastIndexOf(')') + 2)];
+                if (state != 'Z')
+                {
+                    result.Add((pid, state));
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using Ssi.Agent.Native;
+using Ssi.Cli.Tests.Local;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Migration;
+
+/// <summary>
+/// Faults injected at every step of a migration (agents that die, a restore that fails, the link
+/// between the nodes cut): afterwards exactly one copy runs and its descriptors work.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class MigrationFaultTests
+{
+    [Theory]
+    [InlineData("SSI_FAULT_RESTORE", "fail")]
+    [InlineData("SSI_FAULT", "migration.target.before-restore")]
+    [InlineData("SSI_FAULT", "migration.target.after-restore")]
+    public async Task A_failure_on_the_target_leaves_exactly_the_original_running_with_its_pipes(string variable, string value)
+    {
+        var cluster = new MigratingCluster { AgentEnvironment = new() { [variable] = value } };
+        await cluster.InitializeAsync();
+        try
+        {
+            await ExpectOriginalSurvivesAsync(cluster, null);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// The source agent dies (its relayed pipes die with it, so the workload here writes a shared
+    /// file): the original left stopped by the dump is resumed, no copy appears on the target.
+    /// </summary>
+    [Theory]
+    [InlineData("migration.source.before-dump")]
+    [InlineData("migration.source.after-dump")]
+    public async Task The_death_of_the_source_agent_leaves_exactly_the_original_running(string point)
+    {
+        var cluster = new MigratingCluster { AgentEnvironment = new() { ["SSI_FAULT"] = point } };
+        await cluster.InitializeAsync();
+        try
+        {
+            var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+            await CliRun.RunAsync(["run", "-d", "-c", cluster.Name, "--node", "node2", "--", "sh", "-c", $"i=0; while true; do echo {marker} $i >> /ssi/{marker}.log; i=$((i+1)); sleep 0.05; done"]);
+            var (cpid, _, _) = await cluster.WaitForAsync(marker);
+
+            var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node3", "-c", cluster.Name, "-o", "json"], timeout: TimeSpan.FromMinutes(3));
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains("RolledBack", result.StandardOutput, StringComparison.Ordinal);
+            var copies = MigratingCluster.Copies(marker);
+            Assert.Single(copies);
+            Assert.NotEqual('T', copies[0].State);
+            // It runs (its writes now fail: node2's shared-filesystem mount died with the agent); nothing runs on node3.
+            ProcessSignals.Send(copies[0].Pid, ProcessSignals.SIGKILL);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Cutting_the_link_between_source_and_target_rolls_back()
+    {
+        var cluster = new MigratingCluster();
+        await cluster.InitializeAsync();
+        try
+        {
+            // Images go agent to agent: with node2's link down the transfer fails, the original resumes.
+            await ExpectOriginalSurvivesAsync(cluster, async () => await Ip("netns", "exec", $"ssi.{cluster.Name}.node2", "ip", "link", "set", "eth0", "down"));
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    private static async Task ExpectOriginalSurvivesAsync(MigratingCluster cluster, Func<Task>? beforeMigration)
+    {
+        var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+        using var run = new InteractiveRun(["run", "-c", cluster.Name, "--node", "node1", "--", "sh", "-c", $"# {marker}\nwhile read l; do echo \"got $l\"; done; exit 3"]);
+        await run.SendAsync("before");
+        await run.WaitForOutputAsync("got before");
+        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+        if (beforeMigration is not null)
+        {
+            await beforeMigration();
+        }
+
+        var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", cluster.Name, "-o", "json"], timeout: TimeSpan.FromMinutes(3));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("RolledBack", result.StandardOutput, StringComparison.Ordinal);
+        var copies = MigratingCluster.Copies(marker);
+        Assert.Single(copies);
+        Assert.NotEqual('T', copies[0].State);
+        await run.SendAsync("after");
+        await run.WaitForOutputAsync("got after");
+        run.CloseInput();
+        Assert.Equal(3, await run.WaitForExitAsync());
+    }
+
+    private static async Task Ip(params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start("ip", arguments);
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+    }
+}
