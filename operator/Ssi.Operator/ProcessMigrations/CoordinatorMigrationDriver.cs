@@ -23,5 +23,7 @@ internal sealed class CoordinatorMigrationDriver(KubernetesAgentFleet fleet, Tim
         public Task<bool> ResumeAsync(string node, int shimHostPid, CancellationToken cancellationToken) => Task.FromResult(false);
 
         public Task<bool> KillAsync(string node, int shimHostPid, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task<bool> AbortRestoreAsync(string node, string attemptId, CancellationToken cancellationToken) => Task.FromResult(false);
     }
 }
