@@ -17,7 +17,8 @@ WORKDIR /src
 COPY . .
 RUN dotnet publish agent/Ssi.Agent/Ssi.Agent.csproj -c Release -o /out/agent \
  && dotnet publish agent/Ssi.Shim/Ssi.Shim.csproj -c Release -r linux-x64 -o /out/shim \
- && dotnet publish operator/Ssi.Cli/Ssi.Cli.csproj -c Release -o /out/cli
+ && dotnet publish operator/Ssi.Cli/Ssi.Cli.csproj -c Release -o /out/cli \
+ && dotnet publish operator/Ssi.Kubectl/Ssi.Kubectl.csproj -c Release -o /out/kubectl-ssi
 
 FROM debian:trixie-slim AS criu
 # CRIU 4.2.1 from Debian sid's source, pinned by sha256 (eng/versions.sh has the same pin).
@@ -51,6 +52,8 @@ ENTRYPOINT ["/app/ssi-agent"]
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS cli
 COPY --from=build /out/cli /app/
+# The kubectl plugin (`kubectl ssi`), next to the CLI: copy /opt/kubectl-ssi onto PATH to use it.
+COPY --from=build /out/kubectl-ssi /opt/kubectl-ssi/
 ENTRYPOINT ["/app/ssi"]
 
 # The operator needs none of the agent's native tooling: its own build stage, so that

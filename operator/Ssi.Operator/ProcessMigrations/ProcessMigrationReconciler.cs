@@ -157,6 +157,11 @@ internal sealed partial class ProcessMigrationReconciler(
 
         public async Task OnPhaseAsync(MigrationOutcome outcome, CancellationToken cancellationToken)
         {
+            if (MigrationPhases.IsFinal(outcome.Phase))
+            {
+                return; // written once, with the Succeeded condition and the completion time, when the attempt returns
+            }
+
             Current = await owner.WriteAsync(Current, s =>
             {
                 s.AttemptId = attemptId;

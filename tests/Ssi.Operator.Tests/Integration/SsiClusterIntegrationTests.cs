@@ -75,6 +75,7 @@ public sealed class SsiClusterIntegrationTests : IAsyncLifetime
         var op = await _s.StartOperatorAsync();
         await _s.CreateAsync(OperatorScenario.Cluster("demo"));
         await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+        await OperatorScenario.Eventually(() => _s.Server.List("", "events", OperatorScenario.Ns).Any(e => e["reason"]?.GetValue<string>() == "ClusterReady"), "the ClusterReady event");
         await OperatorScenario.Eventually(() => op.Caches.SsiClusters.Resyncs >= 1, "a resync");
         var before = _s.Server.Requests.Snapshot();
         var writes = _s.OperatorWrites();
