@@ -51,6 +51,19 @@ public sealed partial class Controller<T> : IController
         });
     }
 
+    /// <summary>Objects of another kind enqueue the key <paramref name="map"/> gives (none when it gives null).</summary>
+    public void Watches<TOther>(Informer<TOther> informer, Func<TOther, ObjectKey?> map)
+        where TOther : class, IKubernetesObject<V1ObjectMeta>
+    {
+        informer.AddHandler(obj =>
+        {
+            if (map(obj) is { } key)
+            {
+                Enqueue(key);
+            }
+        });
+    }
+
     public void Enqueue(ObjectKey key)
     {
         Queue.Add(key);

@@ -69,6 +69,11 @@ public static class OperatorHost
             controller.Owns(caches.Secrets, V1Alpha1SsiCluster.KindName);
             controller.Owns(caches.Services, V1Alpha1SsiCluster.KindName);
             controller.Owns(caches.DaemonSets, V1Alpha1SsiCluster.KindName);
+
+            // Agent pods (owned by the DaemonSet) wake their cluster: the home pod gets its label, health is re-probed.
+            controller.Watches(caches.Pods, pod => pod.Metadata.Labels is { } labels && labels.TryGetValue(SsiClusterNames.InstanceLabel, out var cluster)
+                ? new Ssi.Controller.Runtime.Client.ObjectKey(pod.Metadata.NamespaceProperty, cluster)
+                : null);
             return controller;
         });
         services.AddSingleton(sp =>

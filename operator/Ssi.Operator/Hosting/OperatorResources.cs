@@ -31,5 +31,7 @@ internal static class OperatorResources
         // The agents' Role grants pods get/list/watch; RBAC lets the operator grant only what it holds.
         PolicyRequirement.Informer(ResourceKind.Pod.Group, ResourceKind.Pod.Plural),
         new(ResourceKind.Pod.Group, ResourceKind.Pod.Plural, ["get"]),
+        // The home node's agent pod is labelled ssi.io/home=true (what the home Service selects).
+        new(ResourceKind.Pod.Group, ResourceKind.Pod.Plural, ["patch"]),
     ]);
 }

@@ -80,6 +80,7 @@ internal static class SsiClusterDesiredState
                     Ports = [new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" }],
                 },
             })),
+            .. HomeService(cluster, Meta(SsiClusterNames.HomeService(name)), port),
             Desired(ResourceKind.DaemonSet, (DaemonSet(cluster, Meta(SsiClusterNames.Agent(name)), certificates, options, port))),
         ];
     }
@@ -93,6 +94,29 @@ internal static class SsiClusterDesiredState
         obj.ApiVersion = kind.ApiVersion;
         obj.Kind = kind.Kind;
         return new DesiredObject(kind, SpecHashing.Stamp(obj));
+    }
+
+    /// <summary>cfs with a home: a stable name for the home node's agent, which the other agents forward to.</summary>
+    private static IEnumerable<DesiredObject> HomeService(V1Alpha1SsiCluster cluster, V1ObjectMeta meta, int port)
+    {
+        if ((cluster.Spec.Filesystem?.Mode ?? SsiFilesystemSpec.ModeCfs) != SsiFilesystemSpec.ModeCfs || SsiClusterNames.Home(cluster.Spec).Length == 0)
+        {
+            yield break;
+        }
+
+        var selector = SsiClusterNames.SelectorLabels(cluster.Metadata.Name);
+        selector[SsiClusterNames.HomeLabel] = "true";
+        yield return Desired(ResourceKind.Service, new V1Service
+        {
+            Metadata = meta,
+            Spec = new V1ServiceSpec
+            {
+                ClusterIP = "None",
+                PublishNotReadyAddresses = true,
+                Selector = selector,
+                Ports = [new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" }],
+            },
+        });
     }
 
     private static V1Role Role(V1ObjectMeta meta) => new()
@@ -155,6 +179,12 @@ internal static class SsiClusterDesiredState
             new() { Name = "Filesystem__HomeNode", Value = SsiClusterNames.Home(spec) },
             new() { Name = "Logging__LogLevel__Default", Value = spec.Agent?.LogLevel ?? "Information" },
         };
+
+        if (mode == SsiFilesystemSpec.ModeCfs && SsiClusterNames.Home(spec).Length > 0)
+        {
+            // The other nodes forward to the home through the home Service (see HomeService).
+            env.Add(new() { Name = "Filesystem__HomeEndpoint", Value = $"{SsiClusterNames.HomeService(name)}.{cluster.Metadata.NamespaceProperty}.svc:{port.ToString(CultureInfo.InvariantCulture)}" });
+        }
 
         V1Affinity? affinity = null;
         if (spec.Nodes is { Count: > 0 } nodes)

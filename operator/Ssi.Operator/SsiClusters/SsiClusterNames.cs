@@ -22,6 +22,12 @@ internal static class SsiClusterNames
 
     public static string Service(string cluster) => cluster + "-ssi-agents";
 
+    /// <summary>Headless Service that selects the home node's agent (the pod labelled <see cref="HomeLabel"/>).</summary>
+    public static string HomeService(string cluster) => cluster + "-ssi-home";
+
+    /// <summary>On the agent pod of the filesystem's home node (set by the operator): what the home Service selects.</summary>
+    public const string HomeLabel = "ssi.io/home";
+
     public static string CaSecret(string cluster) => cluster + "-ssi-ca";
 
     public static string AgentTlsSecret(string cluster) => cluster + "-ssi-agent-tls";

@@ -69,6 +69,7 @@ internal sealed partial class SsiClusterReconciler(
             LogApplied(logger, key.ToString(), written);
         }
 
+        await LabelHomeAgentAsync(cluster, cancellationToken).ConfigureAwait(false);
         var daemonSet = caches.DaemonSets.Get(new ObjectKey(key.Namespace, SsiClusterNames.Agent(key.Name)));
         var nodes = await fleet.ProbeAsync(cluster, cancellationToken).ConfigureAwait(false);
         var status = await WriteStatusAsync(cluster, new SsiClusterObservations([], daemonSet, nodes), cancellationToken).ConfigureAwait(false);
@@ -105,6 +106,31 @@ internal sealed partial class SsiClusterReconciler(
     {
         var patch = JsonSerializer.Serialize(new { metadata = new { finalizers, resourceVersion = cluster.Metadata.ResourceVersion } });
         return await Clusters.PatchAsync(ObjectKey.Of(cluster), patch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The home node's agent pod carries ssi.io/home=true, and no other pod of the cluster does.</summary>
+    private async Task LabelHomeAgentAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken)
+    {
+        var cfs = (cluster.Spec.Filesystem?.Mode ?? SsiFilesystemSpec.ModeCfs) == SsiFilesystemSpec.ModeCfs;
+        var home = cfs ? SsiClusterNames.Home(cluster.Spec) : "";
+        var pods = new ResourceClient<V1Pod>(caches.Client, ResourceKind.Pod);
+        foreach (var pod in caches.Pods.List())
+        {
+            if (pod.Metadata.NamespaceProperty != cluster.Metadata.NamespaceProperty
+                || pod.Metadata.Labels is not { } labels
+                || !labels.TryGetValue(SsiClusterNames.InstanceLabel, out var instance) || instance != cluster.Metadata.Name)
+            {
+                continue;
+            }
+
+            var isHome = home.Length > 0 && pod.Spec?.NodeName == home && pod.Metadata.DeletionTimestamp is null;
+            var labelled = labels.TryGetValue(SsiClusterNames.HomeLabel, out var value) && value == "true";
+            if (isHome != labelled)
+            {
+                var patch = JsonSerializer.Serialize(new { metadata = new { labels = new Dictionary<string, string?> { [SsiClusterNames.HomeLabel] = isHome ? "true" : null } } });
+                await pods.PatchAsync(ObjectKey.Of(pod), patch, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task<V1Secret?> SecretAsync(V1Alpha1SsiCluster cluster, string name, CancellationToken cancellationToken)

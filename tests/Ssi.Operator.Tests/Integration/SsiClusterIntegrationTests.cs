@@ -169,4 +169,33 @@ public sealed class SsiClusterIntegrationTests : IAsyncLifetime
         Assert.Contains("ssi_controller_leader 1", metrics, StringComparison.Ordinal);
         Assert.Equal("\"leading\"", await http.GetStringAsync("/readyz"));
     }
+
+    [Fact]
+    public async Task The_home_nodes_agent_pod_is_labelled_for_the_home_Service()
+    {
+        await _s.StartOperatorAsync();
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+        foreach (var node in new[] { "node1", "node2" })
+        {
+            await _s.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Name = "demo-ssi-agent-" + node,
+                    NamespaceProperty = OperatorScenario.Ns,
+                    Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "ssi-agent", ["app.kubernetes.io/instance"] = "demo", ["ssi.io/home"] = "true" },
+                },
+                Spec = new V1PodSpec { NodeName = node, Containers = [new V1Container { Name = "agent", Image = "agent" }] },
+            }, OperatorScenario.Ns);
+        }
+
+        string? Home(string node) => _s.Server.Get<V1Pod>("", "pods", OperatorScenario.Ns, "demo-ssi-agent-" + node)!.Metadata.Labels.TryGetValue("ssi.io/home", out var v) ? v : null;
+        await OperatorScenario.Eventually(() => Home("node1") == "true" && Home("node2") is null, "only node1's agent labelled home");
+
+        var service = _s.Server.Get<V1Service>("", "services", OperatorScenario.Ns, "demo-ssi-home")!;
+        Assert.Equal("true", service.Spec.Selector["ssi.io/home"]);
+        var env = _s.GetDaemonSet("demo")!.Spec.Template.Spec.Containers[0].Env;
+        Assert.Contains(env, e => e.Name == "Filesystem__HomeEndpoint" && e.Value == "demo-ssi-home.ssi.svc:7443");
+    }
 }
