@@ -9,7 +9,7 @@ public sealed class ControllerMetrics
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        Reconciles = factory.CreateCounter("ssi_controller_reconcile_total", "Reconciles by controller and result (success, requeue, requeue_after, terminal, error).", "controller", "result");
+        Reconciles = factory.CreateCounter("ssi_controller_reconcile_total", "Reconciles by controller and result (success, requeue, requeue_after, terminal, conflict, error, cancelled).", "controller", "result");
         Errors = factory.CreateCounter("ssi_controller_reconcile_errors_total", "Reconciles that threw.", "controller");
         Duration = factory.CreateHistogram("ssi_controller_reconcile_duration_seconds", "Time spent in one reconcile.", new HistogramConfiguration
         {

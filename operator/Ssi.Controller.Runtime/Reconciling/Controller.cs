@@ -130,6 +130,14 @@ public sealed partial class Controller<T> : IController
         {
             outcome = "cancelled";
         }
+        catch (Exception e) when (ApiErrors.IsConflict(e))
+        {
+            // Someone wrote the object since the cache saw it (often this controller): the next
+            // reconcile reads the newer version. Expected, so not an error.
+            var delay = Queue.AddRateLimited(key);
+            outcome = "conflict";
+            LogConflict(_logger, Name, key.ToString(), delay);
+        }
         catch (Exception e)
         {
             var delay = Queue.AddRateLimited(key);
@@ -144,6 +152,9 @@ public sealed partial class Controller<T> : IController
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "{Controller}: reconcile of {Key} failed; retrying in {Delay}")]
     private static partial void LogFailed(ILogger logger, string controller, string key, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Debug, Message = "{Controller}: {Key} changed meanwhile (409); retrying in {Delay}")]
+    private static partial void LogConflict(ILogger logger, string controller, string key, TimeSpan delay);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "{Controller}: {Key} cannot be reconciled until it changes: {Reason}")]
     private static partial void LogTerminal(ILogger logger, string controller, string key, string reason);
