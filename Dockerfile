@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # Images of SSI Operator. Targets:
 #   agent  the per-node agent (DaemonSet): .NET agent, NativeAOT workload init, CRIU 4.2.1, fuse3, iproute2
-#   cli    the `ssi` command line
-# The `operator` target arrives with the operator (operator/Ssi.Operator, issue 7).
-# Build: docker build --target agent -t ssi-agent .
+#   cli      the `ssi` command line
+#   operator the controller (Deployment from charts/ssi-operator), non-root, no agent tooling
+# Build: docker build --target agent -t ssi-agent .   (and --target operator, --target cli)
 # Runtime images are Debian 13 (trixie) so that CRIU is built against the same libraries it runs with.
 
 ARG DOTNET_TAG=10.0-trixie-slim
@@ -17,7 +17,8 @@ WORKDIR /src
 COPY . .
 RUN dotnet publish agent/Ssi.Agent/Ssi.Agent.csproj -c Release -o /out/agent \
  && dotnet publish agent/Ssi.Shim/Ssi.Shim.csproj -c Release -r linux-x64 -o /out/shim \
- && dotnet publish operator/Ssi.Cli/Ssi.Cli.csproj -c Release -o /out/cli
+ && dotnet publish operator/Ssi.Cli/Ssi.Cli.csproj -c Release -o /out/cli \
+ && dotnet publish operator/Ssi.Kubectl/Ssi.Kubectl.csproj -c Release -o /out/kubectl-ssi
 
 FROM debian:trixie-slim AS criu
 # CRIU 4.2.1 from Debian sid's source, pinned by sha256 (eng/versions.sh has the same pin).
@@ -51,4 +52,27 @@ ENTRYPOINT ["/app/ssi-agent"]
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS cli
 COPY --from=build /out/cli /app/
+# The kubectl plugin (`kubectl ssi`), next to the CLI: copy /opt/kubectl-ssi onto PATH to use it.
+COPY --from=build /out/kubectl-ssi /opt/kubectl-ssi/
 ENTRYPOINT ["/app/ssi"]
+
+# The operator needs none of the agent's native tooling: its own build stage, so that
+# `--target operator` neither compiles CRIU nor publishes the agent.
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_TAG} AS build-operator
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY operator/ operator/
+COPY agent/Ssi.Agent.Contracts/ agent/Ssi.Agent.Contracts/
+COPY agent/Ssi.Agent.Native/ agent/Ssi.Agent.Native/
+RUN dotnet publish operator/Ssi.Operator/Ssi.Operator.csproj -c Release -o /out/operator
+
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS operator
+COPY --from=build-operator /out/operator /app/
+# The image's unprivileged `app` user (uid 1654); the chart runs it with a read-only root
+# filesystem and an emptyDir at /tmp.
+USER $APP_UID
+ENV DOTNET_gcServer=0 \
+    DOTNET_EnableDiagnostics=0 \
+    Operator__HttpUrl=http://0.0.0.0:8080
+EXPOSE 8080
+ENTRYPOINT ["/app/ssi-operator"]

@@ -1,5 +1,6 @@
 using Ssi.Benchmarks.Devices;
 using Ssi.Benchmarks.Grpc;
+using Ssi.Benchmarks.Operator;
 using Ssi.Benchmarks.Processes;
 
 var bench = args.FirstOrDefault() ?? "help";
@@ -11,7 +12,9 @@ switch (bench)
         return await DeviceBench.RunAsync(args.Skip(1).ToArray());
     case "grpc":
         return await GrpcFloorBench.RunAsync(args.Skip(1).ToArray());
+    case "operator":
+        return await OperatorBench.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | devices [calls]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | devices [calls] | operator [clusters]");
         return bench == "help" ? 0 : 2;
 }

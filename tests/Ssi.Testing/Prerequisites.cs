@@ -8,6 +8,21 @@ public static class Prerequisites
 {
     public const string CriuPath = "/opt/ssi-operator/criu/sbin/criu";
 
+    /// <summary>Where eng/install.sh puts the real helm 4 and kubectl 1.35.</summary>
+    public const string ToolsDirectory = "/opt/ssi-operator/tools/bin";
+
+    /// <summary>The path of helm or kubectl as installed by eng/install.sh.</summary>
+    public static string RequireTool(string program)
+    {
+        var path = Path.Combine(ToolsDirectory, program);
+        if (!File.Exists(path))
+        {
+            throw new PrerequisiteMissingException($"`{program}` at {path} (run eng/install.sh)");
+        }
+
+        return path;
+    }
+
     public static void RequireRoot()
     {
         if (!IsRoot())

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Ssi.Api.V1Alpha1;
@@ -40,6 +41,62 @@ public sealed class CrdDriftTests
         CheckStructural(Schema("ssi.io_ssiclusters.yaml"), "", errors);
 
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void ProcessMigration_spec_and_status_match_the_CSharp_types()
+    {
+        var schema = Schema("ssi.io_processmigrations.yaml");
+        var errors = new List<string>();
+
+        Compare(typeof(ProcessMigrationSpec), schema["properties"]!["spec"]!.AsObject(), "spec", errors);
+        Compare(typeof(ProcessMigrationStatus), schema["properties"]!["status"]!.AsObject(), "status", errors);
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void ProcessMigration_schema_is_structural()
+    {
+        var errors = new List<string>();
+
+        CheckStructural(Schema("ssi.io_processmigrations.yaml"), "", errors);
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void ProcessMigration_mode_enum_matches_the_CSharp_constants()
+    {
+        var mode = Schema("ssi.io_processmigrations.yaml")["properties"]!["spec"]!["properties"]!["mode"]!;
+
+        Assert.Equal(
+            [ProcessMigrationSpec.ModeStopCopy, ProcessMigrationSpec.ModeLazy, ProcessMigrationSpec.ModeAuto],
+            mode["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("ssi.io_ssiclusters.yaml", "ssic")]
+    [InlineData("ssi.io_processmigrations.yaml", "pm")]
+    public void Every_CRD_has_a_short_name_and_the_ssi_category(string file, string shortName)
+    {
+        var crd = ManifestReader.ReadFile(Path.Combine(RepositoryPaths.Root, "crds", file)).Single().Root;
+        var names = crd["spec"]!["names"]!;
+
+        Assert.Contains(shortName, names["shortNames"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Contains("ssi", names["categories"]!.AsArray().Select(v => v!.GetValue<string>()));
+    }
+
+    [Fact]
+    public void The_ProcessMigration_sample_binds_to_the_CSharp_type()
+    {
+        var document = ManifestReader.ReadFile(Path.Combine(RepositoryPaths.Root, "crds", "samples", "processmigration.yaml")).Single();
+        var migration = document.Root.Deserialize<V1Alpha1ProcessMigration>()!;
+
+        Assert.Equal(V1Alpha1ProcessMigration.KindName, migration.Kind);
+        Assert.Equal("demo", migration.Spec.Cluster);
+        Assert.Equal("node2", migration.Spec.TargetNode);
+        Assert.True(migration.Spec.ClusterPid > 0);
     }
 
     private static void Compare(Type type, JsonObject schema, string path, List<string> errors)

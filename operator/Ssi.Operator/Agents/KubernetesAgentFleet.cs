@@ -1,0 +1,83 @@
+using System.Security.Cryptography.X509Certificates;
+using k8s.Models;
+using Ssi.Agent.Contracts.Security;
+using Ssi.Api.V1Alpha1;
+using Ssi.Controller.Runtime.Client;
+using Ssi.Controller.Runtime.Informers;
+using Ssi.Operator.Certificates;
+using Ssi.Operator.Hosting;
+using Ssi.Operator.SsiClusters;
+using Ssi.Orchestration.Agents;
+
+namespace Ssi.Operator.Agents;
+
+/// <summary>The agents of a cluster found from their pods (informer cache) and probed with <see cref="NodeHealthProbe"/>.</summary>
+internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secret> secrets, OperatorOptions options, TimeProvider time) : IAgentFleet
+{
+    public async Task<IReadOnlyList<NodeHealth>> ProbeAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken)
+    {
+        var agents = AgentPods(cluster);
+        var missing = (cluster.Spec.Nodes ?? []).Select(n => n.Name).Where(n => !agents.ContainsKey(n))
+            .Select(n => new NodeHealth(n, false, false, "No agent pod runs on this node.", null)).ToList();
+        using var connector = CreateConnector(cluster);
+        if (connector is null)
+        {
+            return missing;
+        }
+
+        var probed = await NodeHealthProbe.ProbeAllAsync(connector, options.AgentProbeTimeout, cancellationToken).ConfigureAwait(false);
+        return [.. probed, .. missing];
+    }
+
+    /// <summary>A connector to the cluster's agent pods, or null while there are none or no CA yet.</summary>
+    public KubernetesAgentConnector? CreateConnector(V1Alpha1SsiCluster cluster)
+    {
+        var agents = AgentPods(cluster);
+        if (agents.Count == 0 || Credentials(cluster) is not { } credentials)
+        {
+            return null;
+        }
+
+        return new KubernetesAgentConnector(agents, cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
+            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty), credentials);
+    }
+
+    public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) =>
+        // The agents' contracts have no cleanup RPC yet: an agent unmounts the shared filesystem and
+        // drops its state when its pod stops, which the garbage collection of the DaemonSet brings about.
+        Task.FromResult($"{AgentPods(cluster).Count} agents will unmount when their pods stop (the agents have no cleanup call yet).");
+
+    private Dictionary<string, string> AgentPods(V1Alpha1SsiCluster cluster) =>
+        pods.List()
+            .Where(p => p.Metadata.NamespaceProperty == cluster.Metadata.NamespaceProperty
+                && (p.Metadata.Labels is { } labels && labels.TryGetValue(SsiClusterNames.InstanceLabel, out var instance) ? instance : null) == cluster.Metadata.Name
+                && p.Metadata.DeletionTimestamp is null
+                && !string.IsNullOrEmpty(p.Spec?.NodeName) && !string.IsNullOrEmpty(p.Status?.PodIP))
+            .GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Status.PodIP, StringComparer.Ordinal);
+
+    /// <summary>The operator's client credentials for a cluster, issued once per CA (by its certificate) and kept.</summary>
+    private AgentCredentials? Credentials(V1Alpha1SsiCluster cluster)
+    {
+        var ca = secrets.Get(new ObjectKey(cluster.Metadata.NamespaceProperty, SsiClusterNames.CaSecret(cluster.Metadata.Name)));
+        if (ca?.Data is not { } data || !data.TryGetValue("ca.crt", out var cert) || !data.TryGetValue("ca.key", out var key))
+        {
+            return null;
+        }
+
+        var caPem = System.Text.Encoding.UTF8.GetString(cert);
+        var cacheKey = ObjectKey.Of(cluster).ToString();
+        if (_credentials.TryGetValue(cacheKey, out var cached) && cached.CaPem == caPem && cached.Credentials.Certificate.NotAfter.ToUniversalTime() - time.GetUtcNow().UtcDateTime > options.CertificateRenewBefore)
+        {
+            return cached.Credentials;
+        }
+
+        var material = new SsiClusterCertificates(caPem, System.Text.Encoding.UTF8.GetString(key), "", "");
+        var client = SsiClusterCertificateIssuer.IssueOperatorClient(material, time.GetUtcNow());
+        var credentials = new AgentCredentials(X509Certificate2.CreateFromPem(client.CertificatePem, client.PrivateKeyPem), new ClusterTrust(X509Certificate2.CreateFromPem(caPem)));
+        _credentials[cacheKey] = (caPem, credentials);
+        return credentials;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string CaPem, AgentCredentials Credentials)> _credentials = new(StringComparer.Ordinal);
+}

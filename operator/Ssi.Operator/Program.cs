@@ -1,0 +1,4 @@
+using Ssi.Operator.Hosting;
+
+var app = OperatorHost.Build(args);
+await app.RunAsync();

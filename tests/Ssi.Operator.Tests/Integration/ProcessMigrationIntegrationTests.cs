@@ -1,0 +1,124 @@
+using k8s;
+using k8s.Models;
+using Ssi.Api.V1Alpha1;
+
+namespace Ssi.Operator.Tests.Integration;
+
+/// <summary>ProcessMigration through the operator host; the coordinator's side is played by <see cref="FakeMigrationDriver"/>.</summary>
+public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
+{
+    private OperatorScenario _s = null!;
+
+    public async Task InitializeAsync() => _s = await OperatorScenario.StartAsync();
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
+
+    private static V1Alpha1ProcessMigration Migration(string name, string target, bool dryRun = false) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = OperatorScenario.Ns },
+        Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = 65537, TargetNode = target, DryRun = dryRun },
+    };
+
+    private async Task ReadyClusterAsync()
+    {
+        await _s.StartOperatorAsync();
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+    }
+
+    private string? Phase(string name) => _s.GetMigration(name)?.Status?.Phase;
+
+    [Fact]
+    public async Task A_migration_succeeds_with_every_phase_written_before_its_step()
+    {
+        await ReadyClusterAsync();
+
+        await _s.CreateAsync(Migration("move", "node2"));
+
+        await OperatorScenario.Eventually(() => Phase("move") == "Succeeded", "Succeeded");
+        var status = _s.GetMigration("move")!.Status!;
+        Assert.Equal(("node1", "node2", "stop-copy"), (status.SourceNode, status.TargetNode, status.Mode));
+        Assert.Equal(42, status.FreezeMs);
+        Assert.Equal(4_194_304, status.BytesTransferred);
+        Assert.Equal(2, status.Plan!.Count);
+        Assert.NotNull(status.AttemptId);
+        Assert.NotNull(status.CompletionTime);
+        var succeeded = Assert.Single(status.Conditions!);
+        Assert.Equal(("Succeeded", "True"), (succeeded.Type, succeeded.Status));
+        Assert.All(_s.Migrations.Journal, j => Assert.Equal(j.Reported, j.Stored));
+        Assert.Equal(["Planning", "Checkpointing", "Restoring", "Committing", "Resuming"], _s.Migrations.Journal.Select(j => j.Reported));
+    }
+
+    [Fact]
+    public async Task A_migration_whose_target_agent_dies_mid_way_is_rolled_back_and_the_process_keeps_one_copy()
+    {
+        await ReadyClusterAsync();
+        _s.Migrations.DyingTargets["node3"] = true;
+
+        await _s.CreateAsync(Migration("doomed", "node3"));
+
+        await OperatorScenario.Eventually(() => Phase("doomed") == "RolledBack", "RolledBack");
+        var status = _s.GetMigration("doomed")!.Status!;
+        Assert.Equal("False", status.Conditions!.Single().Status);
+        Assert.Contains("runs on node1 as before", status.Message, StringComparison.Ordinal);
+        Assert.Equal("node1", Assert.Single(_s.Migrations.Copies).Value);
+    }
+
+    [Fact]
+    public async Task A_dry_run_only_plans()
+    {
+        await ReadyClusterAsync();
+
+        await _s.CreateAsync(Migration("plan", "node2", dryRun: true));
+
+        await OperatorScenario.Eventually(() => Phase("plan") == "Planned", "Planned");
+        Assert.Equal(2, _s.GetMigration("plan")!.Status!.Plan!.Count);
+        Assert.DoesNotContain(_s.Migrations.Journal, j => j.Reported == "Checkpointing");
+        Assert.Equal("node1", _s.Migrations.Copies[65537]);
+    }
+
+    [Fact]
+    public async Task A_migration_to_a_node_outside_the_cluster_fails_as_an_invalid_spec()
+    {
+        await ReadyClusterAsync();
+
+        await _s.CreateAsync(Migration("bad", "node9"));
+
+        await OperatorScenario.Eventually(() => Phase("bad") == "Failed", "Failed");
+        var succeeded = Assert.Single(_s.GetMigration("bad")!.Status!.Conditions!);
+        Assert.Equal(("Succeeded", "False", "InvalidSpec"), (succeeded.Type, succeeded.Status, succeeded.Reason));
+        Assert.Contains("node9", succeeded.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_migration_waits_Pending_until_its_cluster_is_Ready()
+    {
+        await _s.StartOperatorAsync();
+        _s.Fleet.Down["node1"] = true;
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await _s.CreateAsync(Migration("later", "node2"));
+        await OperatorScenario.Eventually(() => Phase("later") == "Pending", "Pending");
+
+        _s.Fleet.Down.TryRemove("node1", out _);
+
+        await OperatorScenario.Eventually(() => Phase("later") == "Succeeded", "Succeeded once the cluster is Ready");
+    }
+
+    [Fact]
+    public async Task An_attempt_found_in_flight_by_a_new_leader_is_reported_not_restarted()
+    {
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await _s.CreateAsync(Migration("stale", "node3"));
+
+        // What a leader that died during the restore would have left behind.
+        _s.Server.SetStatus(SsiApiGroup.Group, V1Alpha1ProcessMigration.PluralName, OperatorScenario.Ns, "stale",
+            new System.Text.Json.Nodes.JsonObject { ["phase"] = "Restoring", ["attemptId"] = "old", ["sourceNode"] = "node2" });
+        await _s.StartOperatorAsync();
+
+        await OperatorScenario.Eventually(() => Phase("stale") == "Failed", "Failed (interrupted)");
+        var condition = _s.GetMigration("stale")!.Status!.Conditions!.Single();
+        Assert.Equal("Interrupted", condition.Reason);
+        Assert.Contains("node2", condition.Message, StringComparison.Ordinal);
+        Assert.Empty(_s.Migrations.Journal);
+    }
+}
