@@ -58,7 +58,7 @@ step "ssi kill from anywhere: the workload of node2, by its cluster PID $victim"
 sleep 0.3
 "$ssi" ps -c demo
 
-step "Live migration: a worker on node1 holding a file on /ssi, a pipe and a socket to a process left on node1, and its terminal"
+step "Live migration: a worker on node1 holding a file on /ssi, a pipe and a socket to a process left on node1, its terminal and node1's /dev/kmsg"
 sock=/tmp/ssi-demo-$$.sock
 rm -f "$sock"
 listener=$("$ssi" run -c demo --detach --node node1 -- python3 "$root/eng/demo/listener.py" "$sock")
@@ -67,7 +67,7 @@ listener_log=${listener_log%)}
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 terminal=$(mktemp /tmp/ssi-demo-terminal-XXXX)
 # `script` gives `ssi run` a terminal, so the worker gets one too (a pty on node1, the caller's side here).
-script -qfec "$ssi run -c demo --node node1 -- python3 $root/eng/demo/worker.py $sock" "$terminal" </dev/null >/dev/null 2>&1 &
+script -qfec "$ssi run -c demo --node node1 -- python3 $root/eng/demo/worker.py $sock /dev/kmsg" "$terminal" </dev/null >/dev/null 2>&1 &
 script_pid=$!
 worker=""
 for _ in $(seq 100); do

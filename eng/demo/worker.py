@@ -11,9 +11,20 @@ _, fds, _, _ = socket.recv_fds(sock, 16, 1)
 pipe = fds[0]
 os.makedirs("/ssi/demo", exist_ok=True)
 log = open("/ssi/demo/worker.log", "a")
-device = open(sys.argv[2], "rb", buffering=0) if len(sys.argv) > 2 else None
+device = os.open(sys.argv[2], os.O_RDONLY | os.O_NONBLOCK) if len(sys.argv) > 2 else None
+
+
+def from_device():
+    """One record of node1's kernel log through the device (after a move: its remote device file)."""
+    try:
+        record = os.read(device, 8192).decode(errors="replace")
+        return f", {sys.argv[2]} record #{record.split(',')[1]} via {os.readlink(f'/proc/self/fd/{device}')}"
+    except BlockingIOError:
+        return f", {sys.argv[2]}: nothing new"
+
+
 for i in range(1_000_000):
-    extra = f", {len(device.read(8))} bytes from {sys.argv[2]}" if device else ""
+    extra = from_device() if device is not None else ""
     line = f"tick {i} (pid {os.getpid()} in its namespace{extra})"
     log.write(line + "\n")
     log.flush()

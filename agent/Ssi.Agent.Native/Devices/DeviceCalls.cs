@@ -19,6 +19,9 @@ public static partial class DeviceCalls
     public static int Open(string path, int flags) =>
         Retry(() => open(path, (flags & O_ACCMODE) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW, 0));
 
+    /// <summary>True when the device takes lseek(2) (a fresh open is at 0, so seeking there changes nothing); false for streams such as terminals.</summary>
+    public static bool IsSeekable(int fd) => LibC.lseek(fd, 0, 0 /* SEEK_SET */) >= 0;
+
     public static int Close(int fd) => close(fd) == 0 ? 0 : -Marshal.GetLastPInvokeError();
 
     public static int Dup(int fd) => Retry(() => fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 0));

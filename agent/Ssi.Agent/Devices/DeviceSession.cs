@@ -125,7 +125,7 @@ internal sealed class DeviceSession(
         _handles[device.Handle] = device;
         registry.Add(device);
         DeviceLog.Opened(logger, peer, export.Name, export.Path, open.Pid, open.Command);
-        return new DeviceEvent { Id = id, Result = (long)device.Handle };
+        return new DeviceEvent { Id = id, Result = (long)device.Handle, Seekable = DeviceCalls.IsSeekable(fd) };
     }
 
     private DeviceEvent Release(ulong id, ulong handle)

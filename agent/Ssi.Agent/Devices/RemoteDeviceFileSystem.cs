@@ -243,7 +243,8 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         {
             var fh = (ulong)Interlocked.Increment(ref _nextHandle);
             _handles[fh] = new RemoteHandle(peer, generation, (ulong)e.Result, name.Name);
-            reply.OpenOut(fh, FuseProtocol.FopenDirectIo | FuseProtocol.FopenNonseekable | FuseProtocol.FopenStream);
+            // A stream unless the device itself takes positions (then lseek works here as there).
+            reply.OpenOut(fh, e.Seekable ? FuseProtocol.FopenDirectIo : FuseProtocol.FopenDirectIo | FuseProtocol.FopenNonseekable | FuseProtocol.FopenStream);
             return 0;
         });
         return 0;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Planning;
@@ -10,7 +11,13 @@ using Ssi.Agent.Processes;
 namespace Ssi.Agent.Migration;
 
 /// <summary>Builds the plan of a workload of this node: its processes and what happens to each descriptor.</summary>
-internal sealed class MigrationPlanner(ProcessTable table, StandInRegistry standIns, AgentIdentity identity, IOptions<FilesystemOptions> filesystem)
+internal sealed class MigrationPlanner(
+    ProcessTable table,
+    StandInRegistry standIns,
+    AgentIdentity identity,
+    IOptions<FilesystemOptions> filesystem,
+    DeviceExportTable exports,
+    IOptions<DevicesOptions> devices)
 {
     public StandIn? FindStandIn(string key) => standIns.Find(key);
 
@@ -28,7 +35,8 @@ internal sealed class MigrationPlanner(ProcessTable table, StandInRegistry stand
         var sockets = descriptors.Any(d => d.Link.StartsWith("socket:", StringComparison.Ordinal))
             ? SocketTables.Read()
             : new Dictionary<ulong, SocketInfo>();
-        var fds = DescriptorClassifier.Classify(descriptors, filesystem.Value.MountPath, sockets);
+        var deviceContext = new DeviceContext(exports.Resolve().Select(e => e.Path).ToHashSet(StringComparer.Ordinal), devices.Value.MountPath);
+        var fds = DescriptorClassifier.Classify(descriptors, filesystem.Value.MountPath, sockets, deviceContext);
 
         var plan = new MigrationPlan { Node = identity.Node, RootClusterPid = root.Value };
         long memory = 0;
@@ -59,8 +67,19 @@ internal sealed class MigrationPlanner(ProcessTable table, StandInRegistry stand
                 Reason = fd.Reason,
                 Key = fd.Key,
                 Direction = fd.Direction,
+                Flags = fd.Descriptor.Flags,
             };
-            if (fd.Action == DescriptorKinds.StayHome)
+            if (fd.Action == DescriptorKinds.StayHome && fd.Kind == DescriptorKinds.Device)
+            {
+                // Served by the devices feature: the target opens this node's remote device file.
+                var remote = DescriptorClassifier.IsBeneath(fd.Descriptor.Link, devices.Value.MountPath)
+                    ? fd.Descriptor.Link[(devices.Value.MountPath.TrimEnd('/').Length + 1)..].Split('/')
+                    : null;
+                entry.HomeNode = remote is { Length: 2 } ? remote[0] : identity.Node;
+                entry.HomeEndpoint = remote is null ? identity.Endpoint : "";
+                entry.ObjectId = remote is { Length: 2 } ? remote[1] : DeviceExportTable.NameOf(fd.Descriptor.Link);
+            }
+            else if (fd.Action == DescriptorKinds.StayHome)
             {
                 var standIn = standIns.Find(fd.Key);
                 entry.HomeNode = standIn?.HomeNode ?? identity.Node;

@@ -116,6 +116,11 @@ internal sealed class MigrationSource(
         foreach (var group in fds.Where(f => f.Action == DescriptorKinds.StayHome).GroupBy(f => f.Key, StringComparer.Ordinal))
         {
             var first = group.First();
+            if (first.Kind == DescriptorKinds.Device)
+            {
+                continue; // the devices feature already serves it to every node
+            }
+
             var copy = Pidfd.TakeDescriptor(first.Descriptor.HostPid, first.Descriptor.Fd);
             var entries = plan.Descriptors.Where(d => d.Key == group.Key).ToList();
             if (entries[0].ObjectId.Length > 0)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Devices;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Planning;
@@ -27,6 +28,8 @@ internal sealed class MigrationTarget(
     PeerChannels peers,
     AgentIdentity identity,
     IOptions<AgentOptions> options,
+    IOptions<DevicesOptions> devices,
+    DeviceExportTable exports,
     IHostApplicationLifetime lifetime,
     ILogger<MigrationTarget> logger)
 {
@@ -111,8 +114,12 @@ internal sealed class MigrationTarget(
         {
             foreach (var group in plan.Descriptors.Where(d => d.Action == DescriptorKinds.StayHome).GroupBy(d => d.Key, StringComparer.Ordinal))
             {
-                var (standIn, processEnd) = StandInFactory.Create(group.First(), logger);
-                attempt.StandIns.Add(standIn);
+                var (standIn, processEnd) = StandInFactory.Create(group.First(), DevicePath, logger);
+                if (standIn is not null)
+                {
+                    attempt.StandIns.Add(standIn);
+                }
+
                 processEnds.Add(processEnd);
                 inherited.Add((3 + inherited.Count, group.Key));
             }
@@ -167,12 +174,34 @@ internal sealed class MigrationTarget(
         }
         catch
         {
+            KeepLogs(attempt.ImageDirectory, attempt.Id);
             Abort(attempt.Id);
             throw;
         }
         finally
         {
             processEnds.ForEach(FileDescriptor.Close);
+        }
+    }
+
+    /// <summary>Where a device the process held is opened here: the device itself on its owner, else the owner's remote device file.</summary>
+    private string DevicePath(PlannedDescriptor planned) =>
+        planned.HomeNode == identity.Node
+            ? exports.Find(planned.ObjectId)?.Path ?? throw new MigrationException($"device {planned.ObjectId} is no longer exported by {identity.Node}")
+            : Path.Combine(devices.Value.MountPath, planned.HomeNode, planned.ObjectId);
+
+    /// <summary>criu's logs of a failed attempt, kept in the agent's state directory (the images go).</summary>
+    private void KeepLogs(string imageDirectory, string attemptId)
+    {
+        if (options.Value.StateDirectory is not { } state || !Directory.Exists(imageDirectory))
+        {
+            return;
+        }
+
+        var logs = Directory.CreateDirectory(Path.Combine(state, "migration-logs")).FullName;
+        foreach (var log in Directory.GetFiles(imageDirectory, "*.log"))
+        {
+            File.Copy(log, Path.Combine(logs, $"{attemptId}.{Path.GetFileName(log)}"), overwrite: true);
         }
     }
 

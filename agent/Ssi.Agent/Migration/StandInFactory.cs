@@ -14,8 +14,11 @@ internal static class StandInFactory
     private const int O_NOCTTY = 0x100;
     private const int O_CLOEXEC = 0x80000;
 
-    /// <summary>Returns the stand-in (holding the agent's end) and the process's end, to hand to criu.</summary>
-    public static (StandIn StandIn, int ProcessEnd) Create(PlannedDescriptor planned, ILogger logger)
+    /// <summary>
+    /// Returns the stand-in (holding the agent's end; none for a device, whose remote file already
+    /// ships every call to its node) and the process's end, to hand to criu.
+    /// </summary>
+    public static (StandIn? StandIn, int ProcessEnd) Create(PlannedDescriptor planned, Func<PlannedDescriptor, string> devicePath, ILogger logger)
     {
         var direction = RelayDirections.Parse(planned.Direction);
         switch (planned.Kind)
@@ -52,6 +55,13 @@ internal static class StandInFactory
                 var (processEnd, agentEnd) = FileDescriptor.SocketPair();
                 var key = $"socket:[{FileStatus.OfDescriptor(processEnd).Inode}]";
                 return (New(planned, key, direction, agentEnd, logger), processEnd);
+            }
+
+            case DescriptorKinds.Device:
+            {
+                // criu hands this descriptor to the process as it is: open it as the process had it.
+                const int Kept = 0x3 /* O_ACCMODE */ | 0x400 /* O_APPEND */ | 0x800 /* O_NONBLOCK */ | 0x1000 /* O_SYNC */;
+                return (null, FileDescriptor.Open(devicePath(planned), (planned.Flags & Kept) | O_CLOEXEC));
             }
 
             default:

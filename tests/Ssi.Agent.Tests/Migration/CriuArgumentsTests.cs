@@ -8,7 +8,7 @@ public sealed class CriuArgumentsTests
     [Fact]
     public void Dump_leaves_the_tree_stopped_and_declares_relayed_terminals_external()
     {
-        var args = CriuArguments.Dump(42, "/dev/shm/x", ["tty[8803:1a]", "tty[8803:1a]", "socket:[777]", "pipe:[5]"]);
+        var args = CriuArguments.Dump(42, "/dev/shm/x", ["tty[8803:1a]", "tty[8803:1a]", "socket:[777]", "pipe:[5]", "dev/kmsg"]);
 
         Assert.Equal(["dump", "-t", "42", "-D", "/dev/shm/x"], args.Take(5));
         Assert.Contains("--leave-stopped", args);

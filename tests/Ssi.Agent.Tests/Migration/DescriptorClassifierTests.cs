@@ -75,6 +75,27 @@ public sealed class DescriptorClassifierTests
         Assert.Equal(action, One(Fd(3, path, Chr, rdev: path == "/dev/ttyS0" ? (4UL << 8) | 64 : (1UL << 8) | 3)).Action);
     }
 
+    [Fact]
+    public void An_exported_device_stays_home_keyed_by_its_path()
+    {
+        var devices = new DeviceContext(new HashSet<string> { "/dev/kmsg" }, "/run/ssi/dev");
+        var d = new OpenDescriptor(10, 1, 5, "/dev/kmsg", 0x800, 0, Chr, (1UL << 8) | 11, 0x6, 0x41, MountId: 0x1c);
+
+        var planned = DescriptorClassifier.Classify([d], "/ssi", new Dictionary<ulong, SocketInfo>(), devices).Single();
+
+        Assert.Equal(("device", "stay-home", "dev/kmsg"), (planned.Kind, planned.Action, planned.Key));
+    }
+
+    [Fact]
+    public void A_remote_device_file_is_opened_again_on_the_target()
+    {
+        var d = new OpenDescriptor(10, 1, 5, "/run/ssi/dev/node1/zero", 2, 0, Reg, 0, 0x30, 0x7, MountId: 0x2a);
+
+        var planned = DescriptorClassifier.Classify([d], "/ssi", new Dictionary<ulong, SocketInfo>(), DeviceContext.None).Single();
+
+        Assert.Equal(("device", "stay-home", "run/ssi/dev/node1/zero"), (planned.Kind, planned.Action, planned.Key));
+    }
+
     [Theory]
     [InlineData("anon_inode:[eventfd]", "eventfd", "recreate")]
     [InlineData("anon_inode:[eventpoll]", "epoll", "recreate")]

@@ -283,6 +283,35 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_device_of_node1_is_used_through_its_remote_device_file_after_the_move_and_directly_back_home()
+    {
+        Assert.True(File.Exists("/dev/kmsg"), "this test needs /dev/kmsg, which the sample's node1 exports");
+        var marker = Marker();
+        var log = $"/ssi/{marker}.log";
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "python3", "-c",
+            $"import os,time\nfd=os.open('/dev/kmsg', os.O_RDONLY|os.O_NONBLOCK)\nwhile True:\n  try: r=os.read(fd,8192).decode(errors='replace').split(',')[1]\n  except BlockingIOError: r='EAGAIN'\n  open('{log}','a').write(os.readlink('/proc/self/fd/%d' % fd)+' '+r+chr(10)); time.sleep(0.05)"]);
+        var (cpid, _, _) = await cluster.WaitForAsync(log);
+        var path = Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.log");
+
+        foreach (var (node, expected) in new[] { ("node2", "/run/ssi/dev/node1/kmsg"), ("node3", "/run/ssi/dev/node1/kmsg"), ("node1", "/dev/kmsg") })
+        {
+            var status = await cluster.MigrateAsync(cpid, node);
+            Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => p.GetProperty("kind").GetString() == "device" && p.GetProperty("action").GetString() == "stay-home");
+            for (var i = 0; i < 50 && !File.ReadAllLines(path).Last().StartsWith(expected + " ", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            // Reads keep coming (kernel log records, or EAGAIN once at the end), through the device's file on this node.
+            var last = File.ReadAllLines(path).Last();
+            Assert.StartsWith(expected + " ", last, StringComparison.Ordinal);
+            Assert.Matches(@" (\d+|EAGAIN)$", last);
+        }
+
+        await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
     public async Task A_workload_with_a_blocker_gets_a_plan_that_names_it_and_is_not_frozen()
     {
         var marker = Marker();

@@ -39,7 +39,7 @@ internal static class CriuArguments
 
     /// <summary>
     /// How a stays-home object is declared external at dump time: a terminal by its key, one end of
-    /// a unix stream connection by its own inode (unix[INODE]); a pipe needs nothing.
+    /// a unix stream connection by its own inode (unix[INODE]); a pipe or a device file needs nothing.
     /// </summary>
     public static string? External(string key) =>
         key.StartsWith("tty[", StringComparison.Ordinal) ? key

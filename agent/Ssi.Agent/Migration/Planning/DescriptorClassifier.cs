@@ -20,8 +20,10 @@ internal static class DescriptorClassifier
     public static IReadOnlyList<PlannedFd> Classify(
         IReadOnlyList<OpenDescriptor> descriptors,
         string sharedMountPath,
-        IReadOnlyDictionary<ulong, SocketInfo> sockets)
+        IReadOnlyDictionary<ulong, SocketInfo> sockets,
+        DeviceContext? devices = null)
     {
+        devices ??= DeviceContext.None;
         ArgumentNullException.ThrowIfNull(descriptors);
         ArgumentNullException.ThrowIfNull(sockets);
         var pipeModes = descriptors
@@ -34,7 +36,7 @@ internal static class DescriptorClassifier
             .ToHashSet();
         var holdsPtyMaster = descriptors.Any(d => d.Link == "/dev/ptmx" || d.Link.StartsWith("/dev/pts/ptmx", StringComparison.Ordinal));
 
-        return descriptors.Select(d => ClassifyOne(d, sharedMountPath, sockets, pipeModes, socketsInTree, holdsPtyMaster)).ToList();
+        return descriptors.Select(d => ClassifyOne(d, sharedMountPath, sockets, pipeModes, socketsInTree, holdsPtyMaster, devices)).ToList();
     }
 
     private static PlannedFd ClassifyOne(
@@ -43,7 +45,8 @@ internal static class DescriptorClassifier
         IReadOnlyDictionary<ulong, SocketInfo> sockets,
         Dictionary<string, HashSet<int>> pipeModes,
         HashSet<ulong> socketsInTree,
-        bool holdsPtyMaster)
+        bool holdsPtyMaster,
+        DeviceContext devices)
     {
         var link = d.Link;
         if (link.StartsWith("pipe:[", StringComparison.Ordinal))
@@ -77,6 +80,12 @@ internal static class DescriptorClassifier
         var deleted = link.EndsWith(" (deleted)", StringComparison.Ordinal);
         var path = deleted ? link[..^" (deleted)".Length] : link;
         var shared = IsBeneath(path, sharedMountPath);
+        if (IsBeneath(path, devices.RemoteMountPath) && d.FileType == OpenDescriptor.S_IFREG)
+        {
+            return new PlannedFd(d, DescriptorKinds.Device, DescriptorKinds.StayHome, "a remote device file: the target opens it again (the device itself on its owner), calls still go to the owning node",
+                PathKey(path), "both");
+        }
+
         switch (d.FileType)
         {
             case OpenDescriptor.S_IFREG:
@@ -90,13 +99,13 @@ internal static class DescriptorClassifier
             case OpenDescriptor.S_IFIFO:
                 return Blocked(d, DescriptorKinds.Fifo, "a named FIFO cannot be relayed yet");
             case OpenDescriptor.S_IFCHR:
-                return ClassifyCharacterDevice(d, path, holdsPtyMaster);
+                return ClassifyCharacterDevice(d, path, holdsPtyMaster, devices);
             default:
                 return Blocked(d, DescriptorKinds.Other, $"{link}: unsupported file type");
         }
     }
 
-    private static PlannedFd ClassifyCharacterDevice(OpenDescriptor d, string path, bool holdsPtyMaster)
+    private static PlannedFd ClassifyCharacterDevice(OpenDescriptor d, string path, bool holdsPtyMaster, DeviceContext devices)
     {
         if (PortableDevices.Contains(path))
         {
@@ -124,7 +133,14 @@ internal static class DescriptorClassifier
             return new PlannedFd(d, DescriptorKinds.Tty, DescriptorKinds.Recreate, "terminal master held by the workload: rebuilt with its slaves");
         }
 
-        return Blocked(d, DescriptorKinds.Device, $"device {path} is not reachable from other nodes");
+        if (devices.ExportedPaths.Contains(path))
+        {
+            // The device stays; the process gets this node's remote device file for it on the target.
+            return new PlannedFd(d, DescriptorKinds.Device, DescriptorKinds.StayHome, "exported by this node: the target opens its remote device file, calls are shipped here",
+                PathKey(path), "both");
+        }
+
+        return Blocked(d, DescriptorKinds.Device, $"device {path} is not exported by this node (spec.nodes[].devices), so other nodes cannot reach it");
     }
 
     private static PlannedFd ClassifySocket(OpenDescriptor d, IReadOnlyDictionary<ulong, SocketInfo> sockets, HashSet<ulong> socketsInTree)
@@ -190,6 +206,12 @@ internal static class DescriptorClassifier
         1 => "write",
         _ => "both",
     };
+
+    /// <summary>
+    /// CRIU's key of a file descriptor handed in at restore (--inherit-fd): a file's path without
+    /// its leading slash. criu then uses the descriptor as given (no reopen by path, no type check).
+    /// </summary>
+    public static string PathKey(string path) => path.TrimStart('/');
 
     /// <summary>CRIU's key of a terminal: tty[RDEV:DEV] in lowercase hex.</summary>
     public static string TtyKey(ulong rdev, ulong dev) =>

@@ -2,7 +2,7 @@ namespace Ssi.Agent.Migration.Planning;
 
 /// <summary>
 /// One descriptor of one process as /proc shows it: the link target of /proc/PID/fd/N, the flags
-/// and position of its fdinfo, and the stat of the object (mode, device numbers, inode).
+/// position and mount id of its fdinfo, and the stat of the object (mode, device numbers, inode).
 /// </summary>
 internal sealed record OpenDescriptor(
     int HostPid,
@@ -14,7 +14,8 @@ internal sealed record OpenDescriptor(
     uint Mode,
     ulong Rdev,
     ulong Dev,
-    ulong Inode)
+    ulong Inode,
+    int MountId = 0)
 {
     public const uint S_IFMT = 0xF000;
     public const uint S_IFSOCK = 0xC000;

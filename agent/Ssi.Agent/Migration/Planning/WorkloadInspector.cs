@@ -60,12 +60,13 @@ internal static class WorkloadInspector
 
         var flags = Convert.ToInt32(Field(info, "flags:") ?? "0", 8);
         var position = long.Parse(Field(info, "pos:") ?? "0", CultureInfo.InvariantCulture);
+        var mountId = int.Parse(Field(info, "mnt_id:") ?? "0", CultureInfo.InvariantCulture);
         if (Native.FileStatus.Of($"/proc/{pid}/fd/{fd}") is not { } status)
         {
             return null;
         }
 
-        return new OpenDescriptor(pid, nsPid, fd, link, flags, position, status.Mode, status.Rdev, status.Dev, status.Inode);
+        return new OpenDescriptor(pid, nsPid, fd, link, flags, position, status.Mode, status.Rdev, status.Dev, status.Inode, mountId);
     }
 
     private static string? Field(string[] lines, string name) =>
