@@ -197,7 +197,7 @@ public sealed class RemoteDeviceTests(DeviceCluster cluster) : IClassFixture<Dev
         using var node3 = cluster.OnNode("node3");
 
         var names = node3.Do(new { op = "listdir", path = "/run/ssi/dev/node1" }).GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToList();
-        Assert.Equal(new[] { "full", "loop-control", "null", cluster.PtyName, "urandom", "zero" }.Order(StringComparer.Ordinal), names);
+        Assert.Equal(new[] { "full", "kmsg", "loop-control", "null", cluster.PtyName, "urandom", "zero" }.Order(StringComparer.Ordinal), names);
         foreach (var name in new[] { "random", "tty", "net-tun", "mem", "pts-ptmx", "pts" })
         {
             var open = node3.Try(new { op = "open", id = "x", path = $"/run/ssi/dev/node1/{name}" });
