@@ -136,6 +136,55 @@ def memory_freeze(size_mib, mode):
     return s["freezeMs"], s.get("bytesTransferred") or 0
 
 
+PIPE_HOME = r'''
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); c, _ = s.accept()
+r, w = os.pipe(); socket.send_fds(c, [b"p"], [r]); os.close(r)
+c.recv(1)                       # the reader has moved: go
+chunk = b"x" * (1 << 20); t = time.monotonic()
+for _ in range(int(sys.argv[2])): os.write(w, chunk)
+os.close(w)
+open(sys.argv[3], "w").write("%f" % (time.monotonic() - t))
+'''
+
+PIPE_READER = r'''
+import os, socket, sys
+c = socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); _, fds, _, _ = socket.recv_fds(c, 1, 1)
+import time
+while not os.path.exists(sys.argv[2]): time.sleep(0.05)
+c.send(b"g"); n = 0
+while True:
+    b = os.read(fds[0], 1 << 20)
+    if not b: break
+    n += len(b)
+open(sys.argv[3], "w").write(str(n))
+'''
+
+
+def pipe_relay(size_mib):
+    """A pipe between a process left on node1 and one moved to node2: the home writes, the moved reader counts."""
+    tag = uuid.uuid4().hex[:8]
+    sock, go, done, took = f"/tmp/mb-{tag}.sock", f"/ssi/mb-{tag}.go", f"/ssi/mb-{tag}.n", f"/tmp/mb-{tag}.t"
+    ssi("run", "-d", "-c", CLUSTER, "--node", "node1", "--", "python3", "-c", PIPE_HOME, sock, str(size_mib), took)
+    while not os.path.exists(sock):
+        time.sleep(0.05)
+    marker = "mp" + tag
+    ssi("run", "-d", "-c", CLUSTER, "--node", "node1", "--", "python3", "-c", "# " + marker + "\n" + PIPE_READER, sock, go, done)
+    cpid, _ = find(marker)
+    time.sleep(0.5)
+    migrate(cpid, "node2")
+    ssi("run", "-c", CLUSTER, "--node", "node1", "--", "touch", go)  # through the filesystem, so node2 sees it
+    result = f"/var/lib/ssi-operator/{CLUSTER}/cfs/mb-{tag}.n"
+    for _ in range(1200):
+        if os.path.exists(result) and os.path.exists(took):
+            break
+        time.sleep(0.1)
+    seconds = float(open(took).read())
+    moved = int(open(result).read())
+    os.remove(sock)
+    return moved / (1 << 20) / seconds
+
+
 def relay_throughput(size_mib):
     """Bytes a workload writes to its stdout (a stays-home pipe to the caller on node1), before and after a move."""
     results = {}
@@ -158,6 +207,10 @@ def relay_throughput(size_mib):
         results[moved] = total / (1 << 20) / (time.monotonic() - t0)
     return results
 
+
+if os.environ.get("SSI_BENCH_ONLY") == "pipe":
+    print(f"pipe relay: {pipe_relay(128):.0f} MiB/s")
+    sys.exit(0)
 
 runs = 5 if QUICK else 20
 freezes, kinds = freeze_small(runs)
@@ -184,3 +237,9 @@ print("| | MiB/s | ratio |")
 print("|---|---:|---:|")
 print(f"| not moved (agent relays the run's stdout) | {t[False]:.0f} | 1.00 |")
 print(f"| moved to node2 (stand-in relayed home) | {t[True]:.0f} | {t[True] / t[False]:.2f} |")
+
+size = 128 if QUICK else 1024
+print(f"\n## Stays-home pipe between a process left on node1 and a reader moved to node2 ({size} MiB)\n")
+print("| | MiB/s |")
+print("|---|---:|")
+print(f"| relayed pipe (home writer -> home agent -> node2 agent -> stand-in pipe -> moved reader) | {pipe_relay(size):.0f} |")

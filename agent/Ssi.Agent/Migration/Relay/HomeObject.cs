@@ -66,6 +66,12 @@ internal sealed class HomeObject : IDisposable
             _window = Pty.GetWindowSize(_fd);
         }
 
+        if (Kind == "pipe")
+        {
+            // Its process moved away; a larger buffer lets the relay move bulk data in fewer, bigger chunks.
+            FileDescriptor.TryGrowPipe(_fd, 1024 * 1024);
+        }
+
         if (Direction.HomeSends())
         {
             _pump = new DescriptorPump(_fd, Id);
