@@ -193,7 +193,8 @@ internal sealed class MigrationSource(
             workload.RemoteExit ??= new TaskCompletionSource<ExitStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
-        homes.Activate(attempt.Id);
+        // If the node it moves to dies with it, the caller waiting here gets an end instead of waiting for ever.
+        homes.Activate(attempt.Id, () => workload.RemoteExit?.TrySetResult(new ExitStatus(255, 0)));
         attempt.MovingStandIns.ForEach(s => s.MoveOn());
         if (attempt.LazyDump is { } dump)
         {

@@ -30,6 +30,10 @@ public sealed class MigratingCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>PID of the agent of the node at <paramref name="index"/> (0-based).</summary>
+    public async Task<int> AgentPidAsync(int index) =>
+        (await _cluster!.StatusJsonAsync()).GetProperty("nodes")[index].GetProperty("agentPid").GetInt32();
+
     /// <summary>The cluster PID and node of the process whose command line contains <paramref name="marker"/>.</summary>
     public async Task<(long Cpid, string Node, string State)?> FindAsync(string marker)
     {

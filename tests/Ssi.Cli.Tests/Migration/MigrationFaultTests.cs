@@ -64,6 +64,34 @@ public sealed class MigrationFaultTests
     }
 
     [Fact]
+    public async Task When_the_node_a_workload_moved_to_loses_its_agent_the_caller_and_the_peers_at_home_get_an_end_not_a_hang()
+    {
+        var cluster = new MigratingCluster();
+        await cluster.InitializeAsync();
+        try
+        {
+            var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+            using var run = new InteractiveRun(["run", "-c", cluster.Name, "--node", "node1", "--", "sh", "-c", $"# {marker}\nwhile read l; do echo \"got $l\"; done"]);
+            await run.SendAsync("before");
+            await run.WaitForOutputAsync("got before");
+            var (cpid, _, _) = await cluster.WaitForAsync(marker);
+            var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", cluster.Name]);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            await run.SendAsync("moved");
+            await run.WaitForOutputAsync("got moved");
+
+            ProcessSignals.Send(await cluster.AgentPidAsync(1), ProcessSignals.SIGKILL);
+
+            // The relays to node2 break: the caller's `ssi run` ends (255) instead of waiting for ever.
+            Assert.Equal(255, await run.WaitForExitAsync());
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Cutting_the_link_between_source_and_target_rolls_back()
     {
         var cluster = new MigratingCluster();

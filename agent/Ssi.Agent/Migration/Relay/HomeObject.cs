@@ -24,6 +24,7 @@ internal sealed class HomeObject : IDisposable
     private DescriptorPump? _pump;
     private int _fd;
     private (ushort, ushort)? _window;
+    private int _waiting;
 
     public HomeObject(string id, string kind, RelayDirection direction, int fd, string attemptId, ILogger logger)
     {
@@ -50,6 +51,9 @@ internal sealed class HomeObject : IDisposable
     public Task Finished => _finished.Task;
 
     public bool IsActive => _activated.Task.IsCompleted;
+
+    /// <summary>Called when a stand-in goes away without moving on: the process it served is lost.</summary>
+    public Action? Lost { get; set; }
 
     /// <summary>The migration committed: the original process is gone, the stand-ins may take over.</summary>
     public void Activate()
@@ -83,7 +87,16 @@ internal sealed class HomeObject : IDisposable
 
     public async Task ServeAsync(IAsyncStreamReader<RelayFrame> requests, IServerStreamWriter<RelayFrame> responses, string node, CancellationToken cancellationToken)
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
         try
         {
             await _activated.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -139,6 +152,13 @@ internal sealed class HomeObject : IDisposable
                 await attachment.CancelAsync().ConfigureAwait(false);
                 await sender.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                 AttachedNode = null;
+                if (!detached && !_finished.Task.IsCompleted && Volatile.Read(ref _waiting) == 0)
+                {
+                    // The stand-in went away without moving on (its node or agent died, or the link
+                    // broke): its process lost this end, so the peer here gets end of file, not a hang.
+                    Finish($"the stand-in on {node} went away");
+                    Lost?.Invoke();
+                }
             }
         }
         finally

@@ -21,10 +21,11 @@ internal sealed class HomeObjectRegistry(ILogger<HomeObjectRegistry> logger)
     public IReadOnlyList<HomeObject> Snapshot() => _objects.Values.ToList();
 
     /// <summary>The attempt committed: its objects start serving their stand-ins.</summary>
-    public void Activate(string attemptId)
+    public void Activate(string attemptId, Action? lost = null)
     {
         foreach (var item in _objects.Values.Where(o => o.AttemptId == attemptId))
         {
+            item.Lost = lost;
             item.Activate();
         }
     }
