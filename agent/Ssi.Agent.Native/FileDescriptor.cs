@@ -54,6 +54,23 @@ public static class FileDescriptor
         }
     }
 
+    /// <summary>
+    /// Writes all of <paramref name="data"/>; false when the other side is gone (EPIPE, EIO from a
+    /// pty whose other side closed, ECONNRESET) or the descriptor was already closed (EBADF).
+    /// </summary>
+    public static bool TryWriteAll(int fd, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            WriteAll(fd, data);
+            return true;
+        }
+        catch (NativeException e) when (e.Errno is 32 /* EPIPE */ or 5 /* EIO */ or 9 /* EBADF */ or 104 /* ECONNRESET */)
+        {
+            return false;
+        }
+    }
+
     public static void Close(int fd)
     {
         if (fd >= 0)

@@ -6,6 +6,7 @@ using Ssi.Agent.Filesystem;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Planning;
 using Ssi.Agent.Migration.Relay;
+using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Processes;
 
 namespace Ssi.Agent.Migration;
@@ -30,7 +31,7 @@ internal sealed class MigrationPlanner(
             throw new MigrationException($"workload of {cpid} is still starting");
         }
 
-        var pids = WorkloadInspector.Tree(shim);
+        var pids = ProcessTree.WithDescendants(shim);
         var descriptors = WorkloadInspector.Descriptors(pids);
         var sockets = descriptors.Any(d => d.Link.StartsWith("socket:", StringComparison.Ordinal))
             ? SocketTables.Read()

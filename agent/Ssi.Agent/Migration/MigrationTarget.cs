@@ -213,7 +213,7 @@ internal sealed class MigrationTarget(
             throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
         }
 
-        foreach (var pid in WorkloadInspector.Tree(shim))
+        foreach (var pid in ProcessTree.WithDescendants(shim))
         {
             ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
         }

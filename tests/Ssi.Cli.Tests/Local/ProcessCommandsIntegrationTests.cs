@@ -58,58 +58,18 @@ public sealed class ProcessCommandsIntegrationTests(RunningCluster cluster) : IC
     [Fact]
     public async Task On_a_terminal_ctrl_d_and_ctrl_c_reach_the_workload_not_the_client()
     {
-        Prerequisites.RequireRoot();
-        var (master, slave) = Pty.Open();
-        var pid = Spawner.Start(new SpawnOptions([RepositoryPaths.Cli, "run", "-c", _c, "--node", "node2", "--", "sh", "-c", "cat; echo cat-ended; sleep 30; echo not-interrupted"])
-        {
-            NewSession = true,
-            ControllingTerminal = slave,
-            WorkingDirectory = RepositoryPaths.Root,
-        });
-        var output = new StringBuilder();
-        var reader = Task.Factory.StartNew(() =>
-        {
-            var buffer = new byte[4096];
-            int n;
-            while ((n = FileDescriptor.Read(master, buffer)) > 0)
-            {
-                lock (output)
-                {
-                    output.Append(Encoding.UTF8.GetString(buffer, 0, n));
-                }
-            }
-        }, TaskCreationOptions.LongRunning);
-
-        async Task Expect(string text)
-        {
-            for (var i = 0; i < 100 && !Seen(text); i++)
-            {
-                await Task.Delay(100);
-            }
-
-            Assert.True(Seen(text), $"'{text}' never came: {output}");
-        }
-
-        bool Seen(string text)
-        {
-            lock (output)
-            {
-                return output.ToString().Contains(text, StringComparison.Ordinal);
-            }
-        }
+        using var run = new TerminalRun(["run", "-c", _c, "--node", "node2", "--", "sh", "-c", "cat; echo cat-ended; sleep 30; echo not-interrupted"]);
 
         await Task.Delay(1500);
-        FileDescriptor.WriteAll(master, "typed\n"u8);
-        await Expect("typed");
-        FileDescriptor.WriteAll(master, [0x04]); // ^D: end of input for cat, on the workload's terminal
-        await Expect("cat-ended");
+        run.Type("typed\n"u8);
+        await run.ExpectAsync("typed");
+        run.Type([0x04]); // ^D: end of input for cat, on the workload's terminal
+        await run.ExpectAsync("cat-ended");
         await Task.Delay(300);
-        FileDescriptor.WriteAll(master, [0x03]); // ^C: SIGINT for the workload's foreground job
-        var exit = await Task.Run(() => ChildProcess.Wait(pid)!.Value.Status);
-        FileDescriptor.Close(master);
-        await reader;
+        run.Type([0x03]); // ^C: SIGINT for the workload's foreground job
+        var exit = await run.WaitForExitAsync();
 
-        Assert.DoesNotContain("not-interrupted", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("not-interrupted", run.Output, StringComparison.Ordinal);
         Assert.Equal(130, exit.Code);
     }
 

@@ -81,27 +81,21 @@ public sealed class MigratingCluster : IAsyncLifetime
 
     /// <summary>Host PIDs of the (non-shim) processes whose command line contains the marker.</summary>
     public static IReadOnlyList<int> HostPidsOf(string marker) =>
-        Directory.GetDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0)
-            .Where(pid =>
-            {
-                try
-                {
-                    var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-                    return !argv[0].EndsWith("ssi-shim", StringComparison.Ordinal) && argv[0] != "unshare" && argv.Any(a => a.Contains(marker, StringComparison.Ordinal));
-                }
-                catch (IOException)
-                {
-                    return false;
-                }
-            })
+        HostProcesses()
+            .Where(p => !p.Argv[0].EndsWith("ssi-shim", StringComparison.Ordinal) && p.Argv[0] != "unshare" && p.Argv.Any(a => a.Contains(marker, StringComparison.Ordinal)))
+            .Select(p => p.Pid)
             .ToList();
 
     /// <summary>Host processes (any node) whose command line contains the marker: the copies that exist.</summary>
-    public static IReadOnlyList<(int Pid, char State)> Copies(string marker)
+    public static IReadOnlyList<(int Pid, char State)> Copies(string marker) =>
+        HostProcesses()
+            .Where(p => string.Join(' ', p.Argv).StartsWith("sh -c", StringComparison.Ordinal) && p.Argv.Any(a => a.Contains(marker, StringComparison.Ordinal)) && p.State != 'Z')
+            .Select(p => (p.Pid, p.State))
+            .ToList();
+
+    /// <summary>Every process of this machine (all nodes are namespaces of it): PID, argv and state.</summary>
+    private static IEnumerable<(int Pid, string[] Argv, char State)> HostProcesses()
     {
-        var result = new List<(int, char)>();
         foreach (var dir in Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid))
@@ -109,26 +103,20 @@ public sealed class MigratingCluster : IAsyncLifetime
                 continue;
             }
 
+            string[] argv;
+            char state;
             try
             {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (!cmdline.StartsWith("sh -c", StringComparison.Ordinal) || !cmdline.Contains(marker, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
+                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var state = stat[(stat.LastIndexOf(')') + 2)];
-                if (state != 'Z')
-                {
-                    result.Add((pid, state));
-                }
+                state = stat[stat.LastIndexOf(')') + 2];
             }
             catch (IOException)
             {
+                continue; // gone
             }
-        }
 
-        return result;
+            yield return (pid, argv, state);
+        }
     }
 }

@@ -99,68 +99,27 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     [Fact]
     public async Task A_terminal_stays_home_with_window_size_and_line_discipline_across_moves()
     {
-        Prerequisites.RequireRoot();
         var marker = Marker();
-        var (master, slave) = Pty.Open();
-        Pty.SetWindowSize(master, 30, 100);
-        var pid = Spawner.Start(new SpawnOptions([RepositoryPaths.Cli, "run", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nwhile read l; do echo \"got $l size $(stty size)\"; [ \"$l\" = quit ] && exit 4; done"])
-        {
-            NewSession = true,
-            ControllingTerminal = slave,
-            WorkingDirectory = RepositoryPaths.Root,
-        });
-        var output = new StringBuilder();
-        var reader = Task.Factory.StartNew(() =>
-        {
-            var buffer = new byte[4096];
-            int n;
-            while ((n = FileDescriptor.Read(master, buffer)) > 0)
-            {
-                lock (output)
-                {
-                    output.Append(Encoding.UTF8.GetString(buffer, 0, n));
-                }
-            }
-        }, TaskCreationOptions.LongRunning);
-
-        async Task Expect(string text)
-        {
-            for (var i = 0; i < 100 && !Contains(text); i++)
-            {
-                await Task.Delay(100);
-            }
-
-            Assert.True(Contains(text), $"'{text}' never came; output: {output}");
-        }
-
-        bool Contains(string text)
-        {
-            lock (output)
-            {
-                return output.ToString().Contains(text, StringComparison.Ordinal);
-            }
-        }
+        using var run = new TerminalRun(["run", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nwhile read l; do echo \"got $l size $(stty size)\"; [ \"$l\" = quit ] && exit 4; done"], 30, 100);
 
         await Task.Delay(1500);
-        FileDescriptor.WriteAll(master, "one\n"u8);
-        await Expect("got one size 30 100");
+        run.Type("one\n"u8);
+        await run.ExpectAsync("got one size 30 100");
         var (cpid, _, _) = await cluster.WaitForAsync(marker);
 
         var status = await cluster.MigrateAsync(cpid, "node2");
         Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => p.GetProperty("kind").GetString() == "tty" && p.GetProperty("action").GetString() == "stay-home");
-        FileDescriptor.WriteAll(master, "two\n"u8);
-        await Expect("got two size 30 100");
+        run.Type("two\n"u8);
+        await run.ExpectAsync("got two size 30 100");
 
         await cluster.MigrateAsync(cpid, "node3");
-        Pty.SetWindowSize(master, 40, 120);
+        run.Resize(40, 120);
         await Task.Delay(1000);
-        FileDescriptor.WriteAll(master, "three\n"u8);
-        await Expect("got three size 40 120");
+        run.Type("three\n"u8);
+        await run.ExpectAsync("got three size 40 120");
 
-        FileDescriptor.WriteAll(master, "quit\n"u8);
-        var exit = await Task.Run(() => ChildProcess.Wait(pid)!.Value.Status);
-        FileDescriptor.Close(master);
-        await reader;
+        run.Type("quit\n"u8);
+        var exit = await run.WaitForExitAsync();
         Assert.Equal(4, exit.Code);
     }
 

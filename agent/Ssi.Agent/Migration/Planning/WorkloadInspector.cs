@@ -6,9 +6,6 @@ namespace Ssi.Agent.Migration.Planning;
 /// <summary>Reads a workload's process tree and every descriptor of it from /proc.</summary>
 internal static class WorkloadInspector
 {
-    /// <summary>The shim and all of its descendants, parents before children.</summary>
-    public static IReadOnlyList<int> Tree(int shimPid) => Native.Processes.ProcessTree.WithDescendants(shimPid);
-
     public static IReadOnlyList<OpenDescriptor> Descriptors(IEnumerable<int> pids)
     {
         var result = new List<OpenDescriptor>();

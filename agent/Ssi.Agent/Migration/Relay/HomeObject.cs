@@ -124,7 +124,7 @@ internal sealed class HomeObject : IDisposable
                             _returned.Add(frame.Data.ToByteArray());
                             break;
                         case RelayFrame.PayloadOneofCase.Data:
-                            if (!WriteToObject(frame.Data.Span))
+                            if (!FileDescriptor.TryWriteAll(_fd, frame.Data.Span))
                             {
                                 await writer.WriteAsync(new RelayFrame { Closed = true }, cancellationToken).ConfigureAwait(false);
                                 Finish("the reader on this node closed");
@@ -215,19 +215,6 @@ internal sealed class HomeObject : IDisposable
         {
             _window = window;
             await writer.WriteAsync(new RelayFrame { Resize = new WindowSize { Rows = window.Rows, Columns = window.Columns } }, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private bool WriteToObject(ReadOnlySpan<byte> data)
-    {
-        try
-        {
-            FileDescriptor.WriteAll(_fd, data);
-            return true;
-        }
-        catch (NativeException e) when (e.Errno is 32 /* EPIPE */ or 5 /* EIO */ or 9 /* EBADF: finished */ or 104 /* ECONNRESET */)
-        {
-            return false;
         }
     }
 

@@ -107,7 +107,7 @@ internal sealed class StandIn : IDisposable
                         undelivered.Add(frame.Data.ToByteArray());
                         break;
                     case RelayFrame.PayloadOneofCase.Data:
-                        if (!Deliver(frame.Data.Span))
+                        if (!FileDescriptor.TryWriteAll(_agentEnd, frame.Data.Span))
                         {
                             await writer.WriteAsync(new RelayFrame { Closed = true }, cancellationToken).ConfigureAwait(false);
                             return;
@@ -157,19 +157,6 @@ internal sealed class StandIn : IDisposable
 
                 await to.WriteAsync(new RelayFrame { Data = ByteString.CopyFrom(chunk) }, token).ConfigureAwait(false);
             }
-        }
-    }
-
-    private bool Deliver(ReadOnlySpan<byte> data)
-    {
-        try
-        {
-            FileDescriptor.WriteAll(_agentEnd, data);
-            return true;
-        }
-        catch (NativeException e) when (e.Errno is 32 /* EPIPE */ or 5 /* EIO */ or 9 /* EBADF */ or 104 /* ECONNRESET */)
-        {
-            return false;
         }
     }
 
