@@ -120,9 +120,9 @@ internal sealed class MigrationSource(
         foreach (var group in fds.Where(f => f.Action == DescriptorKinds.StayHome).GroupBy(f => f.Key, StringComparer.Ordinal))
         {
             var first = group.First();
-            if (first.Kind == DescriptorKinds.Device)
+            if (first.Kind == DescriptorKinds.Device || DescriptorClassifier.IsTerminalAlias(group.Key))
             {
-                continue; // the devices feature already serves it to every node
+                continue; // the devices feature already serves it to every node; /dev/tty goes with its terminal
             }
 
             var copy = Pidfd.TakeDescriptor(first.Descriptor.HostPid, first.Descriptor.Fd);

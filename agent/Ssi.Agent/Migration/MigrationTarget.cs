@@ -112,12 +112,25 @@ internal sealed class MigrationTarget(
         var watch = Stopwatch.StartNew();
         try
         {
-            foreach (var group in plan.Descriptors.Where(d => d.Action == DescriptorKinds.StayHome).GroupBy(d => d.Key, StringComparer.Ordinal))
+            // /dev/tty last: it is handed another descriptor of the terminal that replaces the workload's.
+            var terminal = -1;
+            foreach (var group in plan.Descriptors.Where(d => d.Action == DescriptorKinds.StayHome).GroupBy(d => d.Key, StringComparer.Ordinal)
+                .OrderBy(g => DescriptorClassifier.IsTerminalAlias(g.Key)))
             {
-                var (standIn, processEnd) = StandInFactory.Create(group.First(), DevicePath, logger);
-                if (standIn is not null)
+                int processEnd;
+                if (DescriptorClassifier.IsTerminalAlias(group.Key))
                 {
-                    attempt.StandIns.Add(standIn);
+                    processEnd = terminal >= 0 ? FileDescriptor.Duplicate(terminal) : throw new MigrationException("/dev/tty is held but no terminal of the workload is relayed");
+                }
+                else
+                {
+                    (var standIn, processEnd) = StandInFactory.Create(group.First(), DevicePath, logger);
+                    if (standIn is not null)
+                    {
+                        attempt.StandIns.Add(standIn);
+                    }
+
+                    terminal = group.First().Kind == DescriptorKinds.Tty ? processEnd : terminal;
                 }
 
                 processEnds.Add(processEnd);

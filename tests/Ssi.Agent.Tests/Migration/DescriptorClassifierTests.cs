@@ -58,12 +58,32 @@ public sealed class DescriptorClassifierTests
     }
 
     [Fact]
-    public void Dev_tty_held_open_with_a_relayed_terminal_is_a_named_blocker()
+    public void Dev_tty_held_open_without_its_terminal_is_a_named_blocker()
     {
         var planned = One(Fd(10, "/dev/tty", Chr, rdev: 0x500));
 
         Assert.True(planned.IsBlocker);
         Assert.Contains("/dev/tty", planned.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dev_tty_with_the_one_relayed_terminal_it_names_stays_home_as_an_alias_of_it()
+    {
+        var planned = DescriptorClassifier.Classify([Fd(0, "/dev/pts/3", Chr, rdev: (136 << 8) | 3), Fd(10, "/dev/tty", Chr, rdev: 0x500)], "/ssi", new Dictionary<ulong, SocketInfo>());
+
+        Assert.Equal(("tty", "stay-home", "tty[500:1a]"), (planned[1].Kind, planned[1].Action, planned[1].Key));
+        Assert.True(DescriptorClassifier.IsTerminalAlias(planned[1].Key));
+        Assert.False(DescriptorClassifier.IsTerminalAlias(planned[0].Key));
+    }
+
+    [Fact]
+    public void Dev_tty_with_two_relayed_terminals_is_a_named_blocker()
+    {
+        var planned = DescriptorClassifier.Classify(
+            [Fd(0, "/dev/pts/3", Chr, rdev: (136 << 8) | 3), Fd(1, "/dev/pts/4", Chr, rdev: (136 << 8) | 4), Fd(10, "/dev/tty", Chr, rdev: 0x500)], "/ssi", new Dictionary<ulong, SocketInfo>());
+
+        Assert.True(planned[2].IsBlocker);
+        Assert.Contains("several terminals", planned[2].Reason, StringComparison.Ordinal);
     }
 
     [Theory]

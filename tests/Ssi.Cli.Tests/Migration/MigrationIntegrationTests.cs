@@ -124,6 +124,37 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_program_reading_dev_tty_keeps_its_terminal_across_moves()
+    {
+        var marker = Marker();
+        var program = $"# {marker}\nimport fcntl, struct, sys, termios\nt = open('/dev/tty', 'r+b', buffering=0)\n" +
+            "while True:\n  l = b''\n  while not l.endswith(b'\\n'): l += t.read(1)\n  l = l.strip().decode()\n" +
+            "  rows, cols = struct.unpack('hh', fcntl.ioctl(t, termios.TIOCGWINSZ, b'1234'))\n" +
+            "  t.write(('tty got %s size %d %d\\n' % (l, rows, cols)).encode())\n  if l == 'quit': sys.exit(5)\n";
+        using var run = new TerminalRun(["run", "-c", _c, "--node", "node1", "--", "python3", "-c", program], 30, 100);
+
+        await Task.Delay(1500);
+        run.Type("one\n"u8);
+        await run.ExpectAsync("tty got one size 30 100");
+        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+
+        var status = await cluster.MigrateAsync(cpid, "node2");
+        Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => p.GetProperty("target").GetString() == "/dev/tty" && p.GetProperty("action").GetString() == "stay-home");
+        run.Type("two\n"u8);
+        await run.ExpectAsync("tty got two size 30 100");
+
+        await cluster.MigrateAsync(cpid, "node3");
+        run.Resize(40, 120);
+        await Task.Delay(1000);
+        run.Type("three\n"u8);
+        await run.ExpectAsync("tty got three size 40 120");
+
+        run.Type("quit\n"u8);
+        var exit = await run.WaitForExitAsync();
+        Assert.Equal(5, exit.Code);
+    }
+
+    [Fact]
     public async Task A_unix_stream_socket_to_a_server_left_on_node1_stays_home_with_eof_kept()
     {
         var marker = Marker();

@@ -35,8 +35,11 @@ internal static class DescriptorClassifier
             .Select(d => d.Inode)
             .ToHashSet();
         var holdsPtyMaster = descriptors.Any(d => d.Link == "/dev/ptmx" || d.Link.StartsWith("/dev/pts/ptmx", StringComparison.Ordinal));
+        var terminals = new Terminals(
+            holdsPtyMaster,
+            descriptors.Where(d => d.FileType == OpenDescriptor.S_IFCHR && IsPtySlave(d.Rdev)).Select(d => d.Rdev).Distinct().Count());
 
-        return descriptors.Select(d => ClassifyOne(d, sharedMountPath, sockets, pipeModes, socketsInTree, holdsPtyMaster, devices)).ToList();
+        return descriptors.Select(d => ClassifyOne(d, sharedMountPath, sockets, pipeModes, socketsInTree, terminals, devices)).ToList();
     }
 
     private static PlannedFd ClassifyOne(
@@ -45,7 +48,7 @@ internal static class DescriptorClassifier
         IReadOnlyDictionary<ulong, SocketInfo> sockets,
         Dictionary<string, HashSet<int>> pipeModes,
         HashSet<ulong> socketsInTree,
-        bool holdsPtyMaster,
+        Terminals terminals,
         DeviceContext devices)
     {
         var link = d.Link;
@@ -99,30 +102,34 @@ internal static class DescriptorClassifier
             case OpenDescriptor.S_IFIFO:
                 return Blocked(d, DescriptorKinds.Fifo, "a named FIFO cannot be relayed yet");
             case OpenDescriptor.S_IFCHR:
-                return ClassifyCharacterDevice(d, path, holdsPtyMaster, devices);
+                return ClassifyCharacterDevice(d, path, terminals, devices);
             default:
                 return Blocked(d, DescriptorKinds.Other, $"{link}: unsupported file type");
         }
     }
 
-    private static PlannedFd ClassifyCharacterDevice(OpenDescriptor d, string path, bool holdsPtyMaster, DeviceContext devices)
+    private static PlannedFd ClassifyCharacterDevice(OpenDescriptor d, string path, Terminals terminals, DeviceContext devices)
     {
         if (PortableDevices.Contains(path))
         {
             return new PlannedFd(d, DescriptorKinds.Device, DescriptorKinds.Reopen, "exists on every node: reopened");
         }
 
-        if (d.Rdev == 0x500 /* 5:0, /dev/tty */)
+        if (d.Rdev == DevTty)
         {
-            return holdsPtyMaster
+            return terminals.HoldsPtyMaster
                 ? new PlannedFd(d, DescriptorKinds.Tty, DescriptorKinds.Recreate, "the controlling terminal's alias, with its terminal inside the workload: rebuilt")
-                : Blocked(d, DescriptorKinds.Tty, "/dev/tty (the controlling terminal's alias) is held open while the terminal stays on this node: CRIU cannot rebuild it against a relayed terminal (an interactive shell holds it; run the program without -i)");
+                : terminals.RelayedSlaves == 1
+                    ? new PlannedFd(d, DescriptorKinds.Tty, DescriptorKinds.StayHome, "the controlling terminal's alias: on the target, another descriptor of the terminal that relays it",
+                        TtyKey(d.Rdev, d.Dev), "both")
+                    : Blocked(d, DescriptorKinds.Tty, terminals.RelayedSlaves == 0
+                        ? "/dev/tty (the controlling terminal's alias) is held open, but no descriptor of the workload holds the terminal itself, so the target has none to give it"
+                        : "/dev/tty (the controlling terminal's alias) is held open while the workload holds several terminals: which one it names is not known");
         }
 
-        var major = Major(d.Rdev);
-        if (major is >= 136 and <= 143)
+        if (IsPtySlave(d.Rdev))
         {
-            return holdsPtyMaster
+            return terminals.HoldsPtyMaster
                 ? new PlannedFd(d, DescriptorKinds.Tty, DescriptorKinds.Recreate, "the workload holds the terminal's master: rebuilt with it")
                 : new PlannedFd(d, DescriptorKinds.Tty, DescriptorKinds.StayHome, "the terminal stays on this node: a new one relays it",
                     TtyKey(d.Rdev, d.Dev), "both");
@@ -237,7 +244,20 @@ internal static class DescriptorClassifier
     public static string TtyKey(ulong rdev, ulong dev) =>
         string.Create(CultureInfo.InvariantCulture, $"tty[{rdev:x}:{dev:x}]");
 
+    /// <summary>
+    /// A key of /dev/tty: the stand-in for it is not a terminal of its own but another descriptor
+    /// of the (only) relayed terminal of the workload.
+    /// </summary>
+    public static bool IsTerminalAlias(string key) => key.StartsWith("tty[500:", StringComparison.Ordinal);
+
+    private const ulong DevTty = 0x500; // 5:0
+
+    private static bool IsPtySlave(ulong rdev) => Major(rdev) is >= 136 and <= 143;
+
     private static ulong Major(ulong dev) => ((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffUL);
+
+    /// <summary>What the workload holds of terminals: a pty master (then criu rebuilds the pair), and how many distinct pty slaves.</summary>
+    private sealed record Terminals(bool HoldsPtyMaster, int RelayedSlaves);
 
     private static bool IsWildcard(string address) =>
         address.StartsWith("0.0.0.0:", StringComparison.Ordinal) || address.StartsWith("*:", StringComparison.Ordinal)
