@@ -127,6 +127,38 @@ public static class FileDescriptor
         return copy >= 0 ? copy : throw NativeException.Last("fcntl F_DUPFD_CLOEXEC");
     }
 
+    /// <summary>
+    /// Replaces <paramref name="fd"/> with a new open of the path it names, with its access mode,
+    /// append and non-blocking flags (and without becoming a controlling terminal). A process in a
+    /// new mount namespace does this so that its descriptors belong to its own mounts, as CRIU
+    /// requires. False (and <paramref name="fd"/> untouched) for a pipe, a socket, a deleted file
+    /// or a path that does not open.
+    /// </summary>
+    public static bool TryReopenByPath(int fd)
+    {
+        const int O_ACCMODE = 3;
+        const int O_NOCTTY = 0x100;
+        const int O_APPEND = 0x400;
+        const int O_NONBLOCK = 0x800;
+        var path = File.ResolveLinkTarget($"/proc/self/fd/{fd}", false)?.ToString();
+        var flagsLine = File.ReadLines($"/proc/self/fdinfo/{fd}").FirstOrDefault(l => l.StartsWith("flags:", StringComparison.Ordinal));
+        if (path is null || !path.StartsWith('/') || path.EndsWith(" (deleted)", StringComparison.Ordinal) || flagsLine is null)
+        {
+            return false;
+        }
+
+        var flags = Convert.ToInt32(flagsLine["flags:".Length..].Trim(), 8);
+        var reopened = LibC.open(path, (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK)) | O_NOCTTY | LibC.O_CLOEXEC, 0);
+        if (reopened < 0)
+        {
+            return false;
+        }
+
+        var moved = LibC.dup3(reopened, fd, 0) >= 0;
+        LibC.close(reopened);
+        return moved;
+    }
+
     public static int Open(string path, int flags, int mode = 0)
     {
         var fd = LibC.open(path, flags | LibC.O_CLOEXEC, mode);

@@ -7,8 +7,9 @@ using Ssi.Agent.Native.Terminals;
 namespace Ssi.Shim;
 
 /// <summary>
-/// PID 1 of a workload's PID namespace: starts the command, forwards the signals it gets to it,
-/// reaps every orphan, and exits with the command's status (which ends the namespace).
+/// PID 1 of a workload's PID namespace: mounts the workload's own /proc, starts the command,
+/// forwards the signals it gets to it, reaps every orphan, and exits with the command's status
+/// (which ends the namespace).
 /// </summary>
 internal static class WorkloadInit
 {
@@ -21,6 +22,19 @@ internal static class WorkloadInit
         {
             // Outside a fresh PID namespace (e.g. run by hand) still adopt orphans.
             ProcessControl.BecomeSubreaper();
+        }
+
+        if (arguments.OwnProc)
+        {
+            // The agent started us in new PID and mount namespaces: the workload sees only its own
+            // processes, and its standard descriptors (a log file, /dev/null, a terminal opened by
+            // the agent) are opened again through this namespace's mounts, which CRIU requires.
+            Mounts.MountProc();
+            Mounts.Hide(arguments.Hidden ?? []);
+            for (var fd = 0; fd <= 2; fd++)
+            {
+                FileDescriptor.TryReopenByPath(fd);
+            }
         }
 
         // The launcher's session lies outside the namespace; a session of our own keeps the whole

@@ -53,6 +53,19 @@ public sealed class AgentOptions
     /// <summary>The initial network namespace, where the kernel's process events are delivered.</summary>
     public string InitialNetworkNamespace { get; set; } = "/proc/1/ns/net";
 
+    /// <summary>
+    /// A bind mount of this node's / that criu rebuilds a restored workload's mount namespace on
+    /// (made by the agent when it first restores).
+    /// </summary>
+    public string RestoreRoot { get; set; } = "/run/ssi/restore-root";
+
+    /// <summary>
+    /// Mounts of the node a workload's copy of the node's mounts leaves out (each path and what is
+    /// beneath it; namespace files always): the node's plumbing, which the node a workload moves to
+    /// may not have. Local mode's namespace files live under the first two.
+    /// </summary>
+    public IList<string> HiddenMounts { get; set; } = ["/run/netns", "/run/ssi-operator", "/run/ssi/restore-root"];
+
     /// <summary>Where checkpoint images live while a migration needs them: tmpfs, never a disk.</summary>
     public string ImageDirectory { get; set; } = "/dev/shm/ssi-migration";
 }

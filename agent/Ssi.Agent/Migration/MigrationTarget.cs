@@ -160,7 +160,8 @@ internal sealed class MigrationTarget(
                 await attempt.LazyDaemon.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
+            Mounts.EnsureBind("/", options.Value.RestoreRoot);
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;

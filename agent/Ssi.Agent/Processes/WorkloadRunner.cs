@@ -8,10 +8,11 @@ using Ssi.Agent.Native.Terminals;
 namespace Ssi.Agent.Processes;
 
 /// <summary>
-/// Starts workloads (OpenSSI's rexec): <c>unshare --pid --ipc --fork -- ssi-shim -- COMMAND</c>, so
-/// that every workload is PID 1's tree in a PID namespace of its own (a later restore elsewhere can
-/// never collide on PIDs) and has its own SysV IPC namespace, while it shares the node's network
-/// and mount namespaces (the shared filesystem). stdio is three pipes, or a new pty.
+/// Starts workloads (OpenSSI's rexec): <c>unshare --pid --ipc --mount --propagation slave --fork --
+/// ssi-shim --own-proc -- COMMAND</c>, so that every workload is PID 1's tree in a PID namespace of
+/// its own (a later restore elsewhere can never collide on PIDs) with its own /proc, SysV IPC
+/// namespace and mount namespace (a copy of the node's: the shared filesystem and the remote device
+/// files included), while it shares the node's network namespace. stdio is three pipes, or a new pty.
 /// </summary>
 internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> options, AgentIdentity identity)
 {
@@ -30,7 +31,13 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
             throw new FileNotFoundException($"the workload init {o.ShimPath} does not exist (run eng/install.sh)", o.ShimPath);
         }
 
-        var argv = new List<string> { o.UnsharePath, "--pid", "--ipc", "--fork", "--", o.ShimPath, "--" };
+        var argv = new List<string> { o.UnsharePath, "--pid", "--ipc", "--mount", "--propagation", "slave", "--fork", "--", o.ShimPath, "--own-proc" };
+        foreach (var hidden in o.HiddenMounts)
+        {
+            argv.AddRange(["--hide", hidden]);
+        }
+
+        argv.Add("--");
         argv.AddRange(request.Argv);
         var environment = new List<string>
         {

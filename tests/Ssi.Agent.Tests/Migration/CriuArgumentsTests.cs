@@ -6,25 +6,28 @@ namespace Ssi.Agent.Tests.Migration;
 public sealed class CriuArgumentsTests
 {
     [Fact]
-    public void Dump_leaves_the_tree_stopped_and_declares_relayed_terminals_external()
+    public void Dump_leaves_the_tree_stopped_and_declares_mounts_and_relayed_terminals_external()
     {
-        var args = CriuArguments.Dump(42, "/dev/shm/x", ["tty[8803:1a]", "tty[8803:1a]", "socket:[777]", "pipe:[5]", "dev/kmsg"]);
+        var args = CriuArguments.Dump(42, "/dev/shm/x", ["tty[8803:1a]", "tty[8803:1a]", "socket:[777]", "pipe:[5]", "file[1c:41]"]);
 
         Assert.Equal(["dump", "-t", "42", "-D", "/dev/shm/x"], args.Take(5));
         Assert.Contains("--leave-stopped", args);
         var external = args.Select((a, i) => (a, i)).Where(x => x.a == "--external").Select(x => args[x.i + 1]).ToList();
-        Assert.Equal(["tty[8803:1a]", "unix[777]"], external);
+        Assert.Equal(["mnt[]", "file[1c:41]", "tty[8803:1a]", "unix[777]"], external);
+        Assert.Contains("--tcp-close", args);
     }
 
     [Fact]
-    public void Restore_is_detached_stopped_and_inherits_each_stand_in_by_key()
+    public void Restore_is_detached_stopped_rebuilds_the_mount_namespace_on_the_root_and_inherits_each_stand_in_by_key()
     {
-        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [(4, "tty[8803:1a]"), (3, "pipe:[77]")]);
+        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [(4, "tty[8803:1a]"), (3, "pipe:[77]"), (5, "file[1c:41]")], "/run/ssi/restore-root");
 
         Assert.Contains("-d", args);
+        Assert.Equal("/run/ssi/restore-root", args[args.ToList().IndexOf("--root") + 1]);
+        Assert.Equal("mnt[]", args[args.ToList().IndexOf("--external") + 1]);
         Assert.Contains("--leave-stopped", args);
         var inherited = args.Select((a, i) => (a, i)).Where(x => x.a == "--inherit-fd").Select(x => args[x.i + 1]).ToList();
-        Assert.Equal(["fd[3]:pipe:[77]", "fd[4]:tty[8803:1a]"], inherited);
+        Assert.Equal(["fd[3]:pipe:[77]", "fd[4]:tty[8803:1a]", "fd[5]:ile[1c:41]"], inherited);
         Assert.DoesNotContain("--lazy-pages", args);
     }
 

@@ -96,14 +96,14 @@ public sealed class DescriptorClassifierTests
     }
 
     [Fact]
-    public void An_exported_device_stays_home_keyed_by_its_path()
+    public void An_exported_device_stays_home_keyed_by_its_mount_and_inode()
     {
         var devices = new DeviceContext(new HashSet<string> { "/dev/kmsg" }, "/run/ssi/dev");
         var d = new OpenDescriptor(10, 1, 5, "/dev/kmsg", 0x800, 0, Chr, (1UL << 8) | 11, 0x6, 0x41, MountId: 0x1c);
 
         var planned = DescriptorClassifier.Classify([d], "/ssi", new Dictionary<ulong, SocketInfo>(), devices).Single();
 
-        Assert.Equal(("device", "stay-home", "dev/kmsg"), (planned.Kind, planned.Action, planned.Key));
+        Assert.Equal(("device", "stay-home", "file[1c:41]"), (planned.Kind, planned.Action, planned.Key));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class DescriptorClassifierTests
 
         var planned = DescriptorClassifier.Classify([d], "/ssi", new Dictionary<ulong, SocketInfo>(), DeviceContext.None).Single();
 
-        Assert.Equal(("device", "stay-home", "run/ssi/dev/node1/zero"), (planned.Kind, planned.Action, planned.Key));
+        Assert.Equal(("device", "stay-home", "file[2a:7]"), (planned.Kind, planned.Action, planned.Key));
     }
 
     [Theory]

@@ -11,7 +11,10 @@ internal static class CriuArguments
     /// <summary>
     /// Dump of a workload's whole PID-namespace tree, left stopped so that a failure later resumes it.
     /// criu runs in the node's network and mount namespaces, so neither is dumped; the workload's own
-    /// PID and IPC namespaces are. Terminals and unix sockets that stay on this node are declared external.
+    /// PID and IPC namespaces are, and its mount namespace: a copy of the node's with its own /proc,
+    /// whose other mounts criu finds in its own namespace and records as external bind mounts
+    /// (<c>--external mnt[]</c>), to be bound from the target node's same paths (its shared
+    /// filesystem mount, its remote device files). Terminals and unix sockets that stay on this node are declared external.
     /// TCP connections are never repaired or locked (--tcp-close): the plan lets only those that stay
     /// on this node through, and <see cref="RelayedTcpImages"/> turns them into inherited sockets.
     /// </summary>
@@ -21,7 +24,7 @@ internal static class CriuArguments
         {
             "dump", "-t", shimPid.ToString(CultureInfo.InvariantCulture), "-D", imageDirectory,
             "--leave-stopped", "--network-lock", "skip", "--tcp-close", "--ghost-limit", GhostLimit, "--file-locks",
-            "-o", "dump.log", "-v2",
+            "--external", "mnt[]", "-o", "dump.log", "-v2",
         };
         foreach (var key in externalKeys.Select(External).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
@@ -40,13 +43,23 @@ internal static class CriuArguments
     }
 
     /// <summary>
-    /// How a stays-home object is declared external at dump time: a terminal by its key, one end of
-    /// a unix stream connection by its own inode (unix[INODE]); a pipe or a device file needs nothing.
+    /// How a stays-home object is declared external at dump time: a terminal or a device's file by its
+    /// key, one end of a unix stream connection by its own inode (unix[INODE]); a pipe needs nothing.
     /// </summary>
     public static string? External(string key) =>
-        key.StartsWith("tty[", StringComparison.Ordinal) ? key
+        key.StartsWith("tty[", StringComparison.Ordinal) || key.StartsWith("file[", StringComparison.Ordinal) ? key
         : key.StartsWith("socket:[", StringComparison.Ordinal) ? $"unix[{key["socket:[".Length..^1]}]"
         : null;
+
+    /// <summary>
+    /// The key criu looks a handed-in descriptor up by. For a file declared external at dump it is
+    /// the recorded name <c>file[MNT_ID:INODE]</c> without its first character: criu's name of a
+    /// file entry is its path without the leading slash, and it cuts the first character of an
+    /// external one too. Matched that way, criu takes the descriptor as it is; matched by the full
+    /// name it would open it again and insist on the dumped file's mode, which a remote device file
+    /// (a regular file standing in for a character device) does not have.
+    /// </summary>
+    public static string InheritKey(string key) => key.StartsWith("file[", StringComparison.Ordinal) ? key[1..] : key;
 
     /// <summary>The target's daemon that pulls pages from the source's page server as the restored process faults on them.</summary>
     public static IReadOnlyList<string> LazyPagesDaemon(string imageDirectory, LazyPages lazy) =>
@@ -57,19 +70,21 @@ internal static class CriuArguments
 
     /// <summary>
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
-    /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on.
+    /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on. The workload's
+    /// mount namespace is rebuilt on <paramref name="root"/> (a bind mount of the node's /), its
+    /// external bind mounts bound from the same paths of this node.
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool lazy = false)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false)
     {
         var args = new List<string>
         {
             "restore", "-D", imageDirectory, "-d", "--leave-stopped", "--tcp-close", "--pidfile", pidFile, "--file-locks",
-            "-o", "restore.log", "-v2",
+            "--root", root, "--external", "mnt[]", "-o", "restore.log", "-v2",
         };
         foreach (var (fd, key) in inherited.OrderBy(i => i.Fd))
         {
             args.Add("--inherit-fd");
-            args.Add(string.Create(CultureInfo.InvariantCulture, $"fd[{fd}]:{key}"));
+            args.Add(string.Create(CultureInfo.InvariantCulture, $"fd[{fd}]:{InheritKey(key)}"));
         }
 
         if (lazy)

@@ -86,7 +86,7 @@ internal static class DescriptorClassifier
         if (IsBeneath(path, devices.RemoteMountPath) && d.FileType == OpenDescriptor.S_IFREG)
         {
             return new PlannedFd(d, DescriptorKinds.Device, DescriptorKinds.StayHome, "a remote device file: the target opens it again (the device itself on its owner), calls still go to the owning node",
-                PathKey(path), "both");
+                FileKey(d), "both");
         }
 
         switch (d.FileType)
@@ -144,7 +144,7 @@ internal static class DescriptorClassifier
         {
             // The device stays; the process gets this node's remote device file for it on the target.
             return new PlannedFd(d, DescriptorKinds.Device, DescriptorKinds.StayHome, "exported by this node: the target opens its remote device file, calls are shipped here",
-                PathKey(path), "both");
+                FileKey(d), "both");
         }
 
         return Blocked(d, DescriptorKinds.Device, $"device {path} is not exported by this node (spec.nodes[].devices), so other nodes cannot reach it");
@@ -235,10 +235,14 @@ internal static class DescriptorClassifier
     };
 
     /// <summary>
-    /// CRIU's key of a file descriptor handed in at restore (--inherit-fd): a file's path without
-    /// its leading slash. criu then uses the descriptor as given (no reopen by path, no type check).
+    /// CRIU's key of a file declared external at dump (<c>--external file[MNT_ID:INODE]</c>, lowercase
+    /// hex) and handed in at restore (<c>--inherit-fd fd[N]:file[...]</c>; criu opens it again through
+    /// the descriptor with the process's flags). A device's descriptor is declared external because
+    /// after a move it was opened by the agent, in the node's mount namespace, not the workload's,
+    /// where criu would not find its mount.
     /// </summary>
-    public static string PathKey(string path) => path.TrimStart('/');
+    public static string FileKey(OpenDescriptor d) =>
+        string.Create(CultureInfo.InvariantCulture, $"file[{d.MountId:x}:{d.Inode:x}]");
 
     /// <summary>CRIU's key of a terminal: tty[RDEV:DEV] in lowercase hex.</summary>
     public static string TtyKey(ulong rdev, ulong dev) =>
