@@ -27,6 +27,21 @@ public sealed class ProcessCommandsIntegrationTests(RunningCluster cluster) : IC
     }
 
     [Fact]
+    public async Task A_workload_sees_only_its_own_processes_in_proc_and_the_shared_mounts_but_not_the_nodes_plumbing()
+    {
+        var result = await CliRun.RunAsync(["run", "-c", _c, "--node", "node2", "--", "sh", "-c",
+            "ls /proc | grep -c '^[0-9]'; cat /proc/1/comm; cut -d' ' -f5 /proc/self/mountinfo | grep -c -e '^/ssi$' -e '^/run/ssi/dev$'; cut -d' ' -f5 /proc/self/mountinfo | grep -c -e '^/run/netns' -e '^/run/ssi-operator' || true"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // PID 1 (the shim), sh, and what the pipeline forks: a handful, not the node's hundreds.
+        Assert.InRange(int.Parse(lines[0], System.Globalization.CultureInfo.InvariantCulture), 2, 5);
+        Assert.Equal("ssi-shim", lines[1]);
+        Assert.Equal("2", lines[2]);
+        Assert.Equal("0", lines[3]);
+    }
+
+    [Fact]
     public async Task Run_from_a_terminal_gives_the_workload_a_terminal_with_the_same_window_size()
     {
         Prerequisites.RequireRoot();
