@@ -1,13 +1,11 @@
-using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Api.V1Alpha1;
 using Ssi.Controller.Runtime.Client;
 using Ssi.Controller.Runtime.Informers;
-using Ssi.Operator.Certificates;
 using Ssi.Operator.Hosting;
-using Ssi.Operator.SsiClusters;
 using Ssi.Orchestration.Agents;
+using Ssi.Orchestration.Certificates;
 
 namespace Ssi.Operator.Agents;
 
@@ -30,7 +28,7 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
     }
 
     /// <summary>A connector to the cluster's agent pods, or null while there are none or no CA yet.</summary>
-    public KubernetesAgentConnector? CreateConnector(V1Alpha1SsiCluster cluster)
+    public EndpointAgentConnector? CreateConnector(V1Alpha1SsiCluster cluster)
     {
         var agents = AgentPods(cluster);
         if (agents.Count == 0 || Credentials(cluster) is not { } credentials)
@@ -38,8 +36,12 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             return null;
         }
 
-        return new KubernetesAgentConnector(agents, cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
-            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty), credentials);
+        var port = cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort;
+        return new EndpointAgentConnector(
+            agents.Keys.Order(StringComparer.Ordinal).ToList(),
+            agents.ToDictionary(a => a.Key, a => EndpointAgentConnector.Endpoint(a.Value, port), StringComparer.Ordinal),
+            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty),
+            credentials);
     }
 
     public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) =>
@@ -72,9 +74,8 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             return cached.Credentials;
         }
 
-        var material = new SsiClusterCertificates(caPem, System.Text.Encoding.UTF8.GetString(key), "", "");
-        var client = SsiClusterCertificateIssuer.IssueOperatorClient(material, time.GetUtcNow());
-        var credentials = new AgentCredentials(X509Certificate2.CreateFromPem(client.CertificatePem, client.PrivateKeyPem), new ClusterTrust(X509Certificate2.CreateFromPem(caPem)));
+        var credentials = ClientCredentials.Issue(
+            new CertificateFiles(caPem, System.Text.Encoding.UTF8.GetString(key)), "ssi-operator", time.GetUtcNow(), ClusterCertificateAuthority.LeafValidity);
         _credentials[cacheKey] = (caPem, credentials);
         return credentials;
     }
