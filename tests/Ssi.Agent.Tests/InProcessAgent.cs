@@ -34,7 +34,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
     public T Service<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<InProcessAgent> StartAsync(string node = "node1")
+    public static async Task<InProcessAgent> StartAsync(string node = "node1", params string[] extraArguments)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ssi-agent-test").FullName;
         var now = DateTimeOffset.UtcNow;
@@ -54,6 +54,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
             $"--Agent:ShimPath={Path.Combine(RepositoryPaths.Root, "artifacts", "shim", "ssi-shim")}",
             "--Agent:InitialNetworkNamespace=/proc/self/ns/net",
             "--Logging:LogLevel:Default=Warning",
+            .. extraArguments,
         ]);
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -90,6 +90,7 @@ internal sealed class FilesystemHost(
         finally
         {
             _ = FuseDevice.TryUnmount(o.MountPath);
+            role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             await Task.WhenAny(listener, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
             session.Dispose();

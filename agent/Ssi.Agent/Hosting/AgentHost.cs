@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ssi.Agent.Cleanup;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
@@ -53,14 +54,16 @@ public static class AgentHost
         builder.Services.AddOptions<FilesystemOptions>().Bind(builder.Configuration.GetSection(FilesystemOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<CoherencyHub>();
         builder.Services.AddSingleton<FilesystemRole>();
-        builder.Services.AddHostedService<FilesystemHost>();
+        builder.Services.AddSingleton<FilesystemHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FilesystemHost>());
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section))
             .Validate(o => o.Peers.All(p => p.IndexOf('=', StringComparison.Ordinal) > 0), "Devices:Peers entries are name=host:port")
             .ValidateOnStart();
         builder.Services.AddSingleton<DeviceExportTable>();
         builder.Services.AddSingleton<DevicePoller>();
         builder.Services.AddSingleton<DeviceRegistry>();
-        builder.Services.AddHostedService<DeviceMountHost>();
+        builder.Services.AddSingleton<DeviceMountHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceMountHost>());
         builder.Services.AddSingleton<ProcessTable>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
@@ -71,6 +74,7 @@ public static class AgentHost
         builder.Services.AddSingleton<MigrationSource>();
         builder.Services.AddSingleton<MigrationTarget>();
         builder.Services.AddHostedService<AgentStartupService>();
+        builder.Services.AddSingleton<NodeCleanup>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,0 +1,72 @@
+using Ssi.Agent.Contracts.V1;
+using Ssi.Testing;
+
+namespace Ssi.Agent.Tests.Node;
+
+/// <summary>Node.Cleanup on a real agent that serves the shared filesystem from a real FUSE mount.</summary>
+public sealed class NodeCleanupTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ssi-cleanup-");
+
+    private string MountPath => Path.Combine(_work.FullName, "mnt");
+
+    private string Backing => Path.Combine(_work.FullName, "backing");
+
+    public void Dispose()
+    {
+        _ = Ssi.Agent.Native.Fuse.FuseDevice.TryUnmount(MountPath);
+        _work.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task Cleanup_unmounts_the_shared_filesystem_removes_the_state_and_leaves_the_agent_not_serving()
+    {
+        Prerequisites.RequireRoot();
+        Prerequisites.RequireFuse();
+        Directory.CreateDirectory(Backing);
+        await using var agent = await InProcessAgent.StartAsync(
+            "node1",
+            "--Filesystem:Enabled=true",
+            $"--Filesystem:MountPath={MountPath}",
+            "--Filesystem:HomeNode=node1",
+            $"--Filesystem:BackingDirectory={Backing}");
+        using var channel = agent.Channel();
+        var client = new Contracts.V1.Node.NodeClient(channel);
+        await MountedAsync(client);
+        await File.WriteAllTextAsync(Path.Combine(MountPath, "kept.txt"), "data");
+        var state = Path.Combine(agent.Directory, "state");
+        Directory.CreateDirectory(state);
+        await File.WriteAllTextAsync(Path.Combine(state, "leftover"), "x");
+
+        var cleanup = await client.CleanupAsync(new CleanupRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
+        var health = await client.CheckHealthAsync(new CheckHealthRequest());
+        var info = await client.GetNodeInfoAsync(new GetNodeInfoRequest());
+        var again = await client.CleanupAsync(new CleanupRequest());
+
+        Assert.Empty(cleanup.Failures);
+        Assert.Contains($"Unmounted the shared filesystem at {MountPath}.", cleanup.Actions);
+        Assert.Contains($"Removed {state}.", cleanup.Actions);
+        Assert.DoesNotContain(File.ReadAllLines("/proc/self/mountinfo"), l => l.Split(' ')[4] == MountPath);
+        Assert.False(Directory.Exists(state));
+        Assert.Equal("data", await File.ReadAllTextAsync(Path.Combine(Backing, "kept.txt")));
+        Assert.Equal(HealthStatus.NotServing, health.Status);
+        Assert.Contains("cleaned up", health.Message, StringComparison.Ordinal);
+        Assert.False(info.Filesystem.Mounted);
+        Assert.Equal(["Already cleaned up."], again.Actions);
+    }
+
+    private static async Task MountedAsync(Contracts.V1.Node.NodeClient client)
+    {
+        for (var i = 0; ; i++)
+        {
+            var info = await client.GetNodeInfoAsync(new GetNodeInfoRequest());
+            if (info.Filesystem.Mounted)
+            {
+                return;
+            }
+
+            Assert.True(i < 100, $"the shared filesystem is not mounted: {info.Filesystem.Message}");
+            await Task.Delay(100);
+        }
+    }
+}
