@@ -1,4 +1,6 @@
+using Grpc.Core;
 using k8s.Models;
+using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Api.V1Alpha1;
 using Ssi.Controller.Runtime.Client;
@@ -6,6 +8,7 @@ using Ssi.Controller.Runtime.Informers;
 using Ssi.Operator.Hosting;
 using Ssi.Orchestration.Agents;
 using Ssi.Orchestration.Certificates;
+using Ssi.Orchestration.Processes;
 
 namespace Ssi.Operator.Agents;
 
@@ -44,10 +47,38 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             credentials);
     }
 
-    public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) =>
-        // The agents' contracts have no cleanup RPC yet: an agent unmounts the shared filesystem and
-        // drops its state when its pod stops, which the garbage collection of the DaemonSet brings about.
-        Task.FromResult($"{AgentPods(cluster).Count} agents will unmount when their pods stop (the agents have no cleanup call yet).");
+    public async Task<AgentCleanupReport> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken)
+    {
+        var agents = AgentPods(cluster);
+        var missing = (cluster.Spec.Nodes ?? []).Select(n => n.Name).Where(n => !agents.ContainsKey(n))
+            .Select(n => new UnreachableNode(n, "No agent pod runs on this node.")).ToList();
+        using var connector = CreateConnector(cluster);
+        if (connector is null)
+        {
+            return new AgentCleanupReport([], [.. missing, .. agents.Keys.Select(n => new UnreachableNode(n, "No CA Secret to reach its agent with."))]);
+        }
+
+        var answers = await Task.WhenAll(connector.Nodes.Select(async node =>
+        {
+            try
+            {
+                var response = await new Node.NodeClient(connector.ChannelFor(node))
+                    .CleanupAsync(new CleanupRequest(), deadline: time.GetUtcNow().UtcDateTime + options.CleanupTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return (node, Failure: response.Failures.Count == 0 ? null : string.Join(" ", response.Failures));
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Cancelled or StatusCode.DeadlineExceeded)
+            {
+                return (node, Failure: $"did not answer within {options.CleanupTimeout.TotalSeconds:0} s");
+            }
+            catch (RpcException e)
+            {
+                return (node, Failure: AgentCallErrors.Describe(e));
+            }
+        })).ConfigureAwait(false);
+        return new AgentCleanupReport(
+            answers.Where(a => a.Failure is null).Select(a => a.node).ToList(),
+            [.. answers.Where(a => a.Failure is not null).Select(a => new UnreachableNode(a.node, a.Failure!)), .. missing]);
+    }
 
     private Dictionary<string, string> AgentPods(V1Alpha1SsiCluster cluster) =>
         pods.List()

@@ -95,4 +95,21 @@ public sealed class KubernetesAgentFleetTests : IAsyncLifetime
 
         Assert.False(health.Single(h => h.Node == "node1").Healthy);
     }
+
+    [Fact]
+    public async Task Cleanup_reaches_the_agent_pod_and_reports_the_node_without_one()
+    {
+        var certificates = new SsiClusterCertificateIssuer(TimeProvider.System, _options).Resolve(Cluster(7443), null, null);
+        await using var agent = await StartAgentAsync(certificates);
+        await PublishAsync(certificates);
+        var fleet = new KubernetesAgentFleet(_caches.Pods, _caches.Secrets, _options, TimeProvider.System);
+
+        var report = await fleet.CleanupAsync(Cluster(Port(agent)), CancellationToken.None);
+        var health = await fleet.ProbeAsync(Cluster(Port(agent)), CancellationToken.None);
+
+        Assert.Equal(["node1"], report.Cleaned);
+        Assert.Equal("node2", report.NotCleaned.Single().Node);
+        Assert.False(report.Complete);
+        Assert.Equal("The agent has been cleaned up for the deletion of its cluster.", health.Single(h => h.Node == "node1").Message);
+    }
 }
