@@ -51,7 +51,11 @@ public static class AgentHost
         builder.Services.AddSingleton<ClientCertificatePolicy>();
         builder.Services.AddSingleton<AgentIdentity>();
         builder.Services.AddSingleton<NodeCapabilitiesProbe>();
-        builder.Services.AddOptions<FilesystemOptions>().Bind(builder.Configuration.GetSection(FilesystemOptions.Section)).ValidateOnStart();
+        builder.Services.AddOptions<FilesystemOptions>().Bind(builder.Configuration.GetSection(FilesystemOptions.Section))
+            .Validate(o => o.Mode is FilesystemOptions.ModeCfs or FilesystemOptions.ModePvc, "Filesystem:Mode is cfs or pvc")
+            .Validate(o => !o.Enabled || o.Mode != FilesystemOptions.ModePvc || o.BackingDirectory.Length > 0, "Filesystem:BackingDirectory (where the volume is mounted) is required in pvc mode")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<SharedVolume>();
         builder.Services.AddSingleton<CoherencyHub>();
         builder.Services.AddSingleton<FilesystemRole>();
         builder.Services.AddSingleton<FilesystemHost>();
