@@ -43,7 +43,7 @@ public sealed class SharedVolumeTests : IDisposable
         using var channel = agent.Channel();
         var client = new Contracts.V1.Node.NodeClient(channel);
 
-        var status = await FilesystemStatusAsync(client, s => s.Mounted);
+        var status = await agent.FilesystemStatusAsync(s => s.Mounted);
         await File.WriteAllTextAsync(Path.Combine(MountPath, "after.txt"), "through the mount path");
 
         Assert.Equal("volume", status.Role);
@@ -66,10 +66,8 @@ public sealed class SharedVolumeTests : IDisposable
         Prerequisites.RequireRoot();
         Directory.CreateDirectory(Volume);
         await using var agent = await StartAsync();
-        using var channel = agent.Channel();
-        var client = new Contracts.V1.Node.NodeClient(channel);
 
-        var status = await FilesystemStatusAsync(client, s => s.Message.Length > 0 && s.Message != "Not mounted yet.");
+        var status = await agent.FilesystemStatusAsync(s => s.Message.Length > 0 && s.Message != "Not mounted yet.");
 
         Assert.False(status.Mounted);
         Assert.Equal($"No volume is mounted at {Volume} (is the ReadWriteMany claim bound and mounted?).", status.Message);
@@ -97,20 +95,5 @@ public sealed class SharedVolumeTests : IDisposable
         using var mount = System.Diagnostics.Process.Start("mount", ["-t", "tmpfs", "-o", "size=16m", "ssi-test-volume", path])!;
         await mount.WaitForExitAsync();
         Assert.True(mount.ExitCode == 0, $"mount -t tmpfs at {path} exited with {mount.ExitCode}");
-    }
-
-    private static async Task<FilesystemStatus> FilesystemStatusAsync(Contracts.V1.Node.NodeClient client, Func<FilesystemStatus, bool> until)
-    {
-        for (var i = 0; ; i++)
-        {
-            var status = (await client.GetNodeInfoAsync(new GetNodeInfoRequest())).Filesystem;
-            if (until(status))
-            {
-                return status;
-            }
-
-            Assert.True(i < 100, $"the filesystem status stays: {status}");
-            await Task.Delay(100);
-        }
     }
 }

@@ -32,7 +32,7 @@ public sealed class NodeCleanupTests : IDisposable
             $"--Filesystem:BackingDirectory={Backing}");
         using var channel = agent.Channel();
         var client = new Contracts.V1.Node.NodeClient(channel);
-        await MountedAsync(client);
+        await agent.FilesystemStatusAsync(s => s.Mounted);
         await File.WriteAllTextAsync(Path.Combine(MountPath, "kept.txt"), "data");
         var state = Path.Combine(agent.Directory, "state");
         Directory.CreateDirectory(state);
@@ -53,20 +53,5 @@ public sealed class NodeCleanupTests : IDisposable
         Assert.Contains("cleaned up", health.Message, StringComparison.Ordinal);
         Assert.False(info.Filesystem.Mounted);
         Assert.Equal(["Already cleaned up."], again.Actions);
-    }
-
-    private static async Task MountedAsync(Contracts.V1.Node.NodeClient client)
-    {
-        for (var i = 0; ; i++)
-        {
-            var info = await client.GetNodeInfoAsync(new GetNodeInfoRequest());
-            if (info.Filesystem.Mounted)
-            {
-                return;
-            }
-
-            Assert.True(i < 100, $"the shared filesystem is not mounted: {info.Filesystem.Message}");
-            await Task.Delay(100);
-        }
     }
 }
