@@ -1,5 +1,4 @@
 using Ssi.Agent.Contracts.V1;
-using Ssi.Agent.Native.Fuse;
 using Ssi.Agent.Native.Mounts;
 using Ssi.Testing;
 
@@ -11,18 +10,13 @@ namespace Ssi.Agent.Tests.Filesystem;
 /// </summary>
 public sealed class SharedVolumeTests : IDisposable
 {
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ssi-pvc-");
+    private readonly MountScratch _scratch = new();
 
-    private string MountPath => Path.Combine(_work.FullName, "ssi");
+    private string Volume => _scratch.MountPoint("data");
 
-    private string Volume => Path.Combine(_work.FullName, "data");
+    private string MountPath => _scratch.MountPoint("ssi");
 
-    public void Dispose()
-    {
-        _ = FuseDevice.TryUnmount(MountPath);
-        _ = FuseDevice.TryUnmount(Volume);
-        _work.Delete(recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     private Task<InProcessAgent> StartAsync() => InProcessAgent.StartAsync(
         "node1",

@@ -1,4 +1,5 @@
 using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Tests.Filesystem;
 using Ssi.Testing;
 
 namespace Ssi.Agent.Tests.Node;
@@ -6,17 +7,13 @@ namespace Ssi.Agent.Tests.Node;
 /// <summary>Node.Cleanup on a real agent that serves the shared filesystem from a real FUSE mount.</summary>
 public sealed class NodeCleanupTests : IDisposable
 {
-    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("ssi-cleanup-");
+    private readonly MountScratch _scratch = new();
 
-    private string MountPath => Path.Combine(_work.FullName, "mnt");
+    private string MountPath => _scratch.MountPoint("mnt");
 
-    private string Backing => Path.Combine(_work.FullName, "backing");
+    private string Backing => _scratch.MountPoint("backing");
 
-    public void Dispose()
-    {
-        _ = Ssi.Agent.Native.Fuse.FuseDevice.TryUnmount(MountPath);
-        _work.Delete(recursive: true);
-    }
+    public void Dispose() => _scratch.Dispose();
 
     [Fact]
     public async Task Cleanup_unmounts_the_shared_filesystem_removes_the_state_and_leaves_the_agent_not_serving()
