@@ -79,6 +79,13 @@ public static class FileDescriptor
         }
     }
 
+    /// <summary>Half-closes a stream socket: its peer reads end of file, reading from it still works. False when it is not connected.</summary>
+    public static bool TryShutdownWrite(int fd)
+    {
+        const int SHUT_WR = 1;
+        return fd >= 0 && LibC.shutdown(fd, SHUT_WR) == 0;
+    }
+
     /// <summary>A pipe with both ends close-on-exec: (read end, write end).</summary>
     public static (int Read, int Write) Pipe()
     {

@@ -5,6 +5,7 @@ namespace Ssi.Agent.Native;
 /// <summary>kill(2).</summary>
 public static class ProcessSignals
 {
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGCONT = 18;

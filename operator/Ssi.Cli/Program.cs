@@ -22,4 +22,6 @@ if (args.Length > 0 && args[0] == "kill")
     args = ["kill", .. KillSyntax.Rewrite(args[1..])];
 }
 
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+// ^C cancels the command; a migration then rolls back (or, past its point of no return, finishes),
+// which takes longer than System.CommandLine's default 2 s before it ends the process.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -20,6 +20,8 @@ public sealed class BackgroundCli : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Pid => _process.Id;
+
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

@@ -61,7 +61,9 @@ internal sealed class MigrationSource(
             FaultInjection.Crash("migration.source.before-dump");
             var frozenAt = time.GetUtcNow();
             var dump = Stopwatch.StartNew();
-            var external = fds.Where(f => f.Action == DescriptorKinds.StayHome).Select(f => f.Key).ToList();
+            var stayHome = fds.Where(f => f.Action == DescriptorKinds.StayHome).ToList();
+            var external = stayHome.Where(f => f.Kind != DescriptorKinds.TcpSocket).Select(f => f.Key).ToList();
+            var connections = stayHome.Where(f => f.Kind == DescriptorKinds.TcpSocket).Select(f => f.Descriptor.Inode).ToHashSet();
             var criu = new CriuRunner(options.Value.CriuPath);
             if (lazy is null)
             {
@@ -74,6 +76,8 @@ internal sealed class MigrationSource(
                 attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy), directory, "dump.log", [], statusFd: true);
                 await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            RelayedTcpImages.Apply(directory, connections);
 
             dump.Stop();
             FaultInjection.Crash("migration.source.after-dump");

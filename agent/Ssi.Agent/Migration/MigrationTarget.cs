@@ -125,9 +125,13 @@ internal sealed class MigrationTarget(
             }
 
             FaultInjection.Crash("migration.target.before-restore");
-            if (Environment.GetEnvironmentVariable("SSI_FAULT_RESTORE") == "fail")
+            switch (Environment.GetEnvironmentVariable("SSI_FAULT_RESTORE"))
             {
-                throw new MigrationException("criu restore failed (injected by SSI_FAULT_RESTORE=fail)");
+                case "fail":
+                    throw new MigrationException("criu restore failed (injected by SSI_FAULT_RESTORE=fail)");
+                case "hang":
+                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false); // until the coordinator gives up
+                    break;
             }
 
             var pidFile = Path.Combine(attempt.ImageDirectory, "restore.pid");
@@ -143,7 +147,7 @@ internal sealed class MigrationTarget(
                 await attempt.LazyDaemon.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken)
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;

@@ -7,7 +7,7 @@ using Ssi.Agent.Native.Terminals;
 
 namespace Ssi.Agent.Migration;
 
-/// <summary>Creates the local object of the same kind that replaces a stays-home object: pipe, pty or socket pair.</summary>
+/// <summary>Creates the local object that replaces a stays-home object: pipe, pty, or socket pair (for a unix or TCP stream).</summary>
 internal static class StandInFactory
 {
     private const int O_RDWR = 2;
@@ -51,6 +51,7 @@ internal static class StandInFactory
             }
 
             case DescriptorKinds.UnixSocket:
+            case DescriptorKinds.TcpSocket:
             {
                 var (processEnd, agentEnd) = FileDescriptor.SocketPair();
                 var key = $"socket:[{FileStatus.OfDescriptor(processEnd).Inode}]";

@@ -107,6 +107,10 @@ internal static class MigrationCommands
         {
             return context.Fail($"migration failed: {e.Status.Detail} ({e.StatusCode})");
         }
+        catch (OperationCanceledException)
+        {
+            return context.Fail("interrupted before anything was frozen: the process runs where it was", ExitCodes.Interrupted);
+        }
 
         if (json)
         {

@@ -6,4 +6,7 @@ public static class ExitCodes
     public const int Failure = 1;
     public const int InvalidInput = 2;
     public const int Unhealthy = 3;
+
+    /// <summary>Ended by ^C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

@@ -88,8 +88,8 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
         catch (RpcException e)
         {
-            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null, cancellationToken).ConfigureAwait(false);
-            return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Checkpoint on {sourceNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null).ConfigureAwait(false);
+            return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Checkpoint on {sourceNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", CancellationToken.None).ConfigureAwait(false);
         }
 
         outcome.Plan = ToStatus(checkpoint.Plan);
@@ -117,8 +117,8 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
         catch (RpcException e)
         {
-            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null, cancellationToken).ConfigureAwait(false);
-            return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Restore on {request.TargetNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null).ConfigureAwait(false);
+            return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Restore on {request.TargetNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", CancellationToken.None).ConfigureAwait(false);
         }
 
         outcome.StepMs["restore"] = restored.RestoreMs;
@@ -126,6 +126,10 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         // The point of no return. Status is written first, so whoever picks this up after a crash goes forward.
         outcome.Phase = MigrationPhases.Committing;
         await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+
+        // From here on the move completes even when the caller gives up: stopping half-way would leave
+        // the process stopped on both nodes. Every call has its own deadline.
+        cancellationToken = CancellationToken.None;
         try
         {
             await source.CommitAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -135,8 +139,8 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             // The source agent is gone: its original is still stopped. End it without the agent, else undo.
             if (!await stranded.KillAsync(sourceNode, sourceShim, cancellationToken).ConfigureAwait(false))
             {
-                await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, restored.HostPid, cancellationToken).ConfigureAwait(false);
-                return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Commit on {sourceNode} failed: {Describe(e)}. The restored copy was removed.", cancellationToken).ConfigureAwait(false);
+                await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, restored.HostPid).ConfigureAwait(false);
+                return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Commit on {sourceNode} failed: {Describe(e)}. The restored copy was removed.", CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -159,9 +163,14 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         return await EndAsync(outcome, observer, MigrationPhases.Succeeded, $"Moved from {sourceNode} to {request.TargetNode}: frozen {outcome.FreezeMs} ms, {outcome.BytesTransferred} bytes, {kept} descriptors relayed to their home.", cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Before commit: the target drops its copy, the source lets the original run again (without its agent if need be).</summary>
-    private async Task UndoAsync(MigrationClient source, MigrationClient target, AttemptRequest attempt, string sourceNode, int sourceShim, string targetNode, int? restoredPid, CancellationToken cancellationToken)
+    /// <summary>
+    /// Before commit: the target drops its copy, the source lets the original run again (without its
+    /// agent if need be). It runs to its end even when the caller gave up (^C, a lost leadership):
+    /// an undo cut short would leave the original stopped. Every call in it has its own deadline.
+    /// </summary>
+    private async Task UndoAsync(MigrationClient source, MigrationClient target, AttemptRequest attempt, string sourceNode, int sourceShim, string targetNode, int? restoredPid)
     {
+        var cancellationToken = CancellationToken.None;
         try
         {
             await target.AbortAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -122,7 +122,7 @@ public sealed class DescriptorClassifierTests
             [4] = new(4, "u_dgr", "ESTAB", "*", 98),
             [5] = new(5, "tcp", "LISTEN", "0.0.0.0:8080", 0),
             [6] = new(6, "tcp", "LISTEN", "127.0.0.1:8080", 0),
-            [7] = new(7, "tcp", "ESTAB", "10.250.0.1:40000", 0),
+            [7] = new(7, "tcp", "ESTAB", "10.250.0.1:40000", 0, "10.250.0.2:80"),
             [8] = new(8, "u_str", "LISTEN", "/ssi/s.sock", 0),
         };
         var planned = DescriptorClassifier.Classify(
@@ -131,10 +131,31 @@ public sealed class DescriptorClassifierTests
             sockets);
 
         Assert.Equal(
-            ["recreate", "recreate", "stay-home", "blocked", "recreate", "blocked", "blocked", "recreate", "blocked"],
+            ["recreate", "recreate", "stay-home", "blocked", "recreate", "blocked", "stay-home", "recreate", "blocked"],
             planned.Select(p => p.Action));
-        Assert.Contains("10.250.0.1:40000", planned[6].Reason, StringComparison.Ordinal);
+        Assert.Equal(("tcp-socket", "socket:[7]", "both"), (planned[6].Kind, planned[6].Key, planned[6].Direction));
+        Assert.Contains("10.250.0.1:40000 -> 10.250.0.2:80", planned[6].Reason, StringComparison.Ordinal);
         Assert.Contains("family", planned[8].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tcp_connections_stay_home_unless_both_ends_are_inside_or_the_handshake_is_not_done()
+    {
+        var sockets = new Dictionary<ulong, SocketInfo>
+        {
+            [1] = new(1, "tcp", "ESTAB", "127.0.0.1:40000", 0, "127.0.0.1:8080"),
+            [2] = new(2, "tcp", "ESTAB", "127.0.0.1:8080", 0, "127.0.0.1:40000"),
+            [3] = new(3, "tcp", "CLOSE-WAIT", "10.250.0.1:40001", 0, "10.250.0.2:80"),
+            [4] = new(4, "tcp", "SYN-SENT", "10.250.0.1:40002", 0, "10.250.0.9:80"),
+        };
+        var planned = DescriptorClassifier.Classify(
+            Enumerable.Range(1, 4).Select(i => Fd(i + 2, $"socket:[{i}]", Sock, ino: (ulong)i)).ToList(),
+            "/ssi",
+            sockets);
+
+        Assert.Equal(["blocked", "blocked", "stay-home", "blocked"], planned.Select(p => p.Action));
+        Assert.Contains("both ends inside the workload", planned[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("SYN-SENT", planned[3].Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,12 +14,15 @@ public sealed class SocketTablesTests
     }
 
     [Fact]
-    public void Inet_lines_give_inode_state_and_local_address_and_skip_inode_zero()
+    public void Inet_lines_give_inode_state_and_both_addresses_and_skip_inode_zero()
     {
         var sockets = SocketTables.ParseInet(
             "tcp LISTEN    0      128               0.0.0.0:2024             0.0.0.0:*     ino:1671 sk:3 cgroup:/ <->\n" +
-            "tcp TIME-WAIT 0      0      [::ffff:127.0.0.1]:32902 [::ffff:127.0.0.1]:42407 timer:(timewait,53sec,0) ino:0 sk:100f\n").ToList();
+            "tcp TIME-WAIT 0      0      [::ffff:127.0.0.1]:32902 [::ffff:127.0.0.1]:42407 timer:(timewait,53sec,0) ino:0 sk:100f\n" +
+            "tcp ESTAB     0      0               127.0.0.1:38022          127.0.0.1:23456 ino:27433148 sk:5 cgroup:/ <->\n").ToList();
 
-        Assert.Equal([new SocketInfo(1671, "tcp", "LISTEN", "0.0.0.0:2024", 0)], sockets);
+        Assert.Equal(
+            [new SocketInfo(1671, "tcp", "LISTEN", "0.0.0.0:2024", 0, "0.0.0.0:*"), new SocketInfo(27433148, "tcp", "ESTAB", "127.0.0.1:38022", 0, "127.0.0.1:23456")],
+            sockets);
     }
 }

@@ -31,6 +31,48 @@ public sealed class MigrationFaultTests
     }
 
     /// <summary>
+    /// ^C on `ssi migrate` while the target restores (a restore that never ends): the undo runs to
+    /// its end although the caller gave up, so the original runs again instead of staying stopped.
+    /// </summary>
+    [Fact]
+    public async Task An_interrupted_migrate_rolls_back_and_leaves_exactly_the_original_running()
+    {
+        var cluster = new MigratingCluster { AgentEnvironment = new() { ["SSI_FAULT_RESTORE"] = "hang" } };
+        await cluster.InitializeAsync();
+        try
+        {
+            var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+            await CliRun.RunAsync(["run", "-d", "-c", cluster.Name, "--node", "node1", "--", "sh", "-c", $"i=0; while true; do echo {marker} $i >> /ssi/{marker}.log; i=$((i+1)); sleep 0.05; done"]);
+            var (cpid, _, _) = await cluster.WaitForAsync(marker);
+
+            using var migrate = CliRun.Start(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", cluster.Name]);
+            var stopped = false;
+            for (var i = 0; i < 200 && !stopped; i++)
+            {
+                await Task.Delay(50);
+                stopped = MigratingCluster.Copies(marker) is [{ State: 'T' }];
+            }
+
+            Assert.True(stopped, "the original was never frozen for the dump");
+            await Task.Delay(500); // into the restore, which hangs
+            ProcessSignals.Send(migrate.Pid, ProcessSignals.SIGINT); // ^C
+            var result = await migrate.WaitAsync(TimeSpan.FromSeconds(40));
+
+            Assert.True(result.ExitCode == 1, result.ToString());
+            Assert.Contains("Rolled", result.StandardOutput + result.StandardError, StringComparison.OrdinalIgnoreCase);
+            var copies = MigratingCluster.Copies(marker);
+            Assert.Single(copies);
+            Assert.NotEqual('T', copies[0].State);
+            Assert.Equal("node1", await cluster.NodeOfAsync(cpid));
+            await CliRun.RunAsync(["kill", "-c", cluster.Name, cpid.ToString(CultureInfo.InvariantCulture)]);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>
     /// The source agent dies (its relayed pipes die with it, so the workload here writes a shared
     /// file): the original left stopped by the dump is resumed, no copy appears on the target.
     /// </summary>

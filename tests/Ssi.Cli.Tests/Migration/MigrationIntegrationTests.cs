@@ -157,6 +157,49 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_tcp_connection_to_a_server_left_on_node1_stays_home_over_two_moves_with_half_close_and_eof_kept()
+    {
+        var marker = Marker();
+        var port = 20000 + Random.Shared.Next(20000);
+        var ready = $"/tmp/{marker}.ready";
+        var done = $"/tmp/{marker}.done";
+        var log = $"/ssi/{marker}.log";
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "python3", "-c",
+            $"import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', {port})); s.listen()\nopen('{ready}','w').write('up')\nc,_=s.accept()\nn=0\nwhile True:\n  d=c.recv(4096)\n  if not d: break\n  n+=len(d); c.sendall(d.upper())\nc.sendall(b'BYE %d' % n); c.close()\nopen('{done}','w').write(str(n))"]);
+        for (var i = 0; i < 50 && !File.Exists(ready); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "python3", "-c",
+            $"import socket,time\nc=socket.create_connection(('127.0.0.1', {port}))\nfor i in range(80):\n  m=b'hello %02d' % i; c.sendall(m); r=b''\n  while len(r) < len(m): r+=c.recv(100)\n  open('{log}','a').write(r.decode()+chr(10)); time.sleep(0.1)\nc.shutdown(socket.SHUT_WR); r=b''\nwhile True:\n  d=c.recv(100)\n  if not d: break\n  r+=d\nopen('{log}','a').write(r.decode()+chr(10))"]);
+        var (cpid, _, _) = await cluster.WaitForAsync(log);
+
+        var first = await cluster.MigrateAsync(cpid, "node2");
+        Assert.Contains(first.GetProperty("plan").EnumerateArray(), p => p.GetProperty("kind").GetString() == "tcp-socket" && p.GetProperty("action").GetString() == "stay-home");
+        await cluster.MigrateAsync(cpid, "node3");
+        Assert.Equal("node3", await cluster.NodeOfAsync(cpid));
+        for (var i = 0; i < 150 && !File.Exists(done); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(File.Exists(done), "the server on node1 never saw the end of the connection");
+        Assert.Equal("640", File.ReadAllText(done));
+        var path = Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.log");
+        for (var i = 0; i < 100 && !File.ReadAllText(path).Contains("BYE", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100); // the client writes the server's last answer after the server is done
+        }
+
+        var lines = File.ReadAllLines(path);
+        // The client half-closed (shutdown SHUT_WR) and still read the server's answer to end of file.
+        Assert.Equal(Enumerable.Range(0, 80).Select(i => $"HELLO {i:00}").Append("BYE 640"), lines);
+        File.Delete(ready);
+        File.Delete(done);
+    }
+
+    [Fact]
     public async Task Lazy_mode_restores_first_and_pulls_memory_afterwards_with_contents_intact()
     {
         var marker = Marker();

@@ -12,13 +12,15 @@ internal static class CriuArguments
     /// Dump of a workload's whole PID-namespace tree, left stopped so that a failure later resumes it.
     /// criu runs in the node's network and mount namespaces, so neither is dumped; the workload's own
     /// PID and IPC namespaces are. Terminals and unix sockets that stay on this node are declared external.
+    /// TCP connections are never repaired or locked (--tcp-close): the plan lets only those that stay
+    /// on this node through, and <see cref="RelayedTcpImages"/> turns them into inherited sockets.
     /// </summary>
     public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null)
     {
         var args = new List<string>
         {
             "dump", "-t", shimPid.ToString(CultureInfo.InvariantCulture), "-D", imageDirectory,
-            "--leave-stopped", "--network-lock", "skip", "--ghost-limit", GhostLimit, "--file-locks",
+            "--leave-stopped", "--network-lock", "skip", "--tcp-close", "--ghost-limit", GhostLimit, "--file-locks",
             "-o", "dump.log", "-v2",
         };
         foreach (var key in externalKeys.Select(External).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -61,7 +63,7 @@ internal static class CriuArguments
     {
         var args = new List<string>
         {
-            "restore", "-D", imageDirectory, "-d", "--leave-stopped", "--pidfile", pidFile, "--file-locks",
+            "restore", "-D", imageDirectory, "-d", "--leave-stopped", "--tcp-close", "--pidfile", pidFile, "--file-locks",
             "-o", "restore.log", "-v2",
         };
         foreach (var (fd, key) in inherited.OrderBy(i => i.Fd))

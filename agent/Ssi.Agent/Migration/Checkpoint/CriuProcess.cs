@@ -19,11 +19,19 @@ internal sealed record CriuProcess(int Pid, string Command, string LogPath, Task
     public MigrationException Failure(ExitStatus? status) =>
         new($"criu {Command} failed (exit {status?.Code}): {CriuRunner.LogTail(LogPath)}");
 
+    /// <summary>
+    /// Kills criu and every process under it: a restore cut short leaves half-built tasks that
+    /// nothing else would end (criu does not tie them to its own life).
+    /// </summary>
     public void Kill()
     {
         if (!Exited.IsCompleted)
         {
-            ProcessSignals.Send(Pid, ProcessSignals.SIGKILL);
+            var tree = ProcessTree.WithDescendants(Pid);
+            foreach (var pid in tree)
+            {
+                ProcessSignals.Send(pid, ProcessSignals.SIGKILL);
+            }
         }
     }
 }

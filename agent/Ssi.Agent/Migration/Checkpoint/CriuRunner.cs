@@ -10,11 +10,26 @@ internal sealed class CriuRunner(string criuPath)
 {
     private const int O_RDWR = 2;
 
-    /// <summary>Runs criu to its end; <paramref name="inherited"/> are installed as descriptors 3, 4, ... in order.</summary>
-    public async Task RunAsync(IReadOnlyList<string> arguments, string workingDirectory, string logName, IReadOnlyList<int> inherited, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs criu to its end; <paramref name="inherited"/> are installed as descriptors 3, 4, ... in order.
+    /// A dump always runs to its end (criu killed mid-dump could leave its parasite in the tree);
+    /// with <paramref name="killWhenCancelled"/> (a restore, whose tree is discarded anyway), a
+    /// cancelled caller kills criu instead of waiting for it.
+    /// </summary>
+    public async Task RunAsync(IReadOnlyList<string> arguments, string workingDirectory, string logName, IReadOnlyList<int> inherited, CancellationToken cancellationToken, bool killWhenCancelled = false)
     {
         var run = Start(arguments, workingDirectory, logName, inherited, statusFd: false);
-        var status = await run.Exited.ConfigureAwait(false);
+        ExitStatus? status;
+        try
+        {
+            status = await (killWhenCancelled ? run.Exited.WaitAsync(cancellationToken) : run.Exited).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            run.Kill();
+            throw;
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         if (status is not { Code: 0 })
         {

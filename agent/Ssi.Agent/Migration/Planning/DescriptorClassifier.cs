@@ -174,12 +174,32 @@ internal static class DescriptorClassifier
                 ? wildcard
                     ? new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.Recreate, "listening on every address: rebuilt")
                     : Blocked(d, DescriptorKinds.TcpSocket, $"listening on {socket.LocalAddress}, an address of this node only")
-                : Blocked(d, DescriptorKinds.TcpSocket, $"TCP connection {socket.LocalAddress} ({socket.State}) is bound to this node's address");
+                : ClassifyTcpConnection(d, socket, sockets, socketsInTree);
         }
 
         return wildcard
             ? new PlannedFd(d, DescriptorKinds.UdpSocket, DescriptorKinds.Recreate, "bound to every address: rebuilt")
             : Blocked(d, DescriptorKinds.UdpSocket, $"bound to {socket.LocalAddress}, an address of this node only");
+    }
+
+    /// <summary>
+    /// A connection keeps this node's address, so it stays here and the process gets the end of a
+    /// socket pair relayed to it. Two ends inside the workload, or a handshake in progress, cannot move.
+    /// </summary>
+    private static PlannedFd ClassifyTcpConnection(OpenDescriptor d, SocketInfo socket, IReadOnlyDictionary<ulong, SocketInfo> sockets, HashSet<ulong> socketsInTree)
+    {
+        if (socket.State is "SYN-SENT" or "SYN-RECV")
+        {
+            return Blocked(d, DescriptorKinds.TcpSocket, $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress} is still being set up ({socket.State})");
+        }
+
+        var peerInTree = socketsInTree.Any(inode => inode != socket.Inode && sockets.TryGetValue(inode, out var other)
+            && other.Protocol == "tcp" && other.LocalAddress == socket.PeerAddress && other.PeerAddress == socket.LocalAddress);
+        return peerInTree
+            ? Blocked(d, DescriptorKinds.TcpSocket, $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress} has both ends inside the workload, which cannot be relayed")
+            : new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.StayHome,
+                $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress} keeps this node's address: it stays here, relayed through a socket pair (the process sees a unix socket)",
+                d.Link, "both");
     }
 
     private static PlannedFd ClassifyAnonymous(OpenDescriptor d)

@@ -5,7 +5,7 @@ namespace Ssi.Agent.Migration.Planning;
 
 /// <summary>
 /// The node's sockets by inode, from <c>ss</c> (sock_diag): unix sockets with their peer's inode,
-/// TCP and UDP sockets with state and local address. Read in the agent's network namespace,
+/// TCP and UDP sockets with state, local and peer address. Read in the agent's network namespace,
 /// which is the node's.
 /// </summary>
 internal static class SocketTables
@@ -49,7 +49,7 @@ internal static class SocketTables
                 continue;
             }
 
-            yield return new SocketInfo(inode, parts[0], parts[1], parts[4], 0);
+            yield return new SocketInfo(inode, parts[0], parts[1], parts[4], 0, parts[5]);
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed class HomeObject : IDisposable
     private int _fd;
     private (ushort, ushort)? _window;
     private int _waiting;
+    private readonly Lock _ends = new();
+    private bool _inboundEnded;
+    private bool _outboundEnded;
 
     public HomeObject(string id, string kind, RelayDirection direction, int fd, string attemptId, ILogger logger)
     {
@@ -131,6 +134,16 @@ internal sealed class HomeObject : IDisposable
                             }
 
                             break;
+                        case RelayFrame.PayloadOneofCase.Eof when RelayKinds.HalfCloses(Kind):
+                            // The moved process shut its socket for writing (or closed it): the peer here
+                            // reads end of file and may still answer, until its side ends too.
+                            FileDescriptor.TryShutdownWrite(_fd);
+                            if (EndOneWay(inbound: true))
+                            {
+                                Finish("both ways ended");
+                            }
+
+                            break;
                         case RelayFrame.PayloadOneofCase.Eof:
                             // The moved process closed its end (or exited): close ours, the peer here sees end of file.
                             Finish("end of file from the moved process");
@@ -200,6 +213,12 @@ internal sealed class HomeObject : IDisposable
             if (chunk is null)
             {
                 await writer.WriteAsync(new RelayFrame { Eof = true }, cancellationToken).ConfigureAwait(false);
+                if (RelayKinds.HalfCloses(Kind) && !EndOneWay(inbound: false))
+                {
+                    // Half-closed here: the moved process reads end of file and may still write.
+                    return;
+                }
+
                 Finish("end of file on this node");
                 return;
             }
@@ -215,6 +234,24 @@ internal sealed class HomeObject : IDisposable
         {
             _window = window;
             await writer.WriteAsync(new RelayFrame { Resize = new WindowSize { Rows = window.Rows, Columns = window.Columns } }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records that one way of a half-closing object ended; true when both have.</summary>
+    private bool EndOneWay(bool inbound)
+    {
+        lock (_ends)
+        {
+            if (inbound)
+            {
+                _inboundEnded = true;
+            }
+            else
+            {
+                _outboundEnded = true;
+            }
+
+            return _inboundEnded && _outboundEnded;
         }
     }
 

@@ -1,3 +1,5 @@
+using Ssi.Agent.Migration.Planning;
+
 namespace Ssi.Agent.Migration.Relay;
 
 /// <summary>Which way data flows for the migrated process: it reads, writes, or both (terminal, socket).</summary>
@@ -10,4 +12,13 @@ internal enum RelayDirection
     Write,
 
     Both,
+}
+
+internal static class RelayKinds
+{
+    /// <summary>
+    /// A stream socket (unix or TCP) can be half-closed: end of file one way leaves the other way
+    /// open, so a relay ends only when both ways have ended.
+    /// </summary>
+    public static bool HalfCloses(string kind) => kind is DescriptorKinds.UnixSocket or DescriptorKinds.TcpSocket;
 }

@@ -72,21 +72,31 @@ internal sealed class StandIn : IDisposable
             return;
         }
 
+        var undelivered = new List<byte[]>();
+        var detaching = false;
+        var halfCloses = RelayKinds.HalfCloses(Kind);
+        var ends = new Lock();
+        var (sentEof, receivedEof) = (false, false);
         using var pump = Direction.HomeReceives() ? new DescriptorPump(_agentEnd, Key) : null;
         pump?.Start();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var sender = pump is null ? Task.CompletedTask : SendAsync(pump, writer, stop.Token);
-        var undelivered = new List<byte[]>();
-        var detaching = false;
         try
         {
             var moveOn = _movedOn.Task.ContinueWith(
                 async _ =>
                 {
-                    if (Direction == RelayDirection.Read)
+                    bool detachNow;
+                    lock (ends)
                     {
-                        // Nothing comes out of a reading process: ask the home to stop sending now.
-                        detaching = true;
+                        detachNow = Direction == RelayDirection.Read || sentEof;
+                        detaching |= detachNow;
+                    }
+
+                    if (detachNow)
+                    {
+                        // Nothing more comes out of the process (it only reads, or it shut its socket
+                        // for writing): ask the home to stop sending now.
                         await writer.WriteAsync(new RelayFrame { Detach = true }, stop.Token).ConfigureAwait(false);
                     }
                     else
@@ -117,6 +127,26 @@ internal sealed class StandIn : IDisposable
                     case RelayFrame.PayloadOneofCase.Resize when Kind == "tty":
                         Pty.SetWindowSize(_agentEnd, (ushort)frame.Resize.Rows, (ushort)frame.Resize.Columns);
                         break;
+                    case RelayFrame.PayloadOneofCase.Eof when halfCloses:
+                    {
+                        // The peer at home shut its side: the process reads end of file and may still write.
+                        FileDescriptor.TryShutdownWrite(_agentEnd);
+                        bool bothEnded;
+                        lock (ends)
+                        {
+                            receivedEof = true;
+                            bothEnded = sentEof;
+                        }
+
+                        if (bothEnded)
+                        {
+                            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                            return;
+                        }
+
+                        break;
+                    }
+
                     case RelayFrame.PayloadOneofCase.Eof:
                     case RelayFrame.PayloadOneofCase.Closed:
                         // The home's side ended: the process sees end of file (or EPIPE on its next write).
@@ -141,14 +171,19 @@ internal sealed class StandIn : IDisposable
             {
                 if (chunk is null)
                 {
-                    if (_movedOn.Task.IsCompleted)
+                    bool detachInstead, complete;
+                    lock (ends)
                     {
-                        detaching = true;
-                        await to.WriteAsync(new RelayFrame { Detach = true }, token).ConfigureAwait(false);
+                        detachInstead = _movedOn.Task.IsCompleted;
+                        detaching |= detachInstead;
+                        sentEof = !detachInstead;
+                        // A half-closing socket keeps its call open (for what the home still sends, or a later detach).
+                        complete = !detachInstead && (!halfCloses || receivedEof);
                     }
-                    else
+
+                    await to.WriteAsync(detachInstead ? new RelayFrame { Detach = true } : new RelayFrame { Eof = true }, token).ConfigureAwait(false);
+                    if (complete)
                     {
-                        await to.WriteAsync(new RelayFrame { Eof = true }, token).ConfigureAwait(false);
                         await call.RequestStream.CompleteAsync().ConfigureAwait(false);
                     }
 

@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+
+namespace Ssi.Agent.Migration.Checkpoint;
+
+/// <summary>
+/// A CRIU image file of protobuf entries: an 8-byte head (the common magic and the image's own),
+/// then entries, each a little-endian 32-bit length and that many bytes of one message.
+/// </summary>
+internal sealed record CriuImage(ReadOnlyMemory<byte> Head, IReadOnlyList<ReadOnlyMemory<byte>> Entries)
+{
+    private const int HeadLength = 8;
+
+    public static CriuImage Parse(ReadOnlyMemory<byte> file)
+    {
+        if (file.Length < HeadLength)
+        {
+            throw new InvalidDataException($"a CRIU image of {file.Length} bytes has no head");
+        }
+
+        var entries = new List<ReadOnlyMemory<byte>>();
+        var position = HeadLength;
+        while (position < file.Length)
+        {
+            if (position + 4 > file.Length)
+            {
+                throw new InvalidDataException("a CRIU image ends inside an entry's length");
+            }
+
+            var length = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(file.Span[position..]));
+            position += 4;
+            if (position + length > file.Length)
+            {
+                throw new InvalidDataException("a CRIU image ends inside an entry");
+            }
+
+            entries.Add(file.Slice(position, length));
+            position += length;
+        }
+
+        return new CriuImage(file[..HeadLength], entries);
+    }
+
+    public byte[] ToBytes()
+    {
+        var result = new byte[HeadLength + Entries.Sum(e => 4 + e.Length)];
+        Head.Span.CopyTo(result);
+        var position = HeadLength;
+        foreach (var entry in Entries)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(position), (uint)entry.Length);
+            entry.Span.CopyTo(result.AsSpan(position + 4));
+            position += 4 + entry.Length;
+        }
+
+        return result;
+    }
+}
