@@ -1,11 +1,12 @@
 using System.CommandLine;
 using Ssi.Cli.Commands;
+using Ssi.Orchestration.CommandLine;
 
 var context = CliContext.FromEnvironment();
 var root = new RootCommand("ssi: one system image over many nodes (SSI Operator).");
 root.Subcommands.Add(LocalCommands.Build(context));
 root.Subcommands.Add(DeviceCommands.Build(context));
-foreach (var command in ProcessCommands.Build(context))
+foreach (var command in ProcessCommands.Build(new LocalProcessCommandHost(context)))
 {
     root.Subcommands.Add(command);
 }

@@ -31,10 +31,28 @@ internal sealed class InProcessAgent : IAsyncDisposable
     public Grpc.Net.Client.GrpcChannel Channel(string node = "node1") =>
         Ssi.Agent.Contracts.Security.AgentChannelFactory.Create(Address, node, Ssi.Agent.Contracts.Security.AgentCredentials.FromDirectory(Directory, "cli"));
 
+    /// <summary>Asks the Node service for the shared filesystem's status until <paramref name="until"/> holds (10 s at most).</summary>
+    public async Task<Contracts.V1.FilesystemStatus> FilesystemStatusAsync(Func<Contracts.V1.FilesystemStatus, bool> until)
+    {
+        using var channel = Channel();
+        var client = new Contracts.V1.Node.NodeClient(channel);
+        for (var i = 0; ; i++)
+        {
+            var status = (await client.GetNodeInfoAsync(new Contracts.V1.GetNodeInfoRequest())).Filesystem;
+            if (until(status))
+            {
+                return status;
+            }
+
+            Assert.True(i < 100, $"the filesystem status stays: {status}");
+            await Task.Delay(100);
+        }
+    }
+
     public T Service<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<InProcessAgent> StartAsync(string node = "node1")
+    public static async Task<InProcessAgent> StartAsync(string node = "node1", params string[] extraArguments)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ssi-agent-test").FullName;
         var now = DateTimeOffset.UtcNow;
@@ -54,6 +72,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
             $"--Agent:ShimPath={Path.Combine(RepositoryPaths.Root, "artifacts", "shim", "ssi-shim")}",
             "--Agent:InitialNetworkNamespace=/proc/self/ns/net",
             "--Logging:LogLevel:Default=Warning",
+            .. extraArguments,
         ]);
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

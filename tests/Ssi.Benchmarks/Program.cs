@@ -14,6 +14,8 @@ switch (bench)
         return await GrpcFloorBench.RunAsync(args.Skip(1).ToArray());
     case "operator":
         return await OperatorBench.RunAsync(args.Skip(1).ToArray());
+    case OperatorBenchHost.Command:
+        return await OperatorBenchHost.RunAsync(args.Skip(1).ToArray());
     default:
         Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | devices [calls] | operator [clusters]");
         return bench == "help" ? 0 : 2;

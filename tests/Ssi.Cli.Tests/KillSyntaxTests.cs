@@ -1,4 +1,4 @@
-using Ssi.Cli.Commands;
+using Ssi.Orchestration.CommandLine;
 
 namespace Ssi.Cli.Tests;
 

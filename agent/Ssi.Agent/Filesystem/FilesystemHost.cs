@@ -13,7 +13,8 @@ namespace Ssi.Agent.Filesystem;
 
 /// <summary>
 /// Mounts the shared filesystem at its path on this node: served from the backing directory on
-/// the home node, forwarded to the home everywhere else. Unmounts when the agent stops.
+/// the home node, forwarded to the home everywhere else (cfs); in pvc mode the volume is bind-mounted
+/// there instead (<see cref="SharedVolume"/>). Unmounts when the agent stops.
 /// </summary>
 internal sealed class FilesystemHost(
     IOptions<FilesystemOptions> options,
@@ -21,6 +22,7 @@ internal sealed class FilesystemHost(
     AgentCredentials credentials,
     CoherencyHub hub,
     FilesystemRole role,
+    SharedVolume volume,
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<FilesystemHost>();
@@ -30,6 +32,12 @@ internal sealed class FilesystemHost(
         var o = options.Value;
         if (!o.Enabled)
         {
+            return;
+        }
+
+        if (o.Mode == FilesystemOptions.ModePvc)
+        {
+            await volume.RunAsync(stoppingToken).ConfigureAwait(false);
             return;
         }
 
@@ -90,6 +98,7 @@ internal sealed class FilesystemHost(
         finally
         {
             _ = FuseDevice.TryUnmount(o.MountPath);
+            role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             await Task.WhenAny(listener, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
             session.Dispose();

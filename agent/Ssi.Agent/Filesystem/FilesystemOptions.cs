@@ -4,9 +4,18 @@ namespace Ssi.Agent.Filesystem;
 public sealed class FilesystemOptions
 {
     public const string Section = "Filesystem";
+    public const string ModeCfs = "cfs";
+    public const string ModePvc = "pvc";
 
     /// <summary>Mount the shared filesystem on this node.</summary>
     public bool Enabled { get; set; }
+
+    /// <summary>
+    /// cfs: our filesystem, kept by the home node and forwarded to by the others (FUSE). pvc: a
+    /// ReadWriteMany volume mounted at <see cref="BackingDirectory"/> on every node, bind-mounted at
+    /// <see cref="MountPath"/>; no FUSE, no home.
+    /// </summary>
+    public string Mode { get; set; } = ModeCfs;
 
     /// <summary>The same path on every node.</summary>
     public string MountPath { get; set; } = "/ssi";
@@ -17,7 +26,7 @@ public sealed class FilesystemOptions
     /// <summary>host:port of the home's agent (for the other nodes).</summary>
     public string HomeEndpoint { get; set; } = "";
 
-    /// <summary>On the home: the directory that holds the data.</summary>
+    /// <summary>On the home (cfs) or every node (pvc: where the volume is mounted): the directory that holds the data.</summary>
     public string BackingDirectory { get; set; } = "";
 
     /// <summary>How long kernels may cache names and attributes; changes by other nodes are invalidated explicitly.</summary>

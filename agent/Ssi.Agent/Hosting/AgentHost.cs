@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Ssi.Agent.Cleanup;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
@@ -50,17 +51,23 @@ public static class AgentHost
         builder.Services.AddSingleton<ClientCertificatePolicy>();
         builder.Services.AddSingleton<AgentIdentity>();
         builder.Services.AddSingleton<NodeCapabilitiesProbe>();
-        builder.Services.AddOptions<FilesystemOptions>().Bind(builder.Configuration.GetSection(FilesystemOptions.Section)).ValidateOnStart();
+        builder.Services.AddOptions<FilesystemOptions>().Bind(builder.Configuration.GetSection(FilesystemOptions.Section))
+            .Validate(o => o.Mode is FilesystemOptions.ModeCfs or FilesystemOptions.ModePvc, "Filesystem:Mode is cfs or pvc")
+            .Validate(o => !o.Enabled || o.Mode != FilesystemOptions.ModePvc || o.BackingDirectory.Length > 0, "Filesystem:BackingDirectory (where the volume is mounted) is required in pvc mode")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<SharedVolume>();
         builder.Services.AddSingleton<CoherencyHub>();
         builder.Services.AddSingleton<FilesystemRole>();
-        builder.Services.AddHostedService<FilesystemHost>();
+        builder.Services.AddSingleton<FilesystemHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FilesystemHost>());
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section))
             .Validate(o => o.Peers.All(p => p.IndexOf('=', StringComparison.Ordinal) > 0), "Devices:Peers entries are name=host:port")
             .ValidateOnStart();
         builder.Services.AddSingleton<DeviceExportTable>();
         builder.Services.AddSingleton<DevicePoller>();
         builder.Services.AddSingleton<DeviceRegistry>();
-        builder.Services.AddHostedService<DeviceMountHost>();
+        builder.Services.AddSingleton<DeviceMountHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceMountHost>());
         builder.Services.AddSingleton<ProcessTable>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
@@ -71,6 +78,7 @@ public static class AgentHost
         builder.Services.AddSingleton<MigrationSource>();
         builder.Services.AddSingleton<MigrationTarget>();
         builder.Services.AddHostedService<AgentStartupService>();
+        builder.Services.AddSingleton<NodeCleanup>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
 
         builder.WebHost.ConfigureKestrel(kestrel =>

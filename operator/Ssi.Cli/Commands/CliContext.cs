@@ -1,5 +1,6 @@
 using Spectre.Console;
 using Ssi.Cli.Local;
+using Ssi.Orchestration.CommandLine;
 
 namespace Ssi.Cli.Commands;
 
@@ -29,11 +30,7 @@ internal sealed class CliContext(IAnsiConsole console, string localRoot)
     /// Machine-readable output (JSON) straight to stdout: the rich console wraps long lines at its
     /// width, which would break strings apart.
     /// </summary>
-    public static void WriteRaw(string text)
-    {
-        System.Console.Out.WriteLine(text);
-        System.Console.Out.Flush();
-    }
+    public static void WriteRaw(string text) => RawOutput.WriteLine(text);
 
     public int Fail(string message, int exitCode = ExitCodes.Failure)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Ssi.Cli.Local;
+using Ssi.Orchestration.CommandLine;
 using Ssi.Orchestration.Devices;
 
 namespace Ssi.Cli.Commands;

@@ -5,6 +5,7 @@ using Spectre.Console;
 using Ssi.Api.V1Alpha1;
 using Ssi.Cli.Console;
 using Ssi.Cli.Local;
+using Ssi.Orchestration.CommandLine;
 using Ssi.Orchestration.Manifests;
 
 namespace Ssi.Cli.Commands;

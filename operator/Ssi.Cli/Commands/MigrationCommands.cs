@@ -4,6 +4,7 @@ using Grpc.Core;
 using Spectre.Console;
 using Ssi.Api.V1Alpha1;
 using Ssi.Cli.Local;
+using Ssi.Orchestration.CommandLine;
 using Ssi.Orchestration.Manifests;
 using Ssi.Orchestration.Migration;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using Spectre.Console;
+using Ssi.Orchestration.CommandLine;
 
 namespace Ssi.Cli.Commands;
 

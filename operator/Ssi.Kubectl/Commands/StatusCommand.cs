@@ -39,10 +39,4 @@ internal static class StatusCommand
         });
         return command;
     }
-
-    private sealed class SsiClusterList
-    {
-        [System.Text.Json.Serialization.JsonPropertyName("items")]
-        public List<V1Alpha1SsiCluster> Items { get; set; } = [];
-    }
 }

@@ -9,6 +9,9 @@ internal interface IAgentFleet
     /// <summary>Asks every agent of the cluster how it is (Node service); never throws for an unreachable agent.</summary>
     Task<IReadOnlyList<NodeHealth>> ProbeAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken);
 
-    /// <summary>Asks the agents to unmount the shared filesystem and drop cluster state, best effort; returns what happened, as a sentence.</summary>
-    Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken);
+    /// <summary>
+    /// Asks every agent of the cluster to unmount the shared filesystem and devices, stop relays and
+    /// drop its runtime state (Node.Cleanup), all at once; never throws for an unreachable agent.
+    /// </summary>
+    Task<AgentCleanupReport> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken);
 }

@@ -1,13 +1,14 @@
-using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
 using k8s.Models;
+using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Api.V1Alpha1;
 using Ssi.Controller.Runtime.Client;
 using Ssi.Controller.Runtime.Informers;
-using Ssi.Operator.Certificates;
 using Ssi.Operator.Hosting;
-using Ssi.Operator.SsiClusters;
 using Ssi.Orchestration.Agents;
+using Ssi.Orchestration.Certificates;
+using Ssi.Orchestration.Processes;
 
 namespace Ssi.Operator.Agents;
 
@@ -30,7 +31,7 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
     }
 
     /// <summary>A connector to the cluster's agent pods, or null while there are none or no CA yet.</summary>
-    public KubernetesAgentConnector? CreateConnector(V1Alpha1SsiCluster cluster)
+    public EndpointAgentConnector? CreateConnector(V1Alpha1SsiCluster cluster)
     {
         var agents = AgentPods(cluster);
         if (agents.Count == 0 || Credentials(cluster) is not { } credentials)
@@ -38,14 +39,46 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             return null;
         }
 
-        return new KubernetesAgentConnector(agents, cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort,
-            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty), credentials);
+        var port = cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort;
+        return new EndpointAgentConnector(
+            agents.Keys.Order(StringComparer.Ordinal).ToList(),
+            agents.ToDictionary(a => a.Key, a => EndpointAgentConnector.Endpoint(a.Value, port), StringComparer.Ordinal),
+            SsiClusterNames.ServiceDns(cluster.Metadata.Name, cluster.Metadata.NamespaceProperty),
+            credentials);
     }
 
-    public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) =>
-        // The agents' contracts have no cleanup RPC yet: an agent unmounts the shared filesystem and
-        // drops its state when its pod stops, which the garbage collection of the DaemonSet brings about.
-        Task.FromResult($"{AgentPods(cluster).Count} agents will unmount when their pods stop (the agents have no cleanup call yet).");
+    public async Task<AgentCleanupReport> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken)
+    {
+        var agents = AgentPods(cluster);
+        var missing = (cluster.Spec.Nodes ?? []).Select(n => n.Name).Where(n => !agents.ContainsKey(n))
+            .Select(n => new UnreachableNode(n, "No agent pod runs on this node.")).ToList();
+        using var connector = CreateConnector(cluster);
+        if (connector is null)
+        {
+            return new AgentCleanupReport([], [.. missing, .. agents.Keys.Select(n => new UnreachableNode(n, "No CA Secret to reach its agent with."))]);
+        }
+
+        var answers = await Task.WhenAll(connector.Nodes.Select(async node =>
+        {
+            try
+            {
+                var response = await new Node.NodeClient(connector.ChannelFor(node))
+                    .CleanupAsync(new CleanupRequest(), deadline: time.GetUtcNow().UtcDateTime + options.CleanupTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return (node, Failure: response.Failures.Count == 0 ? null : string.Join(" ", response.Failures));
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Cancelled or StatusCode.DeadlineExceeded)
+            {
+                return (node, Failure: $"did not answer within {options.CleanupTimeout.TotalSeconds:0} s");
+            }
+            catch (RpcException e)
+            {
+                return (node, Failure: AgentCallErrors.Describe(e));
+            }
+        })).ConfigureAwait(false);
+        return new AgentCleanupReport(
+            answers.Where(a => a.Failure is null).Select(a => a.node).ToList(),
+            [.. answers.Where(a => a.Failure is not null).Select(a => new UnreachableNode(a.node, a.Failure!)), .. missing]);
+    }
 
     private Dictionary<string, string> AgentPods(V1Alpha1SsiCluster cluster) =>
         pods.List()
@@ -72,9 +105,8 @@ internal sealed class KubernetesAgentFleet(Informer<V1Pod> pods, Informer<V1Secr
             return cached.Credentials;
         }
 
-        var material = new SsiClusterCertificates(caPem, System.Text.Encoding.UTF8.GetString(key), "", "");
-        var client = SsiClusterCertificateIssuer.IssueOperatorClient(material, time.GetUtcNow());
-        var credentials = new AgentCredentials(X509Certificate2.CreateFromPem(client.CertificatePem, client.PrivateKeyPem), new ClusterTrust(X509Certificate2.CreateFromPem(caPem)));
+        var credentials = ClientCredentials.Issue(
+            new CertificateFiles(caPem, System.Text.Encoding.UTF8.GetString(key)), "ssi-operator", time.GetUtcNow(), ClusterCertificateAuthority.LeafValidity);
         _credentials[cacheKey] = (caPem, credentials);
         return credentials;
     }

@@ -36,13 +36,6 @@ internal sealed class SsiClusterCertificateIssuer(TimeProvider time, OperatorOpt
         return new SsiClusterCertificates(ca.CertificatePem, ca.PrivateKeyPem, agent.CertificatePem, agent.PrivateKeyPem);
     }
 
-    /// <summary>A client certificate for the operator itself, from the cluster's CA.</summary>
-    public static CertificateFiles IssueOperatorClient(SsiClusterCertificates certificates, DateTimeOffset now)
-    {
-        using var authority = ClusterCertificateAuthority.Load(new CertificateFiles(certificates.CaCertificatePem, certificates.CaPrivateKeyPem));
-        return authority.IssueClient("ssi-operator", now);
-    }
-
     /// <summary>Every agent presents the same certificate: it names the headless Service and each listed node.</summary>
     public static IReadOnlyList<string> AgentDnsNames(V1Alpha1SsiCluster cluster)
     {

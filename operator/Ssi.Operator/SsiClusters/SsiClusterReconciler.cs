@@ -84,12 +84,15 @@ internal sealed partial class SsiClusterReconciler(
         }
 
         string outcome;
+        var complete = false;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
+            // Bounded: an agent that does not answer in time is reported, never waited for again.
             timeout.CancelAfter(options.CleanupTimeout);
             try
             {
-                outcome = await fleet.CleanupAsync(cluster, timeout.Token).ConfigureAwait(false);
+                var report = await fleet.CleanupAsync(cluster, timeout.Token).ConfigureAwait(false);
+                (outcome, complete) = (report.Message, report.Complete);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
             {
@@ -98,7 +101,7 @@ internal sealed partial class SsiClusterReconciler(
         }
 
         LogCleanedUp(logger, cluster.Metadata.Name, outcome);
-        await events.RecordAsync(cluster, EventRecorder.Normal, "AgentCleanup", outcome, cancellationToken).ConfigureAwait(false);
+        await events.RecordAsync(cluster, complete ? EventRecorder.Normal : EventRecorder.Warning, complete ? "AgentCleanup" : "AgentCleanupIncomplete", outcome, cancellationToken).ConfigureAwait(false);
         await SetFinalizersAsync(cluster, (cluster.Metadata.Finalizers ?? []).Where(f => f != SsiClusterNames.CleanupFinalizer).ToList(), cancellationToken).ConfigureAwait(false);
     }
 

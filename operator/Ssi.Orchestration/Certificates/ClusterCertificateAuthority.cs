@@ -44,17 +44,21 @@ public sealed class ClusterCertificateAuthority : IDisposable
 
     /// <summary>A certificate for an agent: server and client use, named by DNS names and IP addresses.</summary>
     public CertificateFiles IssueAgent(string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, DateTimeOffset now) =>
-        Issue(commonName, dnsNames, addresses, server: true, now);
+        Issue(commonName, dnsNames, addresses, server: true, now, LeafValidity);
 
     /// <summary>A client-only certificate (the CLI, the operator).</summary>
     public CertificateFiles IssueClient(string commonName, DateTimeOffset now) =>
-        Issue(commonName, [], [], server: false, now);
+        Issue(commonName, [], [], server: false, now, LeafValidity);
+
+    /// <summary>A client-only certificate valid for <paramref name="validity"/> (short-lived ones for people).</summary>
+    public CertificateFiles IssueClient(string commonName, DateTimeOffset now, TimeSpan validity) =>
+        Issue(commonName, [], [], server: false, now, validity);
 
     public CertificateFiles Export() => new(Certificate.ExportCertificatePem(), Certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
 
     public void Dispose() => Certificate.Dispose();
 
-    private CertificateFiles Issue(string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, bool server, DateTimeOffset now)
+    private CertificateFiles Issue(string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> addresses, bool server, DateTimeOffset now, TimeSpan validity)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}, O=ssi.io", key, HashAlgorithmName.SHA256);
@@ -87,7 +91,7 @@ public sealed class ClusterCertificateAuthority : IDisposable
             request.CertificateExtensions.Add(names.Build(critical: false));
         }
 
-        var notAfter = now + LeafValidity;
+        var notAfter = now + validity;
         if (notAfter > Certificate.NotAfter)
         {
             notAfter = Certificate.NotAfter;

@@ -19,5 +19,6 @@ internal sealed class BenchAgentFleet : IAgentFleet
         return Task.FromResult(health);
     }
 
-    public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) => Task.FromResult("bench");
+    public Task<AgentCleanupReport> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken) =>
+        Task.FromResult(new AgentCleanupReport((cluster.Spec.Nodes ?? []).Select(n => n.Name).ToList(), []));
 }

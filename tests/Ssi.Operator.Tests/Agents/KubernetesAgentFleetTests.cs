@@ -1,18 +1,11 @@
-using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Ssi.Agent.Hosting;
 using Ssi.Api.V1Alpha1;
 using Ssi.Operator.Agents;
 using Ssi.Operator.Certificates;
 using Ssi.Operator.Hosting;
-using Ssi.Orchestration.Certificates;
-using Ssi.Testing;
 using Ssi.Testing.FakeApiServer;
 
 namespace Ssi.Operator.Tests.Agents;
@@ -58,43 +51,14 @@ public sealed class KubernetesAgentFleetTests : IAsyncLifetime
         Spec = new SsiClusterSpec { Nodes = [new() { Name = "node1" }, new() { Name = "node2" }], Agent = new SsiAgentSpec { Port = port } },
     };
 
-    /// <summary>Starts the real agent with the agent certificate the operator issues for <paramref name="cluster"/>; returns its port.</summary>
-    private async Task<WebApplication> StartAgentAsync(SsiClusterCertificates certificates)
-    {
-        new CertificateFiles(certificates.CaCertificatePem, certificates.CaPrivateKeyPem).WriteTo(_directory, "ca");
-        new CertificateFiles(certificates.AgentCertificatePem, certificates.AgentPrivateKeyPem).WriteTo(_directory, "agent");
-        var app = AgentHost.Build(
-        [
-            "--Agent:Cluster=demo",
-            "--Agent:Node=node1",
-            "--Agent:ListenAddress=127.0.0.1",
-            "--Agent:Port=0",
-            $"--Agent:CredentialsDirectory={_directory}",
-            $"--Agent:StateDirectory={Path.Combine(_directory, "state")}",
-            $"--Agent:ShimPath={Path.Combine(RepositoryPaths.Root, "artifacts", "shim", "ssi-shim")}",
-            "--Agent:InitialNetworkNamespace=/proc/self/ns/net",
-            "--Logging:LogLevel:Default=Warning",
-        ]);
-        await app.StartAsync();
-        return app;
-    }
+    private async Task<WebApplication> StartAgentAsync(SsiClusterCertificates certificates) =>
+        await InProcessAgentPod.StartAsync(certificates, _directory);
 
-    private static int Port(WebApplication app) =>
-        new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
+    private static int Port(WebApplication app) => InProcessAgentPod.Port(app);
 
     private async Task PublishAsync(SsiClusterCertificates certificates)
     {
-        await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
-        {
-            Metadata = new V1ObjectMeta { Name = "demo-ssi-ca", NamespaceProperty = Ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/managed-by"] = "ssi-operator" } },
-            Data = new Dictionary<string, byte[]> { ["ca.crt"] = Encoding.UTF8.GetBytes(certificates.CaCertificatePem), ["ca.key"] = Encoding.UTF8.GetBytes(certificates.CaPrivateKeyPem) },
-        }, Ns);
-        await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod
-        {
-            Metadata = new V1ObjectMeta { Name = "demo-ssi-agent-x1", NamespaceProperty = Ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "ssi-agent", ["app.kubernetes.io/instance"] = "demo" } },
-            Spec = new V1PodSpec { NodeName = "node1", Containers = [new V1Container { Name = "agent", Image = "agent" }] },
-        }, Ns);
-        _server.SetStatus("", "pods", Ns, "demo-ssi-agent-x1", new System.Text.Json.Nodes.JsonObject { ["podIP"] = "127.0.0.1", ["phase"] = "Running" });
+        await InProcessAgentPod.PublishAsync(_server, _client, Ns, certificates);
         for (var i = 0; i < 400 && (_caches.Pods.List().All(p => p.Status?.PodIP is null) || _caches.Secrets.List().Count == 0); i++)
         {
             await Task.Delay(50);
@@ -130,5 +94,22 @@ public sealed class KubernetesAgentFleetTests : IAsyncLifetime
         var health = await fleet.ProbeAsync(Cluster(Port(agent)), CancellationToken.None);
 
         Assert.False(health.Single(h => h.Node == "node1").Healthy);
+    }
+
+    [Fact]
+    public async Task Cleanup_reaches_the_agent_pod_and_reports_the_node_without_one()
+    {
+        var certificates = new SsiClusterCertificateIssuer(TimeProvider.System, _options).Resolve(Cluster(7443), null, null);
+        await using var agent = await StartAgentAsync(certificates);
+        await PublishAsync(certificates);
+        var fleet = new KubernetesAgentFleet(_caches.Pods, _caches.Secrets, _options, TimeProvider.System);
+
+        var report = await fleet.CleanupAsync(Cluster(Port(agent)), CancellationToken.None);
+        var health = await fleet.ProbeAsync(Cluster(Port(agent)), CancellationToken.None);
+
+        Assert.Equal(["node1"], report.Cleaned);
+        Assert.Equal("node2", report.NotCleaned.Single().Node);
+        Assert.False(report.Complete);
+        Assert.Equal("The agent has been cleaned up for the deletion of its cluster.", health.Single(h => h.Node == "node1").Message);
     }
 }

@@ -3,6 +3,7 @@ using Ssi.Agent.Contracts.V1;
 using Ssi.Api.V1Alpha1;
 using Ssi.Operator.Agents;
 using Ssi.Orchestration.Agents;
+using Ssi.Orchestration.Processes;
 
 namespace Ssi.Operator.Tests.Integration;
 
@@ -28,9 +29,12 @@ internal sealed class FakeAgentFleet : IAgentFleet
         return Task.FromResult(health);
     }
 
-    public Task<string> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken)
+    public Task<AgentCleanupReport> CleanupAsync(V1Alpha1SsiCluster cluster, CancellationToken cancellationToken)
     {
         Cleanups.Enqueue(cluster.Metadata.NamespaceProperty + "/" + cluster.Metadata.Name);
-        return Task.FromResult("The agents unmounted the shared filesystem.");
+        var nodes = (cluster.Spec.Nodes ?? []).Select(n => n.Name).ToList();
+        return Task.FromResult(new AgentCleanupReport(
+            nodes.Where(n => !Down.ContainsKey(n)).ToList(),
+            nodes.Where(Down.ContainsKey).Select(n => new UnreachableNode(n, "unreachable")).ToList()));
     }
 }

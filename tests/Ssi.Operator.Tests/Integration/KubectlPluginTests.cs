@@ -1,5 +1,4 @@
 using Ssi.Operator.Tests.Chart;
-using Ssi.Testing;
 
 namespace Ssi.Operator.Tests.Integration;
 
@@ -22,19 +21,7 @@ public sealed class KubectlPluginTests : IAsyncLifetime
         _home.Delete(recursive: true);
     }
 
-    private async Task<ToolRun> KubectlSsi(params string[] args)
-    {
-        var kubectl = Prerequisites.RequireTool("kubectl");
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name;
-        var plugin = Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Ssi.Kubectl", configuration);
-        Assert.True(File.Exists(Path.Combine(plugin, "kubectl-ssi")), $"the plugin is built at {plugin}");
-        return await ToolRun.RunAsync(kubectl, ["ssi", .. args], new Dictionary<string, string>
-        {
-            ["PATH"] = plugin + ":" + Environment.GetEnvironmentVariable("PATH"),
-            ["KUBECONFIG"] = Path.Combine(_home.FullName, "kubeconfig"),
-            ["HOME"] = _home.FullName,
-        });
-    }
+    private Task<ToolRun> KubectlSsi(params string[] args) => KubectlPlugin.RunAsync(_home.FullName, args);
 
     [Fact]
     public async Task Kubectl_ssi_plans_migrates_and_shows_status_through_the_operator()

@@ -39,6 +39,14 @@ internal sealed class HomeObjectRegistry(ILogger<HomeObjectRegistry> logger)
         }
     }
 
+    /// <summary>The cluster goes away: every object stops relaying. Returns how many there were.</summary>
+    public int Clear()
+    {
+        var ids = _objects.Keys.ToList();
+        ids.ForEach(Remove);
+        return ids.Count;
+    }
+
     private void Remove(string id)
     {
         if (_objects.TryRemove(id, out var item))

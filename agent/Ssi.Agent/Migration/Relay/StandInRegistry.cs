@@ -13,6 +13,18 @@ internal sealed class StandInRegistry
 
     public IReadOnlyList<StandIn> Snapshot() => _standIns.Values.ToList();
 
+    /// <summary>The cluster goes away: every stand-in stops relaying. Returns how many there were.</summary>
+    public int Clear()
+    {
+        var all = Snapshot();
+        foreach (var standIn in all)
+        {
+            Remove(standIn);
+        }
+
+        return all.Count;
+    }
+
     public void Remove(StandIn standIn)
     {
         if (_standIns.TryRemove(new KeyValuePair<string, StandIn>(standIn.Key, standIn)))

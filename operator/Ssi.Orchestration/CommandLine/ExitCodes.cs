@@ -1,6 +1,6 @@
-namespace Ssi.Cli.Commands;
+namespace Ssi.Orchestration.CommandLine;
 
-internal static class ExitCodes
+public static class ExitCodes
 {
     public const int Success = 0;
     public const int Failure = 1;

@@ -5,13 +5,13 @@ using Grpc.Net.Client;
 using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Native.Terminals;
 
-namespace Ssi.Cli.Commands;
+namespace Ssi.Orchestration.CommandLine;
 
 /// <summary>
 /// One `ssi run`: wires this process's terminal (raw mode, window size, SIGWINCH) or stdio to a
 /// workload on a node, and returns its exit code.
 /// </summary>
-internal sealed class RunSession(GrpcChannel channel)
+public sealed class RunSession(GrpcChannel channel)
 {
     private readonly SemaphoreSlim _send = new(1, 1);
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Ssi.Cli.Commands;
+namespace Ssi.Orchestration.CommandLine;
 
 /// <summary>Signal names and numbers as kill(1) knows them (Linux x86_64 / arm64 numbering).</summary>
-internal static class SignalNames
+public static class SignalNames
 {
     private static readonly Dictionary<string, int> Numbers = new(StringComparer.OrdinalIgnoreCase)
     {

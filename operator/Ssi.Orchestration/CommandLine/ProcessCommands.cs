@@ -4,41 +4,43 @@ using System.Text.Json;
 using Grpc.Core;
 using Spectre.Console;
 using Ssi.Agent.Contracts.Processes;
-using Ssi.Agent.Contracts.V1;
-using Ssi.Cli.Local;
 using Ssi.Orchestration.Processes;
 
-namespace Ssi.Cli.Commands;
+namespace Ssi.Orchestration.CommandLine;
 
-/// <summary><c>ssi ps</c>, <c>ssi kill</c>, <c>ssi run</c>: the cluster-wide process space.</summary>
-internal static class ProcessCommands
+/// <summary><c>ps</c>, <c>kill</c>, <c>run</c>: the cluster-wide process space, for `ssi` and `kubectl ssi` alike.</summary>
+public static class ProcessCommands
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static IEnumerable<Command> Build(CliContext context) => [Ps(context), Kill(context), RunCommand.Build(context)];
+    public static IEnumerable<Command> Build(IProcessCommandHost host) => [Ps(host), Kill(host), RunCommand.Build(host)];
 
-    private static Command Ps(CliContext context)
+    private static Command Ps(IProcessCommandHost host)
     {
-        var cluster = ClusterOption.Create();
+        ArgumentNullException.ThrowIfNull(host);
         var output = new Option<string>("--output", "-o") { Description = "table or json.", DefaultValueFactory = _ => "table" };
         output.AcceptOnlyFromAmong("table", "json");
-        var command = new Command("ps", "List every SSI process of the cluster, on every node.") { cluster, output };
+        var command = new Command("ps", "List every SSI process of the cluster, on every node.") { output };
+        host.AddClusterOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             ClusterProcessList list;
             try
             {
-                using var connector = ClusterOption.Connect(context, parse, cluster);
-                list = await new ClusterProcesses(connector, ClusterProcesses.DefaultDeadline).ListAsync(cancellationToken);
+                var connector = await host.ConnectAsync(parse, cancellationToken).ConfigureAwait(false);
+                using (connector as IDisposable)
+                {
+                    list = await new ClusterProcesses(connector, ClusterProcesses.DefaultDeadline).ListAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
-            catch (LocalClusterException e)
+            catch (ClusterConnectionException e)
             {
-                return context.Fail(e.Message);
+                return host.Fail(e.Message);
             }
 
             if (parse.GetValue(output) == "json")
             {
-                CliContext.WriteRaw(JsonSerializer.Serialize(new
+                RawOutput.WriteLine(JsonSerializer.Serialize(new
                 {
                     processes = list.Processes.Select(p => new
                     {
@@ -63,7 +65,7 @@ internal static class ProcessCommands
             }
             else
             {
-                RenderTable(context.Console, list);
+                RenderTable(host.Console, list);
             }
 
             return list.Unreachable.Count == 0 ? ExitCodes.Success : ExitCodes.Unhealthy;
@@ -107,18 +109,18 @@ internal static class ProcessCommands
         _ => (bytes / 1024).ToString(CultureInfo.InvariantCulture) + "K",
     };
 
-    private static Command Kill(CliContext context)
+    private static Command Kill(IProcessCommandHost host)
     {
-        var cluster = ClusterOption.Create();
         var signal = new Option<string>("--signal", "-s") { Description = "Signal name or number (kill -9 CPID and kill -TERM CPID work too).", DefaultValueFactory = _ => "TERM" };
         var groups = new Option<string[]>("--group") { Description = "Signal the process group led by this cluster PID (kill -- -PGID works too).", AllowMultipleArgumentsPerToken = false };
         var targets = new Argument<string[]>("cpid") { Description = "Cluster PIDs.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("kill", "Send a signal to any SSI process of the cluster, from anywhere.") { cluster, signal, groups, targets };
+        var command = new Command("kill", "Send a signal to any SSI process of the cluster, from anywhere.") { signal, groups, targets };
+        host.AddClusterOptions(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (!SignalNames.TryParse(parse.GetValue(signal)!, out var number))
             {
-                return context.Fail($"\"{parse.GetValue(signal)}\" is not a signal", ExitCodes.InvalidInput);
+                return host.Fail($"\"{parse.GetValue(signal)}\" is not a signal", ExitCodes.InvalidInput);
             }
 
             var work = (parse.GetValue(targets) ?? []).Select(t => (Text: t, Group: false))
@@ -126,7 +128,7 @@ internal static class ProcessCommands
                 .ToList();
             if (work.Count == 0)
             {
-                return context.Fail("name at least one cluster PID (see ssi ps)", ExitCodes.InvalidInput);
+                return host.Fail("name at least one cluster PID (see ssi ps)", ExitCodes.InvalidInput);
             }
 
             var parsed = new List<(ClusterPid Pid, bool Group)>();
@@ -134,7 +136,7 @@ internal static class ProcessCommands
             {
                 if (!ClusterPid.TryParse(text, out var pid, out var reason))
                 {
-                    return context.Fail(reason, ExitCodes.InvalidInput);
+                    return host.Fail(reason, ExitCodes.InvalidInput);
                 }
 
                 parsed.Add((pid, group));
@@ -142,20 +144,23 @@ internal static class ProcessCommands
 
             try
             {
-                using var connector = ClusterOption.Connect(context, parse, cluster);
-                var processes = new ClusterProcesses(connector, ClusterProcesses.DefaultDeadline);
-                foreach (var (pid, group) in parsed)
+                var connector = await host.ConnectAsync(parse, cancellationToken).ConfigureAwait(false);
+                using (connector as IDisposable)
                 {
-                    await processes.SignalAsync(pid, number, group, cancellationToken);
+                    var processes = new ClusterProcesses(connector, ClusterProcesses.DefaultDeadline);
+                    foreach (var (pid, group) in parsed)
+                    {
+                        await processes.SignalAsync(pid, number, group, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
-            catch (Exception e) when (e is LocalClusterException or ProcessNotFoundException)
+            catch (Exception e) when (e is ClusterConnectionException or ProcessNotFoundException)
             {
-                return context.Fail(e.Message);
+                return host.Fail(e.Message);
             }
             catch (RpcException e)
             {
-                return context.Fail(e.Status.Detail);
+                return host.Fail(e.Status.Detail);
             }
 
             return ExitCodes.Success;

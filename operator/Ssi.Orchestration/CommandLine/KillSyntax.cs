@@ -1,12 +1,14 @@
-namespace Ssi.Cli.Commands;
+namespace Ssi.Orchestration.CommandLine;
 
 /// <summary>
 /// kill(1)'s syntax on top of the option parser: <c>ssi kill -9 CPID</c>, <c>ssi kill -TERM CPID</c>,
 /// <c>ssi kill -- -PGID</c> become <c>--signal 9 CPID</c> and <c>--group PGID</c>.
 /// </summary>
-internal static class KillSyntax
+public static class KillSyntax
 {
-    private static readonly HashSet<string> OptionsWithValue = ["-c", "--cluster", "-s", "--signal", "--group"];
+    /// <summary>Options of <c>ssi kill</c> and <c>kubectl ssi kill</c> whose next token is their value, never a signal.</summary>
+    private static readonly HashSet<string> OptionsWithValue =
+        ["-c", "--cluster", "-s", "--signal", "--group", "-n", "--namespace", "--kubeconfig", "--context", "--agent-endpoint"];
 
     public static string[] Rewrite(string[] arguments)
     {

@@ -1,9 +1,7 @@
-using Ssi.Api.V1Alpha1;
+namespace Ssi.Api.V1Alpha1;
 
-namespace Ssi.Operator.SsiClusters;
-
-/// <summary>Names and labels of the objects an SsiCluster owns.</summary>
-internal static class SsiClusterNames
+/// <summary>Names and labels of the objects an SsiCluster owns (the operator makes them, `kubectl ssi` finds them).</summary>
+public static class SsiClusterNames
 {
     public const string ManagedBy = "ssi-operator";
     public const string AgentComponent = "ssi-agent";

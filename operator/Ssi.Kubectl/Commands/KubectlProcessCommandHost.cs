@@ -1,0 +1,94 @@
+using System.CommandLine;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Spectre.Console;
+using Ssi.Api.V1Alpha1;
+using Ssi.Orchestration.Agents;
+using Ssi.Orchestration.CommandLine;
+
+namespace Ssi.Kubectl.Commands;
+
+/// <summary>
+/// `kubectl ssi ps/kill/run`: finds the SsiCluster, its agent pods and its CA through the API
+/// server, then talks to the agents directly (pod IPs, or <c>--agent-endpoint NODE=HOST:PORT</c>)
+/// over mutual TLS with a short-lived client certificate signed in memory by the cluster CA.
+/// </summary>
+internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole console) : IProcessCommandHost
+{
+    private readonly Option<string?> _cluster = new("--cluster", "-c") { Description = "The SsiCluster (default: the only one in the namespace)." };
+
+    private readonly Option<string[]> _endpoints = new("--agent-endpoint")
+    {
+        Description = "NODE=HOST:PORT: reach that node's agent there instead of at its pod IP (e.g. through `kubectl port-forward`); repeatable.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public IAnsiConsole Console => console;
+
+    /// <summary><c>-n</c> is kubectl's namespace.</summary>
+    public string? NodeShortAlias => null;
+
+    public void AddClusterOptions(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(_cluster);
+        command.Options.Add(_endpoints);
+        kube.AddTo(command);
+    }
+
+    public async Task<IAgentConnector> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (!AgentEndpointOverrides.TryParse(parse.GetValue(_endpoints) ?? [], out var overrides, out var error))
+        {
+            throw new ClusterConnectionException(error);
+        }
+
+        var (client, ns) = kube.Connect(parse);
+        using (client)
+        {
+            try
+            {
+                var cluster = await FindClusterAsync(client, ns, parse.GetValue(_cluster), cancellationToken).ConfigureAwait(false);
+                var directory = new AgentDirectory(client, cluster);
+                return await directory.ConnectAsync(overrides, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e)
+            {
+                throw new ClusterConnectionException($"the API server refused: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase} ({e.Response.Content})", e);
+            }
+        }
+    }
+
+    public int Fail(string message, int exitCode = ExitCodes.Failure)
+    {
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        return exitCode;
+    }
+
+    private static async Task<V1Alpha1SsiCluster> FindClusterAsync(Kubernetes client, string ns, string? name, CancellationToken cancellationToken)
+    {
+        if (name is not null)
+        {
+            try
+            {
+                return KubernetesJson.Deserialize<V1Alpha1SsiCluster>(KubernetesJson.Serialize(
+                    await client.CustomObjects.GetNamespacedCustomObjectAsync(SsiApiGroup.Group, SsiApiGroup.Version, ns, V1Alpha1SsiCluster.PluralName, name, cancellationToken).ConfigureAwait(false)));
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                throw new ClusterConnectionException($"there is no SsiCluster {name} in namespace {ns}", e);
+            }
+        }
+
+        var list = KubernetesJson.Deserialize<SsiClusterList>(KubernetesJson.Serialize(
+            await client.CustomObjects.ListNamespacedCustomObjectAsync(SsiApiGroup.Group, SsiApiGroup.Version, ns, V1Alpha1SsiCluster.PluralName, cancellationToken: cancellationToken).ConfigureAwait(false)));
+        return list.Items.Count switch
+        {
+            1 => list.Items[0],
+            0 => throw new ClusterConnectionException($"there is no SsiCluster in namespace {ns}"),
+            _ => throw new ClusterConnectionException($"namespace {ns} has several SsiClusters ({string.Join(", ", list.Items.Select(c => c.Metadata.Name))}); name one with --cluster"),
+        };
+    }
+}
