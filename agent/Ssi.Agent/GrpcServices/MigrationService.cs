@@ -15,6 +15,7 @@ internal sealed class MigrationService(
     MigrationPlanner planner,
     MigrationSource source,
     MigrationTarget target,
+    AttemptJournal journal,
     HomeObjectRegistry homes,
     ProcessTable table,
     AgentIdentity identity) : Contracts.V1.Migration.MigrationBase
@@ -67,6 +68,17 @@ internal sealed class MigrationService(
     {
         target.Abort(request.AttemptId);
         return Task.FromResult(new AttemptResponse { Message = "aborted" });
+    }
+
+    public override Task<AttemptStatus> GetAttempt(AttemptRequest request, ServerCallContext context)
+    {
+        if (request.AttemptId.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "attempt_id is required"));
+        }
+
+        return Task.FromResult(journal.Find(request.AttemptId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no migration attempt {request.AttemptId} on node {identity.Node}: it never reached this agent, or the agent restarted since")));
     }
 
     public override async Task Relay(IAsyncStreamReader<RelayFrame> requestStream, IServerStreamWriter<RelayFrame> responseStream, ServerCallContext context)

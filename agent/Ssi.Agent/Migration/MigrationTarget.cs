@@ -26,6 +26,7 @@ internal sealed class MigrationTarget(
     ProcessTable table,
     StandInRegistry standIns,
     PeerChannels peers,
+    AttemptJournal journal,
     AgentIdentity identity,
     IOptions<AgentOptions> options,
     IOptions<DevicesOptions> devices,
@@ -51,6 +52,7 @@ internal sealed class MigrationTarget(
             throw new MigrationException($"attempt {attempt.Id} is already in progress");
         }
 
+        journal.Record(attempt.Id, AttemptState.Receiving);
         long bytes = 0;
         var files = 0;
         FileStream? current = null;
@@ -106,6 +108,7 @@ internal sealed class MigrationTarget(
     {
         var attempt = _attempts.GetValueOrDefault(request.AttemptId)
             ?? throw new KeyNotFoundException($"no images for attempt {request.AttemptId} on node {identity.Node}");
+        journal.Record(attempt.Id, AttemptState.Restoring);
         var plan = request.Plan;
         var processEnds = new List<int>();
         var inherited = new List<(int Fd, string Key)>();
@@ -164,6 +167,7 @@ internal sealed class MigrationTarget(
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
+            journal.Record(attempt.Id, AttemptState.Restored, shim);
             FaultInjection.Crash("migration.target.after-restore");
 
             var cpids = plan.Processes.Where(p => p.ClusterPid != 0).ToDictionary(p => p.NamespacePid, p => new ClusterPid(p.ClusterPid));
@@ -225,6 +229,11 @@ internal sealed class MigrationTarget(
     /// <summary>The tree restored stopped runs now.</summary>
     public void Resume(string attemptId)
     {
+        if (journal.StateOf(attemptId) == AttemptState.Resumed)
+        {
+            return; // asked again by a coordinator that took over
+        }
+
         if (!_attempts.TryRemove(attemptId, out var attempt) || attempt.ShimPid is not { } shim)
         {
             throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
@@ -235,6 +244,7 @@ internal sealed class MigrationTarget(
             ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
         }
 
+        journal.Record(attemptId, AttemptState.Resumed);
         MigrationLog.Resumed(logger, attemptId);
     }
 
@@ -256,6 +266,7 @@ internal sealed class MigrationTarget(
         attempt.StandIns.ForEach(standIns.Remove);
         attempt.StandIns.ForEach(s => s.Dispose());
         ImageDirectory.Delete(attempt.ImageDirectory);
+        journal.Record(attemptId, AttemptState.Aborted);
         MigrationLog.Aborted(logger, attemptId, attempt.ShimPid is null ? "nothing was restored" : "the restored copy was killed");
     }
 

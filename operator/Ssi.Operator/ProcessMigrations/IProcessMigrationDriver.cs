@@ -11,4 +11,11 @@ namespace Ssi.Operator.ProcessMigrations;
 internal interface IProcessMigrationDriver
 {
     Task<MigrationOutcome> RunAsync(V1Alpha1SsiCluster cluster, MigrationRequest request, IMigrationObserver observer, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes over the attempt <paramref name="request"/> names, which a previous leader left in
+    /// flight in <paramref name="interrupted"/>: finishes it, rolls it back, or (outcome phase not
+    /// final) says that an agent is still inside a step.
+    /// </summary>
+    Task<MigrationOutcome> ResumeAsync(V1Alpha1SsiCluster cluster, MigrationRequest request, InterruptedAttempt interrupted, IMigrationObserver observer, CancellationToken cancellationToken);
 }

@@ -69,4 +69,8 @@ internal sealed class FakeMigrationDriver(Func<string, string?> storedPhase) : I
         await observer.OnPhaseAsync(outcome, cancellationToken);
         return outcome;
     }
+
+    /// <summary>Taking over needs agents that remember attempts: those tests run the real coordinator against <see cref="FakeMigrationAgents"/>.</summary>
+    public Task<MigrationOutcome> ResumeAsync(V1Alpha1SsiCluster cluster, MigrationRequest request, InterruptedAttempt interrupted, IMigrationObserver observer, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the scripted driver cannot take over an attempt; use the coordinator with FakeMigrationAgents");
 }

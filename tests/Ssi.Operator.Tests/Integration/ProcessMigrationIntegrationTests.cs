@@ -103,22 +103,4 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
 
         await OperatorScenario.Eventually(() => Phase("later") == "Succeeded", "Succeeded once the cluster is Ready");
     }
-
-    [Fact]
-    public async Task An_attempt_found_in_flight_by_a_new_leader_is_reported_not_restarted()
-    {
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await _s.CreateAsync(Migration("stale", "node3"));
-
-        // What a leader that died during the restore would have left behind.
-        _s.Server.SetStatus(SsiApiGroup.Group, V1Alpha1ProcessMigration.PluralName, OperatorScenario.Ns, "stale",
-            new System.Text.Json.Nodes.JsonObject { ["phase"] = "Restoring", ["attemptId"] = "old", ["sourceNode"] = "node2" });
-        await _s.StartOperatorAsync();
-
-        await OperatorScenario.Eventually(() => Phase("stale") == "Failed", "Failed (interrupted)");
-        var condition = _s.GetMigration("stale")!.Status!.Conditions!.Single();
-        Assert.Equal("Interrupted", condition.Reason);
-        Assert.Contains("node2", condition.Message, StringComparison.Ordinal);
-        Assert.Empty(_s.Migrations.Journal);
-    }
 }
