@@ -44,9 +44,12 @@ internal sealed class OperatorScenario : IAsyncDisposable
         return scenario;
     }
 
-    public async Task<OperatorProcess> StartOperatorAsync(string identity = "operator-a")
+    /// <summary>One operator replica: migrations through the scripted driver, or, given <paramref name="agents"/>, through the real coordinator to them.</summary>
+    public async Task<OperatorProcess> StartOperatorAsync(string identity = "operator-a", FakeMigrationAgents? agents = null)
     {
-        var process = await OperatorProcess.StartAsync(Server, Fleet, Migrations, identity);
+        var process = agents is null
+            ? await OperatorProcess.StartAsync(Server, Fleet, Migrations, identity)
+            : await OperatorProcess.StartAsync(Server, Fleet, null, identity, agents.ConnectorsFor(identity));
         _operators.Add(process);
         return process;
     }

@@ -1,0 +1,120 @@
+using k8s.Models;
+using Ssi.Api.V1Alpha1;
+
+namespace Ssi.Operator.Tests.Integration;
+
+/// <summary>
+/// Leader 1 runs a migration through the real coordinator against <see cref="FakeMigrationAgents"/>
+/// and dies inside a step; leader 2 takes the attempt over from its recorded phase and the agents'
+/// answers, and the workload ends with exactly one running copy.
+/// </summary>
+public sealed class ProcessMigrationTakeOverTests : IAsyncLifetime
+{
+    private OperatorScenario _s = null!;
+    private FakeMigrationAgents _agents = null!;
+
+    public async Task InitializeAsync()
+    {
+        _s = await OperatorScenario.StartAsync();
+        _agents = await FakeMigrationAgents.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _s.DisposeAsync();
+        await _agents.DisposeAsync();
+    }
+
+    private ProcessMigrationStatus? Status => _s.GetMigration("move")?.Status;
+
+    /// <summary>Leader 1 starts the move to node2 and dies when an agent call reaches <paramref name="hangAt"/>; returns the phase it left; leader 2 starts.</summary>
+    private async Task<string?> FirstLeaderDiesAtAsync(string hangAt)
+    {
+        _agents.HangAt = hangAt;
+        var first = await _s.StartOperatorAsync("operator-a", _agents);
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+        await _s.CreateAsync(new V1Alpha1ProcessMigration
+        {
+            Metadata = new V1ObjectMeta { Name = "move", NamespaceProperty = OperatorScenario.Ns },
+            Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = FakeMigrationAgents.Workload, TargetNode = "node2" },
+        });
+        await _agents.Hung.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // A crash: nothing more from leader 1 reaches the agents.
+        _agents.Crashed["operator-a"] = true;
+        await first.StopAsync();
+        _agents.HangAt = null;
+        var left = Status?.Phase;
+        await _s.StartOperatorAsync("operator-b", _agents);
+        return left;
+    }
+
+    private void AssertOneRunningCopyOn(string node) =>
+        Assert.Equal([KeyValuePair.Create(node, true)], _agents.Copies.ToArray());
+
+    [Fact]
+    public async Task A_new_leader_rolls_back_an_attempt_its_predecessor_left_before_the_restore()
+    {
+        var left = await FirstLeaderDiesAtAsync("restore");
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "RolledBack", "RolledBack by leader 2");
+        Assert.Equal("Restoring", left);
+        AssertOneRunningCopyOn("node1");
+        Assert.Contains("taken over in phase Restoring", Status!.Message, StringComparison.Ordinal);
+        Assert.Contains("runs on node1 as before", Status.Message, StringComparison.Ordinal);
+        Assert.Equal("False", Status.Conditions!.Single().Status);
+    }
+
+    [Fact]
+    public async Task A_new_leader_carries_on_when_the_copy_was_restored_before_its_predecessor_died()
+    {
+        var left = await FirstLeaderDiesAtAsync("restore-done");
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded by leader 2");
+        Assert.Equal("Restoring", left);
+        AssertOneRunningCopyOn("node2");
+        Assert.Contains("the move goes on", Status!.Message, StringComparison.Ordinal);
+        Assert.Equal(("Succeeded", "True"), (Status.Conditions!.Single().Type, Status.Conditions!.Single().Status));
+        Assert.NotNull(Status.FreezeMs);
+    }
+
+    [Fact]
+    public async Task A_new_leader_finishes_an_attempt_left_after_the_commit()
+    {
+        var left = await FirstLeaderDiesAtAsync("commit-done");
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded by leader 2");
+        Assert.Equal("Committing", left);
+        AssertOneRunningCopyOn("node2");
+        Assert.Contains("the copy on the target resumes", Status!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_leader_resumes_the_copy_its_predecessor_was_resuming()
+    {
+        var left = await FirstLeaderDiesAtAsync("resume");
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded by leader 2");
+        Assert.Equal("Resuming", left);
+        AssertOneRunningCopyOn("node2");
+    }
+
+    [Fact]
+    public async Task A_migration_runs_through_the_real_coordinator_to_its_end()
+    {
+        await _s.StartOperatorAsync("operator-a", _agents);
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+
+        await _s.CreateAsync(new V1Alpha1ProcessMigration
+        {
+            Metadata = new V1ObjectMeta { Name = "move", NamespaceProperty = OperatorScenario.Ns },
+            Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = FakeMigrationAgents.Workload, TargetNode = "node3" },
+        });
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded");
+        AssertOneRunningCopyOn("node3");
+        Assert.Equal(("node1", "stop-copy"), (Status!.SourceNode, Status.Mode));
+    }
+}
