@@ -3,6 +3,7 @@ using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration;
+using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
@@ -21,7 +22,18 @@ internal sealed class MigrationService(
     AgentIdentity identity) : Contracts.V1.Migration.MigrationBase
 {
     public override Task<MigrationPlan> Plan(PlanRequest request, ServerCallContext context) =>
-        Task.FromResult(Map(() => planner.Plan(new ClusterPid(request.ClusterPid)).Plan));
+        Task.FromResult(Map(() => WithPod(planner.Plan(new ClusterPid(request.ClusterPid)).Plan)));
+
+    /// <summary>The pod the workload's shim runs in, if any: the operator lands the tree in a pod like it on the target.</summary>
+    private static MigrationPlan WithPod(MigrationPlan plan)
+    {
+        if (plan.Processes.Count > 0 && PodCgroup.Of(plan.Processes[0].HostPid) is { } pod)
+        {
+            plan.Pod = new PodContainer { PodUid = pod.PodUid, ContainerId = pod.ContainerId };
+        }
+
+        return plan;
+    }
 
     public override async Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context)
     {

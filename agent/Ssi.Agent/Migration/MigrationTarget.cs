@@ -10,6 +10,7 @@ using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Checkpoint;
+using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Planning;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Native;
@@ -163,7 +164,8 @@ internal sealed class MigrationTarget(
                 await attempt.LazyDaemon.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
+            var landing = request.Landing is { } target ? LandingLocator.Find(target) : null;
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, lazy, landing), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;

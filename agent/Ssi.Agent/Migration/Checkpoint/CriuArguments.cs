@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ssi.Agent.Migration.Landing;
 
 namespace Ssi.Agent.Migration.Checkpoint;
 
@@ -57,9 +58,11 @@ internal static class CriuArguments
 
     /// <summary>
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
-    /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on.
+    /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on. With a landing
+    /// placeholder (a landing pod) the tree joins its network, IPC and UTS namespaces
+    /// (<c>--join-ns</c>) and lands in its cgroup (<c>--cgroup-root</c>) instead of the node's.
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool lazy = false)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool lazy = false, LandingPlaceholder? landing = null)
     {
         var args = new List<string>
         {
@@ -75,6 +78,21 @@ internal static class CriuArguments
         if (lazy)
         {
             args.Add("--lazy-pages");
+        }
+
+        if (landing is not null)
+        {
+            foreach (var kind in LandingPlaceholder.JoinedNamespaces)
+            {
+                args.Add("--join-ns");
+                args.Add($"{kind}:{landing.NamespacePath(kind)}");
+            }
+
+            if (landing.CgroupPath is { Length: > 0 } cgroup)
+            {
+                args.Add("--cgroup-root");
+                args.Add(cgroup);
+            }
         }
 
         return args;
