@@ -5,6 +5,7 @@ using Ssi.Controller.Runtime.Client;
 using Ssi.Controller.Runtime.Events;
 using Ssi.Controller.Runtime.Reconciling;
 using Ssi.Operator.Hosting;
+using Ssi.Operator.ProcessMigrations.Landing;
 using Ssi.Operator.SsiClusters;
 using Ssi.Orchestration.Migration;
 
@@ -54,7 +55,7 @@ internal sealed partial class ProcessMigrationReconciler(
             var attemptId = migration.Status?.AttemptId is { Length: > 0 } recorded ? recorded : Guid.NewGuid().ToString("N");
             LogTakingOver(logger, key.ToString(), attemptId, phase);
             var interrupted = new InterruptedAttempt(phase, migration.Status?.SourceNode);
-            return await RunAttemptAsync(migration, attemptId, (request, journal) => driver.ResumeAsync(cluster!, request, interrupted, journal, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await RunAttemptAsync(migration, attemptId, (request, journal) => driver.ResumeAsync(cluster!, request, interrupted, Landing(migration), journal, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         if (!ProcessMigrationClusterChecks.ClusterReady(cluster))
@@ -67,7 +68,7 @@ internal sealed partial class ProcessMigrationReconciler(
             return ReconcileResult.RequeueAfter(options.UnhealthyPollInterval);
         }
 
-        return await RunAttemptAsync(migration, Guid.NewGuid().ToString("N"), (request, journal) => driver.RunAsync(cluster!, request, journal, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await RunAttemptAsync(migration, Guid.NewGuid().ToString("N"), (request, journal) => driver.RunAsync(cluster!, request, Landing(migration), journal, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs or takes over one attempt with its status journal, then writes where it ended (or polls while an agent is inside a step).</summary>
@@ -96,6 +97,9 @@ internal sealed partial class ProcessMigrationReconciler(
         await FinishAsync(journal.Current, outcome.Phase, outcome.Phase, outcome.Message ?? outcome.Phase, outcome, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
+
+    /// <summary>A process that lives in a pod lands in a landing pod on the target node.</summary>
+    private LandingPods Landing(V1Alpha1ProcessMigration migration) => new(caches.Client, migration, time);
 
     private static string Sentence(string message) => message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..].TrimEnd('.') + ".";
 

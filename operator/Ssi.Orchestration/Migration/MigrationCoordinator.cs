@@ -12,10 +12,13 @@ namespace Ssi.Orchestration.Migration;
 /// (the source streams the images to the target), restore stopped, commit (the original ends),
 /// resume. Every failure before commit lets the original run again; after commit the copy on the
 /// target is made to run. Never zero copies, never two. Kubernetes-free: local mode and the
-/// operator's ProcessMigration reconciler both call this.
+/// operator's ProcessMigration reconciler both call this. <paramref name="landing"/> says where the
+/// tree lands on the target (default: the node's own namespaces).
 /// </summary>
-public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedProcessHandler stranded, TimeProvider time)
+public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedProcessHandler stranded, TimeProvider time, ILandingAdapter? landing = null)
 {
+    private readonly ILandingAdapter _landing = landing ?? NodeLanding.Instance;
+
     private static readonly TimeSpan StepDeadline = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan QuickDeadline = TimeSpan.FromSeconds(5);
 
@@ -65,6 +68,17 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             return outcome;
         }
 
+        LandingTarget? landingTarget;
+        try
+        {
+            landingTarget = await _landing.PrepareAsync(plan, request.TargetNode, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LandingException e)
+        {
+            await _landing.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            return await EndAsync(outcome, observer, MigrationPhases.Failed, $"No landing place on {request.TargetNode}: {e.Message} Nothing was frozen; the process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+        }
+
         var targetInfo = await Node(request.TargetNode).GetNodeInfoAsync(new GetNodeInfoRequest(), deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         var attempt = new AttemptRequest { AttemptId = request.AttemptId };
         var sourceShim = plan.Processes.Count > 0 ? plan.Processes[0].HostPid : 0;
@@ -111,6 +125,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
                     SessionNode = checkpoint.SessionNode,
                     SessionEndpoint = checkpoint.SessionEndpoint,
                     PageServer = checkpoint.PageServer,
+                    Landing = landingTarget,
                 },
                 deadline: Deadline(StepDeadline),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -236,9 +251,9 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
     }
 
     /// <summary>
-    /// Before commit: the target drops its copy, the source lets the original run again (without its
-    /// agent if need be). It runs to its end even when the caller gave up (^C, a lost leadership):
-    /// an undo cut short would leave the original stopped. Every call in it has its own deadline.
+    /// Before commit: the target drops its copy and its landing place, the source lets the original run
+    /// again (without its agent if need be). It runs to its end even when the caller gave up (^C, a lost
+    /// leadership): an undo cut short would leave the original stopped. Every call in it has its own deadline.
     /// </summary>
     private async Task UndoAsync(Sides sides)
     {
@@ -254,6 +269,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
                 : await stranded.AbortRestoreAsync(sides.TargetNode, sides.Attempt.AttemptId, cancellationToken).ConfigureAwait(false);
         }
 
+        await _landing.ReleaseAsync(cancellationToken).ConfigureAwait(false);
         if (sides.Source is null)
         {
             return;
