@@ -46,6 +46,15 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
 
     public ConcurrentDictionary<string, bool> Crashed { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The pod the workload runs in, as the source agent's Plan reports it (null: not in a pod).</summary>
+    public PodContainer? WorkloadPod { get; set; }
+
+    /// <summary>The landing target of every Restore (null: the node's namespaces).</summary>
+    public ConcurrentQueue<LandingTarget?> Landings { get; } = new();
+
+    /// <summary>Every Restore fails, as a criu restore that fails.</summary>
+    public bool FailRestore { get; set; }
+
     public static async Task<FakeMigrationAgents> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -156,8 +165,9 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
 
     private sealed class MigrationService(FakeMigrationAgents agents) : Agent.Contracts.V1.Migration.MigrationBase
     {
-        private static MigrationPlan Plan(string node) => new()
+        private MigrationPlan Plan(string node) => new()
         {
+            Pod = agents.WorkloadPod,
             Node = node,
             RootClusterPid = Workload,
             Processes = { new PlannedProcess { ClusterPid = Workload, NamespacePid = 1, Command = "worker", HostPid = 100 } },
@@ -187,6 +197,12 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
             }
 
             await agents.MaybeHangAsync("restore", context);
+            agents.Landings.Enqueue(request.Landing);
+            if (agents.FailRestore)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition, "criu restore failed (fake)"));
+            }
+
             agents.Copies[node] = false;
             agents.Attempts[(node, request.AttemptId)] = AttemptState.Restored;
             await agents.MaybeHangAsync("restore-done", context);
