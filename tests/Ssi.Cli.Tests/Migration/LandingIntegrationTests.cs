@@ -1,0 +1,79 @@
+using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Native;
+using Ssi.Api.V1Alpha1;
+using Ssi.Cli.Commands;
+using Ssi.Cli.Local;
+using Ssi.Cli.Tests.Local;
+using Ssi.Orchestration.Migration;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Migration;
+
+/// <summary>
+/// Restoring into a landing placeholder with real agents and CRIU: a process started in fresh
+/// network, IPC and UTS namespaces stands in for a landing pod's container, and the migrated tree
+/// comes back in its namespaces (criu --join-ns) instead of the target node's.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class LandingIntegrationTests(MigratingCluster cluster) : IClassFixture<MigratingCluster>
+{
+    [Fact]
+    public async Task A_workload_moved_into_a_landing_placeholder_runs_in_its_network_ipc_and_uts_namespaces()
+    {
+        Prerequisites.RequireCommand("unshare", "util-linux");
+        var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+        var start = await CliRun.RunAsync(["run", "-d", "-c", cluster.Name, "--node", "node1", "--", "sh", "-c", $"i=0; while true; do echo {marker} $i >> /ssi/{marker}.log; i=$((i+1)); sleep 0.05; done"]);
+        Assert.Equal(0, start.ExitCode);
+        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+        using var placeholder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("unshare", ["--net", "--ipc", "--uts", "sleep", "infinity"]))!;
+        await WaitForOwnNamespacesAsync(placeholder.Id);
+        var root = Environment.GetEnvironmentVariable(CliContext.LocalRootVariable) is { Length: > 0 } r ? r : LocalClusterLayout.DefaultRoot;
+        var (layout, _) = LocalClusterResolver.Resolve(root, cluster.Name);
+        using var connector = LocalAgentConnector.ForCli(layout);
+        var coordinator = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System, new Placeholder(placeholder.Id));
+        try
+        {
+            var outcome = await coordinator.RunAsync(new MigrationRequest(cpid, "node2", ProcessMigrationSpec.ModeStopCopy, false, "landing-" + marker), new Quiet(), CancellationToken.None);
+
+            Assert.True(outcome.Succeeded, outcome.Message);
+            var copy = Assert.Single(MigratingCluster.Copies(marker));
+            Assert.NotEqual('T', copy.State);
+            foreach (var ns in new[] { "net", "ipc", "uts" })
+            {
+                Assert.True(Namespace(copy.Pid, ns) == Namespace(placeholder.Id, ns), $"{ns}: the copy's {Namespace(copy.Pid, ns)}, the placeholder's {Namespace(placeholder.Id, ns)}");
+            }
+
+            ProcessSignals.Send(copy.Pid, ProcessSignals.SIGKILL);
+        }
+        finally
+        {
+            placeholder.Kill();
+        }
+    }
+
+    private static string Namespace(int pid, string kind) => new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget ?? "?";
+
+    /// <summary>unshare execs sleep once the namespaces are made: until then the pid still shares ours.</summary>
+    private static async Task WaitForOwnNamespacesAsync(int pid)
+    {
+        for (var i = 0; i < 100 && Namespace(pid, "net") == Namespace(Environment.ProcessId, "net"); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotEqual(Namespace(Environment.ProcessId, "net"), Namespace(pid, "net"));
+    }
+
+    private sealed class Placeholder(int pid) : ILandingAdapter
+    {
+        public Task<LandingTarget?> PrepareAsync(MigrationPlan plan, string targetNode, CancellationToken cancellationToken) =>
+            Task.FromResult<LandingTarget?>(new LandingTarget { Pid = pid });
+
+        public Task ReleaseAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class Quiet : IMigrationObserver
+    {
+        public Task OnPhaseAsync(MigrationOutcome outcome, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
