@@ -1,7 +1,6 @@
 using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Native;
 using Ssi.Api.V1Alpha1;
-using Ssi.Cli.Commands;
 using Ssi.Cli.Local;
 using Ssi.Cli.Tests.Local;
 using Ssi.Orchestration.Migration;
@@ -22,14 +21,10 @@ public sealed class LandingIntegrationTests(MigratingCluster cluster) : IClassFi
     {
         Prerequisites.RequireCommand("unshare", "util-linux");
         var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
-        var start = await CliRun.RunAsync(["run", "-d", "-c", cluster.Name, "--node", "node1", "--", "sh", "-c", $"i=0; while true; do echo {marker} $i >> /ssi/{marker}.log; i=$((i+1)); sleep 0.05; done"]);
-        Assert.Equal(0, start.ExitCode);
-        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+        var cpid = await cluster.StartWriterAsync(marker, "node1");
         using var placeholder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("unshare", ["--net", "--ipc", "--uts", "sleep", "infinity"]))!;
         await WaitForOwnNamespacesAsync(placeholder.Id);
-        var root = Environment.GetEnvironmentVariable(CliContext.LocalRootVariable) is { Length: > 0 } r ? r : LocalClusterLayout.DefaultRoot;
-        var (layout, _) = LocalClusterResolver.Resolve(root, cluster.Name);
-        using var connector = LocalAgentConnector.ForCli(layout);
+        using var connector = cluster.Connector();
         var coordinator = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System, new Placeholder(placeholder.Id));
         try
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Ssi.Agent.Native;
 using Ssi.Api.V1Alpha1;
-using Ssi.Cli.Commands;
 using Ssi.Cli.Local;
 using Ssi.Cli.Tests.Local;
 using Ssi.Orchestration.Migration;
@@ -24,12 +23,8 @@ public sealed class MigrationTakeOverTests(MigratingCluster cluster) : IClassFix
     public async Task A_second_coordinator_finishes_or_rolls_back_what_the_first_left_in_flight(string diesAt, string ends, string runsOn)
     {
         var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
-        var start = await CliRun.RunAsync(["run", "-d", "-c", cluster.Name, "--node", "node1", "--", "sh", "-c", $"i=0; while true; do echo {marker} $i >> /ssi/{marker}.log; i=$((i+1)); sleep 0.05; done"]);
-        Assert.Equal(0, start.ExitCode);
-        var (cpid, _, _) = await cluster.WaitForAsync(marker);
-        var root = Environment.GetEnvironmentVariable(CliContext.LocalRootVariable) is { Length: > 0 } r ? r : LocalClusterLayout.DefaultRoot;
-        var (layout, _) = LocalClusterResolver.Resolve(root, cluster.Name);
-        using var connector = LocalAgentConnector.ForCli(layout);
+        var cpid = await cluster.StartWriterAsync(marker, "node1");
+        using var connector = cluster.Connector();
         var request = new MigrationRequest(cpid, "node2", ProcessMigrationSpec.ModeStopCopy, false, "takeover-" + marker);
 
         var first = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System);

@@ -19,19 +19,12 @@ public sealed class LandingPodIntegrationTests : IAsyncLifetime
     private const string SourceContainerId = "8f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d3c4b5a6978";
     private const string LandingContainerId = "3c4b5a69788f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d3c4b5a69788f1e2d";
     private OperatorScenario _s = null!;
-    private FakeMigrationAgents _agents = null!;
 
-    public async Task InitializeAsync()
-    {
-        _s = await OperatorScenario.StartAsync();
-        _agents = await FakeMigrationAgents.StartAsync();
-    }
+    private FakeMigrationAgents Agents => _s.Agents;
 
-    public async Task DisposeAsync()
-    {
-        await _s.DisposeAsync();
-        await _agents.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _s = await OperatorScenario.StartAsync(withAgents: true);
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private V1Pod? LandingPod => _s.Server.Get<V1Pod>("", "pods", AppNs, "move-landing");
 
@@ -44,16 +37,10 @@ public sealed class LandingPodIntegrationTests : IAsyncLifetime
         source.Metadata.Uid = null;
         var created = await _s.Client.CoreV1.CreateNamespacedPodAsync(source, AppNs);
         _s.Server.SetStatus("", "pods", AppNs, "web-0", Running("web", SourceContainerId));
-        _agents.WorkloadPod = new PodContainer { PodUid = created.Metadata.Uid, ContainerId = SourceContainerId };
+        Agents.WorkloadPod = new PodContainer { PodUid = created.Metadata.Uid, ContainerId = SourceContainerId };
 
-        await _s.StartOperatorAsync("operator-a", _agents);
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
-        await _s.CreateAsync(new V1Alpha1ProcessMigration
-        {
-            Metadata = new V1ObjectMeta { Name = "move", NamespaceProperty = OperatorScenario.Ns },
-            Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = FakeMigrationAgents.Workload, TargetNode = "node2" },
-        });
+        await _s.ReadyClusterAsync(Agents);
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
         return Task.Run(async () =>
         {
             await OperatorScenario.Eventually(() => LandingPod is not null, "the landing pod is created");
@@ -86,39 +73,33 @@ public sealed class LandingPodIntegrationTests : IAsyncLifetime
         var pod = LandingPod!;
         Assert.Equal(("node2", "registry.example/web:1.4"), (pod.Spec.NodeName, pod.Spec.Containers.Single().Image));
         Assert.Equal(_s.GetMigration("move")!.Metadata.Uid, pod.Metadata.Labels["ssi.io/process-migration-uid"]);
-        Assert.Equal(LandingContainerId, Assert.Single(_agents.Landings)!.ContainerId);
-        Assert.Equal([KeyValuePair.Create("node2", true)], _agents.Copies.ToArray());
+        Assert.Equal(LandingContainerId, Assert.Single(Agents.Landings)!.ContainerId);
+        Assert.Equal([KeyValuePair.Create("node2", true)], Agents.Copies.ToArray());
     }
 
     [Fact]
     public async Task The_landing_pod_of_an_attempt_that_is_rolled_back_is_deleted()
     {
-        _agents.FailRestore = true;
+        Agents.FailRestore = true;
         var kubelet = await MoveAsync();
 
         await OperatorScenario.Eventually(() => Status?.Phase == "RolledBack", "RolledBack");
         await kubelet;
         Assert.Null(LandingPod);
-        Assert.Equal(LandingContainerId, Assert.Single(_agents.Landings)!.ContainerId);
-        Assert.Equal([KeyValuePair.Create("node1", true)], _agents.Copies.ToArray());
+        Assert.Equal(LandingContainerId, Assert.Single(Agents.Landings)!.ContainerId);
+        Assert.Equal([KeyValuePair.Create("node1", true)], Agents.Copies.ToArray());
         Assert.NotNull(_s.Server.Get<V1Pod>("", "pods", AppNs, "web-0"));
     }
 
     [Fact]
     public async Task A_process_outside_any_pod_lands_in_the_target_nodes_namespaces_without_a_pod()
     {
-        await _s.StartOperatorAsync("operator-a", _agents);
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+        await _s.ReadyClusterAsync(Agents);
 
-        await _s.CreateAsync(new V1Alpha1ProcessMigration
-        {
-            Metadata = new V1ObjectMeta { Name = "move", NamespaceProperty = OperatorScenario.Ns },
-            Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = FakeMigrationAgents.Workload, TargetNode = "node2" },
-        });
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
 
         await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded");
-        Assert.Null(Assert.Single(_agents.Landings));
+        Assert.Null(Assert.Single(Agents.Landings));
         Assert.DoesNotContain(_s.Server.List("", "pods"), p => p["metadata"]?["labels"]?["ssi.io/process-migration"] is not null);
     }
 }

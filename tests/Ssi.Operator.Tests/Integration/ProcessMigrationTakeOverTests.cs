@@ -11,47 +11,34 @@ namespace Ssi.Operator.Tests.Integration;
 public sealed class ProcessMigrationTakeOverTests : IAsyncLifetime
 {
     private OperatorScenario _s = null!;
-    private FakeMigrationAgents _agents = null!;
 
-    public async Task InitializeAsync()
-    {
-        _s = await OperatorScenario.StartAsync();
-        _agents = await FakeMigrationAgents.StartAsync();
-    }
+    private FakeMigrationAgents Agents => _s.Agents;
 
-    public async Task DisposeAsync()
-    {
-        await _s.DisposeAsync();
-        await _agents.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _s = await OperatorScenario.StartAsync(withAgents: true);
+
+    public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private ProcessMigrationStatus? Status => _s.GetMigration("move")?.Status;
 
     /// <summary>Leader 1 starts the move to node2 and dies when an agent call reaches <paramref name="hangAt"/>; returns the phase it left; leader 2 starts.</summary>
     private async Task<string?> FirstLeaderDiesAtAsync(string hangAt)
     {
-        _agents.HangAt = hangAt;
-        var first = await _s.StartOperatorAsync("operator-a", _agents);
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
-        await _s.CreateAsync(new V1Alpha1ProcessMigration
-        {
-            Metadata = new V1ObjectMeta { Name = "move", NamespaceProperty = OperatorScenario.Ns },
-            Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = FakeMigrationAgents.Workload, TargetNode = "node2" },
-        });
-        await _agents.Hung.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Agents.HangAt = hangAt;
+        var first = await _s.ReadyClusterAsync(Agents);
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
+        await Agents.Hung.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
         // A crash: nothing more from leader 1 reaches the agents.
-        _agents.Crashed["operator-a"] = true;
+        Agents.Crashed["operator-a"] = true;
         await first.StopAsync();
-        _agents.HangAt = null;
+        Agents.HangAt = null;
         var left = Status?.Phase;
-        await _s.StartOperatorAsync("operator-b", _agents);
+        await _s.StartOperatorAsync("operator-b", Agents);
         return left;
     }
 
     private void AssertOneRunningCopyOn(string node) =>
-        Assert.Equal([KeyValuePair.Create(node, true)], _agents.Copies.ToArray());
+        Assert.Equal([KeyValuePair.Create(node, true)], Agents.Copies.ToArray());
 
     [Fact]
     public async Task A_new_leader_rolls_back_an_attempt_its_predecessor_left_before_the_restore()
@@ -103,15 +90,9 @@ public sealed class ProcessMigrationTakeOverTests : IAsyncLifetime
     [Fact]
     public async Task A_migration_runs_through_the_real_coordinator_to_its_end()
     {
-        await _s.StartOperatorAsync("operator-a", _agents);
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
+        await _s.ReadyClusterAsync(Agents);
 
-        await _s.CreateAsync(new V1Alpha1ProcessMigration
-        {
-            Metadata = new V1ObjectMeta { Name = "move", NamespaceProperty = OperatorScenario.Ns },
-            Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = FakeMigrationAgents.Workload, TargetNode = "node3" },
-        });
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node3"));
 
         await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded");
         AssertOneRunningCopyOn("node3");
