@@ -169,6 +169,11 @@ internal sealed class MigrationTarget(
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
+            if (landing is not null)
+            {
+                LandingCgroups.Join(landing.Pid, ProcessTree.WithDescendants(shim));
+            }
+
             journal.Record(attempt.Id, AttemptState.Restored, shim);
             FaultInjection.Crash("migration.target.after-restore");
 

@@ -30,26 +30,18 @@ public sealed class CriuArgumentsTests
     }
 
     [Fact]
-    public void Restore_into_a_landing_placeholder_joins_its_net_ipc_and_uts_namespaces_and_its_cgroup()
+    public void Restore_into_a_landing_placeholder_joins_its_net_ipc_and_uts_namespaces()
     {
-        var landing = new LandingPlaceholder(4242, "/kubepods.slice/kubepods-pod1b2c3d4e_5f6a_4b8c_9d0e_1f2a3b4c5d6e.slice/cri-containerd-ab.scope");
-
-        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], landing: landing);
+        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], landing: new LandingPlaceholder(4242));
 
         var joined = args.Select((a, i) => (a, i)).Where(x => x.a == "--join-ns").Select(x => args[x.i + 1]).ToList();
         Assert.Equal(["net:/proc/4242/ns/net", "ipc:/proc/4242/ns/ipc", "uts:/proc/4242/ns/uts"], joined);
-        Assert.Equal(landing.CgroupPath, args[args.ToList().IndexOf("--cgroup-root") + 1]);
     }
 
     [Fact]
     public void Restore_without_a_landing_placeholder_stays_in_the_nodes_namespaces()
     {
-        var outsidePod = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], landing: new LandingPlaceholder(7, null));
-        var local = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", []);
-
-        Assert.DoesNotContain("--cgroup-root", outsidePod);
-        Assert.DoesNotContain("--join-ns", local);
-        Assert.DoesNotContain("--cgroup-root", local);
+        Assert.DoesNotContain("--join-ns", CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", []));
     }
 
     [Fact]

@@ -60,7 +60,7 @@ internal static class CriuArguments
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
     /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on. With a landing
     /// placeholder (a landing pod) the tree joins its network, IPC and UTS namespaces
-    /// (<c>--join-ns</c>) and lands in its cgroup (<c>--cgroup-root</c>) instead of the node's.
+    /// (<c>--join-ns</c>) instead of the node's (its cgroups: <see cref="LandingCgroups"/>, after the restore).
     /// </summary>
     public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, bool lazy = false, LandingPlaceholder? landing = null)
     {
@@ -86,12 +86,6 @@ internal static class CriuArguments
             {
                 args.Add("--join-ns");
                 args.Add($"{kind}:{landing.NamespacePath(kind)}");
-            }
-
-            if (landing.CgroupPath is { Length: > 0 } cgroup)
-            {
-                args.Add("--cgroup-root");
-                args.Add(cgroup);
             }
         }
 

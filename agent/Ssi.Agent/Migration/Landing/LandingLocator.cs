@@ -11,7 +11,7 @@ internal static class LandingLocator
         if (target.Pid > 0)
         {
             return Directory.Exists($"/proc/{target.Pid}")
-                ? new LandingPlaceholder(target.Pid, PodCgroup.Of(target.Pid)?.CgroupPath)
+                ? new LandingPlaceholder(target.Pid)
                 : throw new MigrationException($"the landing placeholder (pid {target.Pid}) does not run on this node");
         }
 
@@ -25,7 +25,7 @@ internal static class LandingLocator
         {
             if (PodCgroup.Of(pid) is { } pod && pod.ContainerId == target.ContainerId)
             {
-                return new LandingPlaceholder(pid, pod.CgroupPath);
+                return new LandingPlaceholder(pid);
             }
         }
 

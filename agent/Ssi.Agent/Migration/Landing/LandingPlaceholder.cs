@@ -4,9 +4,9 @@ namespace Ssi.Agent.Migration.Landing;
 
 /// <summary>
 /// The process a migrated tree lands beside (a landing pod's container on Kubernetes): the tree joins
-/// its network, IPC and UTS namespaces and, when it has one, its pod cgroup.
+/// its network, IPC and UTS namespaces and its cgroups.
 /// </summary>
-internal sealed record LandingPlaceholder(int Pid, string? CgroupPath)
+internal sealed record LandingPlaceholder(int Pid)
 {
     /// <summary>Namespaces the restored tree joins instead of the node's.</summary>
     public static readonly IReadOnlyList<string> JoinedNamespaces = ["net", "ipc", "uts"];
