@@ -264,7 +264,8 @@ internal sealed class MigrationSource(
             dump.Exited.Wait(TimeSpan.FromSeconds(5));
         }
 
-        foreach (var pid in attempt.Pids)
+        // The tree as criu froze it: a child forked between the plan and the dump is stopped too.
+        foreach (var pid in attempt.Pids.Union(ProcessTree.WithDescendants(attempt.ShimPid)))
         {
             ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
         }
