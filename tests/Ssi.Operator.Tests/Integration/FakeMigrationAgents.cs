@@ -38,7 +38,7 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
     /// <summary>Attempt → when the source froze the workload (Unix ms).</summary>
     private ConcurrentDictionary<string, long> FrozenAt { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>restore (before restoring), restore-done (copy restored, stopped), commit-done, resume (before resuming).</summary>
+    /// <summary>restore (before restoring), restoring (criu running), restore-done (copy restored, stopped), commit-done, resume (before resuming).</summary>
     public string? HangAt { get; set; }
 
     /// <summary>Completes when a call reached <see cref="HangAt"/>.</summary>
@@ -197,6 +197,12 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
             }
 
             await agents.MaybeHangAsync("restore", context);
+            if (agents.HangAt == "restoring")
+            {
+                agents.Attempts[(node, request.AttemptId)] = AttemptState.Restoring;
+                await agents.MaybeHangAsync("restoring", context);
+            }
+
             agents.Landings.Enqueue(request.Landing);
             if (agents.FailRestore)
             {

@@ -67,6 +67,23 @@ public sealed class ProcessMigrationTakeOverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_new_leader_waits_while_the_target_is_still_restoring_then_carries_on()
+    {
+        var left = await FirstLeaderDiesAtAsync("restoring");
+
+        await OperatorScenario.Eventually(() => Status?.Message?.Contains("still restoring", StringComparison.Ordinal) == true, "leader 2 waits");
+        Assert.Equal("Restoring", left);
+        Assert.Equal("Restoring", Status!.Phase);
+
+        // criu finishes on the target: the copy is restored, stopped.
+        Agents.Attempts[("node2", Status.AttemptId!)] = Ssi.Agent.Contracts.V1.AttemptState.Restored;
+        Agents.Copies["node2"] = false;
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded by leader 2");
+        AssertOneRunningCopyOn("node2");
+    }
+
+    [Fact]
     public async Task A_new_leader_finishes_an_attempt_left_after_the_commit()
     {
         var left = await FirstLeaderDiesAtAsync("commit-done");
