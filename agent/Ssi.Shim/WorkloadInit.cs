@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Ssi.Agent.Native;
+using Ssi.Agent.Native.Mounts;
 using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Native.Spawn;
 using Ssi.Agent.Native.Terminals;
@@ -29,8 +30,8 @@ internal static class WorkloadInit
             // The agent started us in new PID and mount namespaces: the workload sees only its own
             // processes, and its standard descriptors (a log file, /dev/null, a terminal opened by
             // the agent) are opened again through this namespace's mounts, which CRIU requires.
-            Mounts.MountProc();
-            Mounts.Hide(arguments.Hidden ?? []);
+            WorkloadMounts.MountOwnProc();
+            WorkloadMounts.Hide(arguments.Hidden ?? []);
             for (var fd = 0; fd <= 2; fd++)
             {
                 FileDescriptor.TryReopenByPath(fd);

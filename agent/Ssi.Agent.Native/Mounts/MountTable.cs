@@ -28,6 +28,24 @@ public static class MountTable
         return type;
     }
 
+    /// <summary>Whether a mount of this mount namespace has <paramref name="path"/> as its mount point.</summary>
+    public static bool IsMountPoint(string path) => TypeAt(path) is not null;
+
+    /// <summary>The mount point (fifth field) of a mountinfo line, unescaped.</summary>
+    public static string? MountPointOf(string mountinfoLine)
+    {
+        var fields = mountinfoLine.Split(' ');
+        return fields.Length > 4 ? Unescape(fields[4]) : null;
+    }
+
+    /// <summary>The file system type of a mountinfo line: the field after the "-" separator.</summary>
+    public static string? FileSystemTypeOf(string mountinfoLine)
+    {
+        var fields = mountinfoLine.Split(' ');
+        var separator = Array.IndexOf(fields, "-");
+        return separator > 4 && separator + 1 < fields.Length ? fields[separator + 1] : null;
+    }
+
     /// <summary>mountinfo writes space, tab, newline and backslash as \ooo octal.</summary>
     private static string Unescape(string field)
     {

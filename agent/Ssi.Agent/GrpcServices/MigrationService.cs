@@ -3,6 +3,7 @@ using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration;
+using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
@@ -15,12 +16,24 @@ internal sealed class MigrationService(
     MigrationPlanner planner,
     MigrationSource source,
     MigrationTarget target,
+    AttemptJournal journal,
     HomeObjectRegistry homes,
     ProcessTable table,
     AgentIdentity identity) : Contracts.V1.Migration.MigrationBase
 {
     public override Task<MigrationPlan> Plan(PlanRequest request, ServerCallContext context) =>
-        Task.FromResult(Map(() => planner.Plan(new ClusterPid(request.ClusterPid)).Plan));
+        Task.FromResult(Map(() => WithPod(planner.Plan(new ClusterPid(request.ClusterPid)).Plan)));
+
+    /// <summary>The pod the workload's shim runs in, if any: the operator lands the tree in a pod like it on the target.</summary>
+    private static MigrationPlan WithPod(MigrationPlan plan)
+    {
+        if (plan.Processes.Count > 0 && PodCgroup.Of(plan.Processes[0].HostPid) is { } pod)
+        {
+            plan.Pod = new PodContainer { PodUid = pod.PodUid, ContainerId = pod.ContainerId };
+        }
+
+        return plan;
+    }
 
     public override async Task<CheckpointResponse> Checkpoint(CheckpointRequest request, ServerCallContext context)
     {
@@ -67,6 +80,17 @@ internal sealed class MigrationService(
     {
         target.Abort(request.AttemptId);
         return Task.FromResult(new AttemptResponse { Message = "aborted" });
+    }
+
+    public override Task<AttemptStatus> GetAttempt(AttemptRequest request, ServerCallContext context)
+    {
+        if (request.AttemptId.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "attempt_id is required"));
+        }
+
+        return Task.FromResult(journal.Find(request.AttemptId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no migration attempt {request.AttemptId} on node {identity.Node}: it never reached this agent, or the agent restarted since")));
     }
 
     public override async Task Relay(IAsyncStreamReader<RelayFrame> requestStream, IServerStreamWriter<RelayFrame> responseStream, ServerCallContext context)

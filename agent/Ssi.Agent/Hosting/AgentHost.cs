@@ -74,6 +74,7 @@ public static class AgentHost
         builder.Services.AddSingleton<PeerChannels>();
         builder.Services.AddSingleton<HomeObjectRegistry>();
         builder.Services.AddSingleton<StandInRegistry>();
+        builder.Services.AddSingleton<AttemptJournal>();
         builder.Services.AddSingleton<MigrationPlanner>();
         builder.Services.AddSingleton<MigrationSource>();
         builder.Services.AddSingleton<MigrationTarget>();

@@ -24,6 +24,7 @@ internal sealed class MigrationSource(
     MigrationPlanner planner,
     HomeObjectRegistry homes,
     PeerChannels peers,
+    AttemptJournal journal,
     AgentIdentity identity,
     IOptions<AgentOptions> options,
     TimeProvider time,
@@ -54,6 +55,7 @@ internal sealed class MigrationSource(
             throw new MigrationException($"attempt {attempt.Id} is already in progress");
         }
 
+        journal.Record(attempt.Id, AttemptState.Checkpointing, attempt.ShimPid);
         try
         {
             await peers.ConnectAsync(request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
@@ -90,6 +92,7 @@ internal sealed class MigrationSource(
                 ImageDirectory.Delete(directory);
             }
 
+            journal.Record(attempt.Id, AttemptState.Checkpointed, frozenAtUnixMs: frozenAt.ToUnixTimeMilliseconds());
             MigrationLog.Checkpointed(logger, attempt.Id, plan.RootClusterPid, request.TargetNode, bytes, dump.ElapsedMilliseconds, transfer.ElapsedMilliseconds);
             return new CheckpointResponse
             {
@@ -188,6 +191,11 @@ internal sealed class MigrationSource(
     /// <summary>The point of no return: the original ends, the kept objects start serving the target.</summary>
     public void Commit(string attemptId)
     {
+        if (journal.StateOf(attemptId) == AttemptState.Committed)
+        {
+            return; // asked again by a coordinator that took over
+        }
+
         var attempt = Find(attemptId);
         var workload = attempt.Workload;
         workload.MovedAway = true;
@@ -211,6 +219,7 @@ internal sealed class MigrationSource(
         }
 
         _attempts.TryRemove(attempt.Id, out _);
+        journal.Record(attempt.Id, AttemptState.Committed);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
     }
 
@@ -255,7 +264,8 @@ internal sealed class MigrationSource(
             dump.Exited.Wait(TimeSpan.FromSeconds(5));
         }
 
-        foreach (var pid in attempt.Pids)
+        // The tree as criu froze it: a child forked between the plan and the dump is stopped too.
+        foreach (var pid in attempt.Pids.Union(ProcessTree.WithDescendants(attempt.ShimPid)))
         {
             ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
         }
@@ -263,6 +273,7 @@ internal sealed class MigrationSource(
         homes.Drop(attempt.Id);
         attempt.MovingStandIns.ForEach(s => s.CancelMoveOn());
         ImageDirectory.Delete(attempt.ImageDirectory);
+        journal.Record(attempt.Id, AttemptState.RolledBack);
         MigrationLog.RolledBack(logger, attempt.Id);
     }
 

@@ -10,9 +10,11 @@ using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Checkpoint;
+using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Planning;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Native;
+using Ssi.Agent.Native.Mounts;
 using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Processes;
 
@@ -26,6 +28,7 @@ internal sealed class MigrationTarget(
     ProcessTable table,
     StandInRegistry standIns,
     PeerChannels peers,
+    AttemptJournal journal,
     AgentIdentity identity,
     IOptions<AgentOptions> options,
     IOptions<DevicesOptions> devices,
@@ -51,6 +54,7 @@ internal sealed class MigrationTarget(
             throw new MigrationException($"attempt {attempt.Id} is already in progress");
         }
 
+        journal.Record(attempt.Id, AttemptState.Receiving);
         long bytes = 0;
         var files = 0;
         FileStream? current = null;
@@ -106,6 +110,7 @@ internal sealed class MigrationTarget(
     {
         var attempt = _attempts.GetValueOrDefault(request.AttemptId)
             ?? throw new KeyNotFoundException($"no images for attempt {request.AttemptId} on node {identity.Node}");
+        journal.Record(attempt.Id, AttemptState.Restoring);
         var plan = request.Plan;
         var processEnds = new List<int>();
         var inherited = new List<(int Fd, string Key)>();
@@ -160,11 +165,18 @@ internal sealed class MigrationTarget(
                 await attempt.LazyDaemon.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            Mounts.EnsureBind("/", options.Value.RestoreRoot);
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
+            var landing = request.Landing is { } target ? LandingLocator.Find(target) : null;
+            BindMount.EnsureAlone("/", options.Value.RestoreRoot);
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy, landing), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
+            if (landing is not null)
+            {
+                LandingCgroups.Join(landing.Pid, ProcessTree.WithDescendants(shim));
+            }
+
+            journal.Record(attempt.Id, AttemptState.Restored, shim);
             FaultInjection.Crash("migration.target.after-restore");
 
             var cpids = plan.Processes.Where(p => p.ClusterPid != 0).ToDictionary(p => p.NamespacePid, p => new ClusterPid(p.ClusterPid));
@@ -226,6 +238,11 @@ internal sealed class MigrationTarget(
     /// <summary>The tree restored stopped runs now.</summary>
     public void Resume(string attemptId)
     {
+        if (journal.StateOf(attemptId) == AttemptState.Resumed)
+        {
+            return; // asked again by a coordinator that took over
+        }
+
         if (!_attempts.TryRemove(attemptId, out var attempt) || attempt.ShimPid is not { } shim)
         {
             throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
@@ -236,6 +253,7 @@ internal sealed class MigrationTarget(
             ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
         }
 
+        journal.Record(attemptId, AttemptState.Resumed);
         MigrationLog.Resumed(logger, attemptId);
     }
 
@@ -257,6 +275,7 @@ internal sealed class MigrationTarget(
         attempt.StandIns.ForEach(standIns.Remove);
         attempt.StandIns.ForEach(s => s.Dispose());
         ImageDirectory.Delete(attempt.ImageDirectory);
+        journal.Record(attemptId, AttemptState.Aborted);
         MigrationLog.Aborted(logger, attemptId, attempt.ShimPid is null ? "nothing was restored" : "the restored copy was killed");
     }
 

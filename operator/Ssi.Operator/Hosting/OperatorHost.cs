@@ -51,6 +51,7 @@ public static class OperatorHost
         services.AddSingleton<SsiClusterCertificateIssuer>();
         services.AddSingleton<KubernetesAgentFleet>();
         services.TryAddSingleton<IAgentFleet>(sp => sp.GetRequiredService<KubernetesAgentFleet>());
+        services.TryAddSingleton<IClusterAgentConnectors, FleetAgentConnectors>();
         services.TryAddSingleton<IProcessMigrationDriver, CoordinatorMigrationDriver>();
         services.AddScoped<IReconciler<V1Alpha1SsiCluster>, SsiClusterReconciler>();
         services.AddScoped<IReconciler<V1Alpha1ProcessMigration>, ProcessMigrationReconciler>();

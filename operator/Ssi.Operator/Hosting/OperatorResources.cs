@@ -33,5 +33,7 @@ internal static class OperatorResources
         new(ResourceKind.Pod.Group, ResourceKind.Pod.Plural, ["get"]),
         // The home node's agent pod is labelled ssi.io/home=true (what the home Service selects).
         new(ResourceKind.Pod.Group, ResourceKind.Pod.Plural, ["patch"]),
+        // Landing pods of ProcessMigrations: made on the target node, deleted when the attempt is undone.
+        new(ResourceKind.Pod.Group, ResourceKind.Pod.Plural, ["create", "delete"]),
     ]);
 }

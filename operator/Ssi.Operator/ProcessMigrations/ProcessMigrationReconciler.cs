@@ -5,6 +5,7 @@ using Ssi.Controller.Runtime.Client;
 using Ssi.Controller.Runtime.Events;
 using Ssi.Controller.Runtime.Reconciling;
 using Ssi.Operator.Hosting;
+using Ssi.Operator.ProcessMigrations.Landing;
 using Ssi.Operator.SsiClusters;
 using Ssi.Orchestration.Migration;
 
@@ -14,7 +15,8 @@ namespace Ssi.Operator.ProcessMigrations;
 /// ProcessMigration → validation, then one attempt through the shared <see cref="MigrationCoordinator"/>
 /// (behind <see cref="IProcessMigrationDriver"/>), plan only for <c>spec.dryRun</c>. Every phase is
 /// written through /status before its step runs (the coordinator reports it first), so a new leader
-/// knows where an attempt stood. A final phase is never reconsidered.
+/// that finds an attempt in flight takes it over from there (the coordinator's ResumeAsync: roll back
+/// before the point of no return, finish after it). A final phase is never reconsidered.
 /// </summary>
 internal sealed partial class ProcessMigrationReconciler(
     OperatorCaches caches,
@@ -49,16 +51,11 @@ internal sealed partial class ProcessMigrationReconciler(
         var phase = migration.Status?.Phase;
         if (phase is not (null or MigrationPhases.Pending))
         {
-            // A previous leader stopped in the middle of this attempt. The coordinator has no resume
-            // call yet: report where it stood instead of starting a second attempt on the same process.
-            LogInterrupted(logger, key.ToString(), migration.Status?.AttemptId ?? "", phase);
-            await FinishAsync(migration, MigrationPhases.Failed, "Interrupted",
-                $"The operator restarted while attempt {migration.Status?.AttemptId} was {phase}; it was not resumed. "
-                + (phase is MigrationPhases.Committing or MigrationPhases.Resuming
-                    ? $"It had passed the point of no return: the process belongs on {migration.Spec.TargetNode}."
-                    : $"Before commit the source agent lets the original run again on {migration.Status?.SourceNode ?? "its node"}."),
-                null, cancellationToken).ConfigureAwait(false);
-            return ReconcileResult.Done;
+            // A previous leader stopped in the middle of this attempt: take it over where it stood.
+            var attemptId = migration.Status?.AttemptId is { Length: > 0 } recorded ? recorded : Guid.NewGuid().ToString("N");
+            LogTakingOver(logger, key.ToString(), attemptId, phase);
+            var interrupted = new InterruptedAttempt(phase, migration.Status?.SourceNode);
+            return await RunAttemptAsync(migration, attemptId, (request, journal) => driver.ResumeAsync(cluster!, request, interrupted, Landing(migration), journal, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         if (!ProcessMigrationClusterChecks.ClusterReady(cluster))
@@ -71,13 +68,18 @@ internal sealed partial class ProcessMigrationReconciler(
             return ReconcileResult.RequeueAfter(options.UnhealthyPollInterval);
         }
 
-        var attemptId = Guid.NewGuid().ToString("N");
+        return await RunAttemptAsync(migration, Guid.NewGuid().ToString("N"), (request, journal) => driver.RunAsync(cluster!, request, Landing(migration), journal, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs or takes over one attempt with its status journal, then writes where it ended (or polls while an agent is inside a step).</summary>
+    private async Task<ReconcileResult> RunAttemptAsync(V1Alpha1ProcessMigration migration, string attemptId, Func<MigrationRequest, IMigrationObserver, Task<MigrationOutcome>> run, CancellationToken cancellationToken)
+    {
         var request = new MigrationRequest(migration.Spec.ClusterPid, migration.Spec.TargetNode, migration.Spec.Mode ?? ProcessMigrationSpec.ModeAuto, migration.Spec.DryRun == true, attemptId);
         var journal = new StatusJournal(this, migration, attemptId);
         MigrationOutcome outcome;
         try
         {
-            outcome = await driver.RunAsync(cluster!, request, journal, cancellationToken).ConfigureAwait(false);
+            outcome = await run(request, journal).ConfigureAwait(false);
         }
         catch (MigrationRejectedException e)
         {
@@ -85,9 +87,19 @@ internal sealed partial class ProcessMigrationReconciler(
             return ReconcileResult.Done;
         }
 
+        if (!MigrationPhases.IsFinal(outcome.Phase))
+        {
+            // An agent is still inside a step (criu running): ask again shortly.
+            await WriteAsync(journal.Current, s => s.Message = outcome.Message ?? s.Message, cancellationToken).ConfigureAwait(false);
+            return ReconcileResult.RequeueAfter(options.UnhealthyPollInterval);
+        }
+
         await FinishAsync(journal.Current, outcome.Phase, outcome.Phase, outcome.Message ?? outcome.Phase, outcome, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.Done;
     }
+
+    /// <summary>A process that lives in a pod lands in a landing pod on the target node.</summary>
+    private LandingPods Landing(V1Alpha1ProcessMigration migration) => new(caches.Client, migration, time);
 
     private static string Sentence(string message) => message.Length == 0 ? message : char.ToUpperInvariant(message[0]) + message[1..].TrimEnd('.') + ".";
 
@@ -144,8 +156,8 @@ internal sealed partial class ProcessMigrationReconciler(
         return new DateTime(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), DateTimeKind.Utc);
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "{Migration}: attempt {AttemptId} was interrupted in phase {Phase} by an operator restart")]
-    private static partial void LogInterrupted(ILogger logger, string migration, string attemptId, string phase);
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "{Migration}: taking over attempt {AttemptId}, left in phase {Phase} by a previous leader")]
+    private static partial void LogTakingOver(ILogger logger, string migration, string attemptId, string phase);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "{Migration}: {Phase}: {Message}")]
     private static partial void LogFinished(ILogger logger, string migration, string phase, string message);

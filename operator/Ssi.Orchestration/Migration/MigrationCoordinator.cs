@@ -12,10 +12,13 @@ namespace Ssi.Orchestration.Migration;
 /// (the source streams the images to the target), restore stopped, commit (the original ends),
 /// resume. Every failure before commit lets the original run again; after commit the copy on the
 /// target is made to run. Never zero copies, never two. Kubernetes-free: local mode and the
-/// operator's ProcessMigration reconciler both call this.
+/// operator's ProcessMigration reconciler both call this. <paramref name="landing"/> says where the
+/// tree lands on the target (default: the node's own namespaces).
 /// </summary>
-public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedProcessHandler stranded, TimeProvider time)
+public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedProcessHandler stranded, TimeProvider time, ILandingAdapter? landing = null)
 {
+    private readonly ILandingAdapter _landing = landing ?? NodeLanding.Instance;
+
     private static readonly TimeSpan StepDeadline = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan QuickDeadline = TimeSpan.FromSeconds(5);
 
@@ -65,6 +68,17 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             return outcome;
         }
 
+        LandingTarget? landingTarget;
+        try
+        {
+            landingTarget = await _landing.PrepareAsync(plan, request.TargetNode, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LandingException e)
+        {
+            await _landing.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+            return await EndAsync(outcome, observer, MigrationPhases.Failed, $"No landing place on {request.TargetNode}: {e.Message} Nothing was frozen; the process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+        }
+
         var targetInfo = await Node(request.TargetNode).GetNodeInfoAsync(new GetNodeInfoRequest(), deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         var attempt = new AttemptRequest { AttemptId = request.AttemptId };
         var sourceShim = plan.Processes.Count > 0 ? plan.Processes[0].HostPid : 0;
@@ -88,7 +102,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
         catch (RpcException e)
         {
-            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null).ConfigureAwait(false);
+            await UndoAsync(new Sides(source, target, attempt, sourceNode, sourceShim, request.TargetNode, 0)).ConfigureAwait(false);
             return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Checkpoint on {sourceNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", CancellationToken.None).ConfigureAwait(false);
         }
 
@@ -111,18 +125,83 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
                     SessionNode = checkpoint.SessionNode,
                     SessionEndpoint = checkpoint.SessionEndpoint,
                     PageServer = checkpoint.PageServer,
+                    Landing = landingTarget,
                 },
                 deadline: Deadline(StepDeadline),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
-            await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, null).ConfigureAwait(false);
+            await UndoAsync(new Sides(source, target, attempt, sourceNode, sourceShim, request.TargetNode, 0)).ConfigureAwait(false);
             return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Restore on {request.TargetNode} failed: {Describe(e)}. The process runs on {sourceNode} as before.", CancellationToken.None).ConfigureAwait(false);
         }
 
         outcome.StepMs["restore"] = restored.RestoreMs;
+        return await CommitAndResumeAsync(outcome, new Sides(source, target, attempt, sourceNode, sourceShim, request.TargetNode, restored.HostPid), checkpoint.FrozenAtUnixMs, null, observer, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Takes over an attempt that another coordinator (an operator leader that stopped) left in
+    /// flight: asks both agents where they stand and goes on from there (<see cref="MigrationRecovery"/>):
+    /// restart when nothing was frozen, roll back before the point of no return, finish after it.
+    /// A returned outcome whose phase is not final means an agent is still inside a step: ask again later.
+    /// </summary>
+    public async Task<MigrationOutcome> ResumeAsync(MigrationRequest request, InterruptedAttempt interrupted, IMigrationObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(interrupted);
+        ArgumentNullException.ThrowIfNull(observer);
+        var attempt = new AttemptRequest { AttemptId = request.AttemptId };
+        var sourceNode = interrupted.SourceNode is { Length: > 0 } known ? known : null;
+        var sourceState = sourceNode is null ? null : await QueryAsync(sourceNode, attempt, cancellationToken).ConfigureAwait(false);
+        var targetState = await QueryAsync(request.TargetNode, attempt, cancellationToken).ConfigureAwait(false);
+        var decision = MigrationRecovery.Decide(interrupted.Phase, sourceState?.State ?? AttemptState.Unspecified, targetState?.State ?? AttemptState.Unspecified);
+        if (decision.Step == RecoveryStep.Restart)
+        {
+            return await RunAsync(request, observer, cancellationToken).ConfigureAwait(false);
+        }
+
+        var outcome = new MigrationOutcome { TargetNode = request.TargetNode, SourceNode = sourceNode, Phase = interrupted.Phase };
+        var takenOver = $"Attempt {request.AttemptId} was taken over in phase {interrupted.Phase}: {decision.Reason}";
+        var sides = new Sides(
+            sourceNode is null ? null : Client(sourceNode), Client(request.TargetNode), attempt,
+            sourceNode ?? "", sourceState?.HostPid ?? 0, request.TargetNode, targetState?.HostPid ?? 0);
+        var frozenAt = sourceState?.FrozenAtUnixMs ?? 0;
+        switch (decision.Step)
+        {
+            case RecoveryStep.Wait:
+                outcome.Message = takenOver;
+                return outcome;
+            case RecoveryStep.RollBack:
+                await UndoAsync(sides).ConfigureAwait(false);
+                return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"{takenOver} The process runs on {sourceNode ?? "its node"} as before.", CancellationToken.None).ConfigureAwait(false);
+            case RecoveryStep.Commit:
+                return await CommitAndResumeAsync(outcome, sides, frozenAt, takenOver, observer, cancellationToken).ConfigureAwait(false);
+            case RecoveryStep.Resume:
+                return await ResumeCopyAsync(outcome, sides, frozenAt, takenOver, observer, cancellationToken).ConfigureAwait(false);
+            case RecoveryStep.Succeeded:
+                return await EndAsync(outcome, observer, MigrationPhases.Succeeded, $"{takenOver} The process runs on {request.TargetNode}.", cancellationToken).ConfigureAwait(false);
+            default:
+                return await EndAsync(outcome, observer, MigrationPhases.Failed, $"{takenOver} Nothing was touched; check node {sourceNode ?? "(unknown)"} and {request.TargetNode}.", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What this agent knows of the attempt, or null when it never saw it (NotFound).</summary>
+    private async Task<AttemptStatus?> QueryAsync(string node, AttemptRequest attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Client(node).GetAttemptAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>From the point of no return on: the original ends, then the restored copy runs.</summary>
+    private async Task<MigrationOutcome> CommitAndResumeAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string? takenOver, IMigrationObserver observer, CancellationToken cancellationToken)
+    {
         // The point of no return. Status is written first, so whoever picks this up after a crash goes forward.
         outcome.Phase = MigrationPhases.Committing;
         await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
@@ -132,63 +211,77 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         cancellationToken = CancellationToken.None;
         try
         {
-            await source.CommitAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await sides.Source!.CommitAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled)
         {
             // The source agent is gone: its original is still stopped. End it without the agent, else undo.
-            if (!await stranded.KillAsync(sourceNode, sourceShim, cancellationToken).ConfigureAwait(false))
+            if (!await stranded.KillAsync(sides.SourceNode, sides.SourceShim, cancellationToken).ConfigureAwait(false))
             {
-                await UndoAsync(source, target, attempt, sourceNode, sourceShim, request.TargetNode, restored.HostPid).ConfigureAwait(false);
-                return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Commit on {sourceNode} failed: {Describe(e)}. The restored copy was removed.", CancellationToken.None).ConfigureAwait(false);
+                await UndoAsync(sides).ConfigureAwait(false);
+                return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"Commit on {sides.SourceNode} failed: {Describe(e)}. The restored copy was removed.", CancellationToken.None).ConfigureAwait(false);
             }
         }
 
+        return await ResumeCopyAsync(outcome, sides, frozenAtUnixMs, takenOver, observer, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>After commit: the restored copy on the target runs.</summary>
+    private async Task<MigrationOutcome> ResumeCopyAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string? takenOver, IMigrationObserver observer, CancellationToken cancellationToken)
+    {
         outcome.Phase = MigrationPhases.Resuming;
         await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        cancellationToken = CancellationToken.None; // past the point of no return: the copy must run
         try
         {
-            await target.ResumeAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await sides.Target.ResumeAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {
-            if (!await stranded.ResumeAsync(request.TargetNode, restored.HostPid, cancellationToken).ConfigureAwait(false))
+            if (!await stranded.ResumeAsync(sides.TargetNode, sides.RestoredPid, cancellationToken).ConfigureAwait(false))
             {
-                return await EndAsync(outcome, observer, MigrationPhases.Failed, $"Resume on {request.TargetNode} failed: {Describe(e)}. The process is stopped there (host pid {restored.HostPid}); it resumes when the agent comes back.", cancellationToken).ConfigureAwait(false);
+                return await EndAsync(outcome, observer, MigrationPhases.Failed, $"Resume on {sides.TargetNode} failed: {Describe(e)}. The process is stopped there (host pid {sides.RestoredPid}); it resumes when the agent comes back.", cancellationToken).ConfigureAwait(false);
             }
         }
 
-        outcome.FreezeMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - checkpoint.FrozenAtUnixMs);
+        outcome.FreezeMs = frozenAtUnixMs > 0 ? Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - frozenAtUnixMs) : null;
         var kept = outcome.Plan.Count(p => p.Action == "stay-home");
-        return await EndAsync(outcome, observer, MigrationPhases.Succeeded, $"Moved from {sourceNode} to {request.TargetNode}: frozen {outcome.FreezeMs} ms, {outcome.BytesTransferred} bytes, {kept} descriptors relayed to their home.", cancellationToken).ConfigureAwait(false);
+        var moved = $"Moved from {sides.SourceNode} to {sides.TargetNode}: frozen {outcome.FreezeMs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ms, {outcome.BytesTransferred ?? 0} bytes, {kept} descriptors relayed to their home.";
+        return await EndAsync(outcome, observer, MigrationPhases.Succeeded, takenOver is null ? moved : $"{takenOver} Moved from {sides.SourceNode} to {sides.TargetNode}.", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Before commit: the target drops its copy, the source lets the original run again (without its
-    /// agent if need be). It runs to its end even when the caller gave up (^C, a lost leadership):
-    /// an undo cut short would leave the original stopped. Every call in it has its own deadline.
+    /// Before commit: the target drops its copy and its landing place, the source lets the original run
+    /// again (without its agent if need be). It runs to its end even when the caller gave up (^C, a lost
+    /// leadership): an undo cut short would leave the original stopped. Every call in it has its own deadline.
     /// </summary>
-    private async Task UndoAsync(MigrationClient source, MigrationClient target, AttemptRequest attempt, string sourceNode, int sourceShim, string targetNode, int? restoredPid)
+    private async Task UndoAsync(Sides sides)
     {
         var cancellationToken = CancellationToken.None;
         try
         {
-            await target.AbortAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await sides.Target.AbortAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException)
         {
-            _ = restoredPid is { } pid
-                ? await stranded.KillAsync(targetNode, pid, cancellationToken).ConfigureAwait(false)
-                : await stranded.AbortRestoreAsync(targetNode, attempt.AttemptId, cancellationToken).ConfigureAwait(false);
+            _ = sides.RestoredPid > 0
+                ? await stranded.KillAsync(sides.TargetNode, sides.RestoredPid, cancellationToken).ConfigureAwait(false)
+                : await stranded.AbortRestoreAsync(sides.TargetNode, sides.Attempt.AttemptId, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _landing.ReleaseAsync(cancellationToken).ConfigureAwait(false);
+        if (sides.Source is null)
+        {
+            return;
         }
 
         try
         {
-            await source.RollbackAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await sides.Source.RollbackAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException)
         {
-            await stranded.ResumeAsync(sourceNode, sourceShim, cancellationToken).ConfigureAwait(false);
+            await stranded.ResumeAsync(sides.SourceNode, sides.SourceShim, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -244,4 +337,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
     private Agent.Contracts.V1.Node.NodeClient Node(string node) => new(connector.ChannelFor(node));
 
     private DateTime Deadline(TimeSpan span) => time.GetUtcNow().UtcDateTime + span;
+
+    /// <summary>The two agents of one attempt and the host PIDs of the original and its restored copy (0: unknown).</summary>
+    private sealed record Sides(MigrationClient? Source, MigrationClient Target, AttemptRequest Attempt, string SourceNode, int SourceShim, string TargetNode, int RestoredPid);
 }

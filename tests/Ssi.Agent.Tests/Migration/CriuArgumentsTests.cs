@@ -1,4 +1,5 @@
 using Ssi.Agent.Migration.Checkpoint;
+using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Planning;
 
 namespace Ssi.Agent.Tests.Migration;
@@ -29,6 +30,21 @@ public sealed class CriuArgumentsTests
         var inherited = args.Select((a, i) => (a, i)).Where(x => x.a == "--inherit-fd").Select(x => args[x.i + 1]).ToList();
         Assert.Equal(["fd[3]:pipe:[77]", "fd[4]:tty[8803:1a]", "fd[5]:ile[1c:41]"], inherited);
         Assert.DoesNotContain("--lazy-pages", args);
+    }
+
+    [Fact]
+    public void Restore_into_a_landing_placeholder_joins_its_net_ipc_and_uts_namespaces()
+    {
+        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/restore-root", landing: new LandingPlaceholder(4242));
+
+        var joined = args.Select((a, i) => (a, i)).Where(x => x.a == "--join-ns").Select(x => args[x.i + 1]).ToList();
+        Assert.Equal(["net:/proc/4242/ns/net", "ipc:/proc/4242/ns/ipc", "uts:/proc/4242/ns/uts"], joined);
+    }
+
+    [Fact]
+    public void Restore_without_a_landing_placeholder_stays_in_the_nodes_namespaces()
+    {
+        Assert.DoesNotContain("--join-ns", CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/restore-root"));
     }
 
     [Fact]

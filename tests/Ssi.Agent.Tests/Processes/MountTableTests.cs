@@ -1,4 +1,4 @@
-using Ssi.Agent.Native;
+using Ssi.Agent.Native.Mounts;
 
 namespace Ssi.Agent.Tests.Processes;
 
@@ -11,8 +11,8 @@ public sealed class MountTableTests
         const string Ns = "842 801 0:4 net:[4026532615] /run/netns/ssi.demo.node1 rw - nsfs nsfs rw";
         const string Spaced = "91 29 0:52 / /mnt/my\\040disk rw,relatime shared:40 - ext4 /dev/vdb1 rw";
 
-        Assert.Equal(("/run/netns/ssi.demo.node1", "nsfs"), (Mounts.MountPointOf(Ns), Mounts.FileSystemTypeOf(Ns)));
-        Assert.Equal(("/mnt/my disk", "ext4"), (Mounts.MountPointOf(Spaced), Mounts.FileSystemTypeOf(Spaced)));
-        Assert.Null(Mounts.FileSystemTypeOf("garbage"));
+        Assert.Equal(("/run/netns/ssi.demo.node1", "nsfs"), (MountTable.MountPointOf(Ns), MountTable.FileSystemTypeOf(Ns)));
+        Assert.Equal(("/mnt/my disk", "ext4"), (MountTable.MountPointOf(Spaced), MountTable.FileSystemTypeOf(Spaced)));
+        Assert.Null(MountTable.FileSystemTypeOf("garbage"));
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Ssi.Cli.Commands;
+using Ssi.Cli.Local;
 using Ssi.Cli.Tests.Local;
 using Ssi.Testing;
 
@@ -70,6 +72,21 @@ public sealed class MigratingCluster : IAsyncLifetime
         }
 
         throw new TimeoutException($"no workload with '{marker}' appeared in ssi ps");
+    }
+
+    /// <summary>Starts on <paramref name="node"/> a shell loop that appends a numbered line to /ssi/MARKER.log every 50 ms; returns its cluster PID.</summary>
+    public async Task<long> StartWriterAsync(string marker, string node)
+    {
+        var start = await CliRun.RunAsync(["run", "-d", "-c", Name, "--node", node, "--", "sh", "-c", $"i=0; while true; do echo {marker} $i >> /ssi/{marker}.log; i=$((i+1)); sleep 0.05; done"]);
+        Assert.True(start.ExitCode == 0, start.ToString());
+        return (await WaitForAsync(marker)).Cpid;
+    }
+
+    /// <summary>A connector to this cluster's agents as the CLI makes one, for tests that drive a coordinator themselves.</summary>
+    internal LocalAgentConnector Connector()
+    {
+        var root = Environment.GetEnvironmentVariable(CliContext.LocalRootVariable) is { Length: > 0 } r ? r : LocalClusterLayout.DefaultRoot;
+        return LocalAgentConnector.ForCli(LocalClusterResolver.Resolve(root, Name).Layout);
     }
 
     public async Task<JsonElement> MigrateAsync(long cpid, string node, int expectedExit = 0)

@@ -20,7 +20,7 @@ internal sealed class FakeMigrationDriver(Func<string, string?> storedPhase) : I
     /// <summary>Where each cluster PID runs: exactly one node, whatever happens.</summary>
     public ConcurrentDictionary<long, string> Copies { get; } = new();
 
-    public async Task<MigrationOutcome> RunAsync(V1Alpha1SsiCluster cluster, MigrationRequest request, IMigrationObserver observer, CancellationToken cancellationToken)
+    public async Task<MigrationOutcome> RunAsync(V1Alpha1SsiCluster cluster, MigrationRequest request, ILandingAdapter landing, IMigrationObserver observer, CancellationToken cancellationToken)
     {
         var source = Copies.GetOrAdd(request.ClusterPid, "node1");
         if (source == request.TargetNode)
@@ -69,4 +69,8 @@ internal sealed class FakeMigrationDriver(Func<string, string?> storedPhase) : I
         await observer.OnPhaseAsync(outcome, cancellationToken);
         return outcome;
     }
+
+    /// <summary>Taking over needs agents that remember attempts: those tests run the real coordinator against <see cref="FakeMigrationAgents"/>.</summary>
+    public Task<MigrationOutcome> ResumeAsync(V1Alpha1SsiCluster cluster, MigrationRequest request, InterruptedAttempt interrupted, ILandingAdapter landing, IMigrationObserver observer, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the scripted driver cannot take over an attempt; use the coordinator with FakeMigrationAgents");
 }

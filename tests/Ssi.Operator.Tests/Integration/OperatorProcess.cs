@@ -36,7 +36,8 @@ internal sealed class OperatorProcess : IAsyncDisposable
 
     public Task Started => _app.Services.GetRequiredService<ControllerManager>().Started;
 
-    public static async Task<OperatorProcess> StartAsync(FakeApiServer server, IAgentFleet fleet, IProcessMigrationDriver driver, string identity, params string[] extraArgs)
+    /// <summary>Starts a replica; without <paramref name="driver"/> it runs the real coordinator against <paramref name="agents"/>.</summary>
+    public static async Task<OperatorProcess> StartAsync(FakeApiServer server, IAgentFleet fleet, IProcessMigrationDriver? driver, string identity, IClusterAgentConnectors? agents = null, params string[] extraArgs)
     {
         string[] args =
         [
@@ -57,7 +58,15 @@ internal sealed class OperatorProcess : IAsyncDisposable
         {
             services.AddSingleton<IKubernetes>(server.CreateClient());
             services.AddSingleton(fleet);
-            services.AddSingleton(driver);
+            if (driver is not null)
+            {
+                services.AddSingleton(driver);
+            }
+
+            if (agents is not null)
+            {
+                services.AddSingleton(agents);
+            }
             if (Environment.GetEnvironmentVariable("SSI_TEST_LOGS") != "1")
             {
                 services.AddLogging(l => l.ClearProviders());

@@ -13,6 +13,7 @@ internal sealed class OperatorScenario : IAsyncDisposable
 {
     public const string Ns = "ssi";
     private readonly List<OperatorProcess> _operators = [];
+    private FakeMigrationAgents? _agents;
 
     private OperatorScenario(FakeApiServer server)
     {
@@ -30,9 +31,13 @@ internal sealed class OperatorScenario : IAsyncDisposable
 
     public FakeAgentFleet Fleet { get; } = new();
 
-    public static async Task<OperatorScenario> StartAsync()
+    /// <summary>In-process agents for migrations through the real coordinator (started with <c>withAgents</c>).</summary>
+    public FakeMigrationAgents Agents => _agents ?? throw new InvalidOperationException("the scenario was started without agents");
+
+    public static async Task<OperatorScenario> StartAsync(bool withAgents = false)
     {
         var scenario = new OperatorScenario(await FakeApiServer.StartAsync());
+        scenario._agents = withAgents ? await FakeMigrationAgents.StartAsync() : null;
 
         // The repository's CRDs: every write of the operator is defaulted and validated against them.
         foreach (var file in Directory.GetFiles(Path.Combine(RepositoryPaths.Root, "crds"), "*.yaml"))
@@ -44,12 +49,31 @@ internal sealed class OperatorScenario : IAsyncDisposable
         return scenario;
     }
 
-    public async Task<OperatorProcess> StartOperatorAsync(string identity = "operator-a")
+    /// <summary>One operator replica: migrations through the scripted driver, or, given <paramref name="agents"/>, through the real coordinator to them.</summary>
+    public async Task<OperatorProcess> StartOperatorAsync(string identity = "operator-a", FakeMigrationAgents? agents = null)
     {
-        var process = await OperatorProcess.StartAsync(Server, Fleet, Migrations, identity);
+        var process = agents is null
+            ? await OperatorProcess.StartAsync(Server, Fleet, Migrations, identity)
+            : await OperatorProcess.StartAsync(Server, Fleet, null, identity, agents.ConnectorsFor(identity));
         _operators.Add(process);
         return process;
     }
+
+    /// <summary>Operator replica "operator-a" running (with <paramref name="agents"/>, through the real coordinator) and SsiCluster "demo" Ready.</summary>
+    public async Task<OperatorProcess> ReadyClusterAsync(FakeMigrationAgents? agents = null)
+    {
+        var process = await StartOperatorAsync("operator-a", agents);
+        await CreateAsync(Cluster("demo"));
+        await Eventually(() => IsReady("demo"), "demo Ready");
+        return process;
+    }
+
+    /// <summary>A ProcessMigration of cluster PID 65537 in cluster "demo".</summary>
+    public static V1Alpha1ProcessMigration Migration(string name, string target, bool dryRun = false) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = Ns },
+        Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = 65537, TargetNode = target, DryRun = dryRun },
+    };
 
     public static V1Alpha1SsiCluster Cluster(string name, string? home = "node1") => new()
     {
@@ -103,5 +127,9 @@ internal sealed class OperatorScenario : IAsyncDisposable
 
         Client.Dispose();
         await Server.DisposeAsync();
+        if (_agents is not null)
+        {
+            await _agents.DisposeAsync();
+        }
     }
 }

@@ -13,27 +13,14 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _s.DisposeAsync();
 
-    private static V1Alpha1ProcessMigration Migration(string name, string target, bool dryRun = false) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = OperatorScenario.Ns },
-        Spec = new ProcessMigrationSpec { Cluster = "demo", ClusterPid = 65537, TargetNode = target, DryRun = dryRun },
-    };
-
-    private async Task ReadyClusterAsync()
-    {
-        await _s.StartOperatorAsync();
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await OperatorScenario.Eventually(() => _s.IsReady("demo"), "demo Ready");
-    }
-
     private string? Phase(string name) => _s.GetMigration(name)?.Status?.Phase;
 
     [Fact]
     public async Task A_migration_succeeds_with_every_phase_written_before_its_step()
     {
-        await ReadyClusterAsync();
+        await _s.ReadyClusterAsync();
 
-        await _s.CreateAsync(Migration("move", "node2"));
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
 
         await OperatorScenario.Eventually(() => Phase("move") == "Succeeded", "Succeeded");
         var status = _s.GetMigration("move")!.Status!;
@@ -52,10 +39,10 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task A_migration_whose_target_agent_dies_mid_way_is_rolled_back_and_the_process_keeps_one_copy()
     {
-        await ReadyClusterAsync();
+        await _s.ReadyClusterAsync();
         _s.Migrations.DyingTargets["node3"] = true;
 
-        await _s.CreateAsync(Migration("doomed", "node3"));
+        await _s.CreateAsync(OperatorScenario.Migration("doomed", "node3"));
 
         await OperatorScenario.Eventually(() => Phase("doomed") == "RolledBack", "RolledBack");
         var status = _s.GetMigration("doomed")!.Status!;
@@ -67,9 +54,9 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task A_dry_run_only_plans()
     {
-        await ReadyClusterAsync();
+        await _s.ReadyClusterAsync();
 
-        await _s.CreateAsync(Migration("plan", "node2", dryRun: true));
+        await _s.CreateAsync(OperatorScenario.Migration("plan", "node2", dryRun: true));
 
         await OperatorScenario.Eventually(() => Phase("plan") == "Planned", "Planned");
         Assert.Equal(2, _s.GetMigration("plan")!.Status!.Plan!.Count);
@@ -80,9 +67,9 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
     [Fact]
     public async Task A_migration_to_a_node_outside_the_cluster_fails_as_an_invalid_spec()
     {
-        await ReadyClusterAsync();
+        await _s.ReadyClusterAsync();
 
-        await _s.CreateAsync(Migration("bad", "node9"));
+        await _s.CreateAsync(OperatorScenario.Migration("bad", "node9"));
 
         await OperatorScenario.Eventually(() => Phase("bad") == "Failed", "Failed");
         var succeeded = Assert.Single(_s.GetMigration("bad")!.Status!.Conditions!);
@@ -96,29 +83,11 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
         await _s.StartOperatorAsync();
         _s.Fleet.Down["node1"] = true;
         await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await _s.CreateAsync(Migration("later", "node2"));
+        await _s.CreateAsync(OperatorScenario.Migration("later", "node2"));
         await OperatorScenario.Eventually(() => Phase("later") == "Pending", "Pending");
 
         _s.Fleet.Down.TryRemove("node1", out _);
 
         await OperatorScenario.Eventually(() => Phase("later") == "Succeeded", "Succeeded once the cluster is Ready");
-    }
-
-    [Fact]
-    public async Task An_attempt_found_in_flight_by_a_new_leader_is_reported_not_restarted()
-    {
-        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
-        await _s.CreateAsync(Migration("stale", "node3"));
-
-        // What a leader that died during the restore would have left behind.
-        _s.Server.SetStatus(SsiApiGroup.Group, V1Alpha1ProcessMigration.PluralName, OperatorScenario.Ns, "stale",
-            new System.Text.Json.Nodes.JsonObject { ["phase"] = "Restoring", ["attemptId"] = "old", ["sourceNode"] = "node2" });
-        await _s.StartOperatorAsync();
-
-        await OperatorScenario.Eventually(() => Phase("stale") == "Failed", "Failed (interrupted)");
-        var condition = _s.GetMigration("stale")!.Status!.Conditions!.Single();
-        Assert.Equal("Interrupted", condition.Reason);
-        Assert.Contains("node2", condition.Message, StringComparison.Ordinal);
-        Assert.Empty(_s.Migrations.Journal);
     }
 }

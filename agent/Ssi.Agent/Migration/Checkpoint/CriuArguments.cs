@@ -1,4 +1,5 @@
 using System.Globalization;
+using Ssi.Agent.Migration.Landing;
 
 namespace Ssi.Agent.Migration.Checkpoint;
 
@@ -72,9 +73,11 @@ internal static class CriuArguments
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
     /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on. The workload's
     /// mount namespace is rebuilt on <paramref name="root"/> (a bind mount of the node's /), its
-    /// external bind mounts bound from the same paths of this node.
+    /// external bind mounts bound from the same paths of this node. With a landing placeholder (a
+    /// landing pod) the tree joins its network, IPC and UTS namespaces (<c>--join-ns</c>) instead of
+    /// the node's (its cgroups: <see cref="LandingCgroups"/>, after the restore).
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false, LandingPlaceholder? landing = null)
     {
         var args = new List<string>
         {
@@ -90,6 +93,15 @@ internal static class CriuArguments
         if (lazy)
         {
             args.Add("--lazy-pages");
+        }
+
+        if (landing is not null)
+        {
+            foreach (var kind in LandingPlaceholder.JoinedNamespaces)
+            {
+                args.Add("--join-ns");
+                args.Add($"{kind}:{landing.NamespacePath(kind)}");
+            }
         }
 
         return args;

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Ssi.Agent.Native;
+using Ssi.Api.V1Alpha1;
+using Ssi.Cli.Local;
+using Ssi.Cli.Tests.Local;
+using Ssi.Orchestration.Migration;
+using Ssi.Testing;
+
+namespace Ssi.Cli.Tests.Migration;
+
+/// <summary>
+/// A coordinator stops for good right after announcing a phase (as an operator leader that dies
+/// after writing status), with real agents and real CRIU; a second coordinator takes the attempt
+/// over from that phase and the agents' answers. Exactly one copy runs afterwards, where it should.
+/// </summary>
+[Collection(LocalClusterCollection.Name)]
+public sealed class MigrationTakeOverTests(MigratingCluster cluster) : IClassFixture<MigratingCluster>
+{
+    [Theory]
+    [InlineData(MigrationPhases.Restoring, MigrationPhases.RolledBack, "node1")]
+    [InlineData(MigrationPhases.Committing, MigrationPhases.Succeeded, "node2")]
+    [InlineData(MigrationPhases.Resuming, MigrationPhases.Succeeded, "node2")]
+    public async Task A_second_coordinator_finishes_or_rolls_back_what_the_first_left_in_flight(string diesAt, string ends, string runsOn)
+    {
+        var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+        var cpid = await cluster.StartWriterAsync(marker, "node1");
+        using var connector = cluster.Connector();
+        var request = new MigrationRequest(cpid, "node2", ProcessMigrationSpec.ModeStopCopy, false, "takeover-" + marker);
+
+        var first = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System);
+        await Assert.ThrowsAsync<CoordinatorDied>(() => first.RunAsync(request, new DiesAt(diesAt), CancellationToken.None));
+        var left = MigratingCluster.Copies(marker);
+        Assert.Contains(left, c => c.State == 'T'); // the original (and, past the restore, the copy) are stopped
+
+        var second = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System);
+        var outcome = await second.ResumeAsync(request, new InterruptedAttempt(diesAt, "node1"), new DiesAt(null), CancellationToken.None);
+
+        Assert.True(outcome.Phase == ends, outcome.Message);
+        Assert.Contains($"taken over in phase {diesAt}", outcome.Message, StringComparison.Ordinal);
+        var (_, node, state) = await cluster.WaitForAsync(marker);
+        Assert.Equal(runsOn, node);
+        Assert.NotEqual("T", state);
+        var copies = MigratingCluster.Copies(marker);
+        Assert.True(copies.Count == 1 && copies[0].State != 'T', $"copies: {string.Join(", ", copies)}");
+        var lines = await LineCountAsync(marker);
+        for (var i = 0; i < 100 && await LineCountAsync(marker) <= lines; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(await LineCountAsync(marker) > lines, $"the surviving copy writes on ({lines} lines; {Describe(copies[0].Pid)})");
+        ProcessSignals.Send(copies[0].Pid, ProcessSignals.SIGKILL);
+    }
+
+    /// <summary>State and wait channel of a process and its children, for a failure message.</summary>
+    private static string Describe(int pid) =>
+        string.Join("; ", new[] { pid }.Concat(File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+            .Select(p => $"{p}: {TryRead($"/proc/{p}/stat")} wchan={TryRead($"/proc/{p}/wchan")}"));
+
+    private static string TryRead(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path).Trim();
+        }
+        catch (IOException)
+        {
+            return "gone";
+        }
+    }
+
+    private Task<int> LineCountAsync(string marker) =>
+        File.ReadAllLinesAsync(Path.Combine($"/var/lib/ssi-operator/{cluster.Name}/cfs", $"{marker}.log")).ContinueWith(t => t.Result.Length, TaskScheduler.Default);
+
+    /// <summary>Reports nothing and stops the coordinator for good once it announces <paramref name="phase"/>.</summary>
+    private sealed class DiesAt(string? phase) : IMigrationObserver
+    {
+        public Task OnPhaseAsync(MigrationOutcome outcome, CancellationToken cancellationToken) =>
+            outcome.Phase == phase ? throw new CoordinatorDied() : Task.CompletedTask;
+    }
+
+    private sealed class CoordinatorDied : Exception;
+}
