@@ -14,6 +14,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Agent stopping")]
     public static partial void Stopping(ILogger logger);
 
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Installed the workload init for landing pods at {Path}")]
+    public static partial void ShimInstalled(ILogger logger, string path);
+
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Refused a client: {Reason}")]
     public static partial void ClientRefused(ILogger logger, string reason);
 }

@@ -47,6 +47,12 @@ public sealed class AgentOptions
     /// <summary>The workload init (ssi-shim); default: next to the agent.</summary>
     public string ShimPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "ssi-shim");
 
+    /// <summary>
+    /// Where the agent installs a copy of <see cref="ShimPath"/> at start for landing pods (a hostPath
+    /// they mount: the DaemonSet sets /run/ssi/bin); null installs nothing (local mode).
+    /// </summary>
+    public string? ShimInstallDirectory { get; set; }
+
     /// <summary>unshare(1) from util-linux, which makes each workload's PID and IPC namespaces.</summary>
     public string UnsharePath { get; set; } = "unshare";
 

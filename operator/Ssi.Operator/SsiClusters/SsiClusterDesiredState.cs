@@ -172,6 +172,7 @@ internal static class SsiClusterDesiredState
             new() { Name = "Agent__CredentialsDirectory", Value = CredentialsPath },
             new() { Name = "Agent__CredentialName", Value = "agent" },
             new() { Name = "Agent__StateDirectory", Value = RunPath + "/state" },
+            new() { Name = "Agent__ShimInstallDirectory", Value = RunPath + "/bin" },
             new() { Name = "Filesystem__Enabled", Value = "true" },
             new() { Name = "Filesystem__Mode", Value = mode },
             new() { Name = "Filesystem__MountPath", Value = mountPath },

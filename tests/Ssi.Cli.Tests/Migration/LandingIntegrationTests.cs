@@ -49,7 +49,7 @@ public sealed class LandingIntegrationTests(MigratingCluster cluster) : IClassFi
             var outcome = await coordinator.RunAsync(new MigrationRequest(cpid, "node2", ProcessMigrationSpec.ModeStopCopy, false, "landing-" + marker), new Quiet(), CancellationToken.None);
 
             Assert.True(outcome.Succeeded, outcome.Message);
-            var copy = Assert.Single(MigratingCluster.Copies(marker));
+            var copy = Assert.Single(await MigratingCluster.CopiesSettledAsync(marker));
             Assert.NotEqual('T', copy.State);
             foreach (var ns in new[] { "net", "ipc", "uts" })
             {

@@ -96,6 +96,22 @@ public sealed class MigratingCluster : IAsyncLifetime
         return JsonDocument.Parse(result.StandardOutput).RootElement;
     }
 
+    /// <summary>
+    /// The copies once at most one is left: a committed move SIGKILLs the frozen original, which
+    /// takes a moment to go (its mount namespace is torn down as it exits). Never more than 5 s.
+    /// </summary>
+    public static async Task<IReadOnlyList<(int Pid, char State)>> CopiesSettledAsync(string marker)
+    {
+        var copies = Copies(marker);
+        for (var i = 0; i < 50 && copies.Count > 1; i++)
+        {
+            await Task.Delay(100);
+            copies = Copies(marker);
+        }
+
+        return copies;
+    }
+
     /// <summary>Host PIDs of the (non-shim) processes whose command line contains the marker.</summary>
     public static IReadOnlyList<int> HostPidsOf(string marker) =>
         HostProcesses()

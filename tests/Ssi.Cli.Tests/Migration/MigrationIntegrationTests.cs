@@ -35,7 +35,7 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
             Assert.Equal(cpid, after);
             Assert.Equal(target, now);
             Assert.NotEqual("T", state);
-            Assert.Single(MigratingCluster.Copies(marker));
+            Assert.Single(await MigratingCluster.CopiesSettledAsync(marker));
         }
 
         await Task.Delay(500);

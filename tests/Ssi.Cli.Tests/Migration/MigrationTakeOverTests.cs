@@ -40,7 +40,7 @@ public sealed class MigrationTakeOverTests(MigratingCluster cluster) : IClassFix
         var (_, node, state) = await cluster.WaitForAsync(marker);
         Assert.Equal(runsOn, node);
         Assert.NotEqual("T", state);
-        var copies = MigratingCluster.Copies(marker);
+        var copies = await MigratingCluster.CopiesSettledAsync(marker);
         Assert.True(copies.Count == 1 && copies[0].State != 'T', $"copies: {string.Join(", ", copies)}");
         var lines = await LineCountAsync(marker);
         for (var i = 0; i < 100 && await LineCountAsync(marker) <= lines; i++)
