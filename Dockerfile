@@ -71,7 +71,9 @@ COPY --from=build-operator /out/operator /app/
 # The image's unprivileged `app` user (uid 1654); the chart runs it with a read-only root
 # filesystem and an emptyDir at /tmp.
 USER $APP_UID
+# Runtime settings: operator/Ssi.Operator/Hosting/OperatorRuntimeSettings.cs (kept equal by a test).
 ENV DOTNET_gcServer=0 \
+    DOTNET_GCgen0size=0x200000 \
     DOTNET_EnableDiagnostics=0 \
     Operator__HttpUrl=http://0.0.0.0:8080
 EXPOSE 8080

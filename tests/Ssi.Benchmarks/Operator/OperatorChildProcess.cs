@@ -22,6 +22,11 @@ internal sealed class OperatorChildProcess : IAsyncDisposable
             : new ProcessStartInfo(self);
         start.ArgumentList.Add(OperatorBenchHost.Command);
         start.ArgumentList.Add(apiServer.ToString().TrimEnd('/'));
+        foreach (var (name, value) in Ssi.Operator.Hosting.OperatorRuntimeSettings.Environment)
+        {
+            start.Environment[name] = value; // as the operator image runs it
+        }
+
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.UseShellExecute = false;

@@ -19,6 +19,18 @@ public sealed class ChartTests
         return ManifestReader.Read(run.Stdout, "helm template").Select(d => d.Root).ToList();
     }
 
+    [Fact]
+    public void The_operator_image_runs_with_the_runtime_settings_the_benchmark_measures()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Dockerfile"));
+        var stage = dockerfile[dockerfile.IndexOf(" AS operator", StringComparison.Ordinal)..];
+
+        foreach (var (name, value) in OperatorRuntimeSettings.Environment)
+        {
+            Assert.Contains($"{name}={value}", stage, StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("ssi.io_ssiclusters.yaml")]
     [InlineData("ssi.io_processmigrations.yaml")]
