@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Native.Spawn;
@@ -100,27 +101,12 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     public async Task A_terminal_stays_home_with_window_size_and_line_discipline_across_moves()
     {
         var marker = Marker();
-        using var run = new TerminalRun(["run", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nwhile read l; do echo \"got $l size $(stty size)\"; [ \"$l\" = quit ] && exit 4; done"], 30, 100);
-
-        await Task.Delay(1500);
-        run.Type("one\n"u8);
-        await run.ExpectAsync("got one size 30 100");
-        var (cpid, _, _) = await cluster.WaitForAsync(marker);
-
-        var status = await cluster.MigrateAsync(cpid, "node2");
-        Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => p.GetProperty("kind").GetString() == "tty" && p.GetProperty("action").GetString() == "stay-home");
-        run.Type("two\n"u8);
-        await run.ExpectAsync("got two size 30 100");
-
-        await cluster.MigrateAsync(cpid, "node3");
-        run.Resize(40, 120);
-        await Task.Delay(1000);
-        run.Type("three\n"u8);
-        await run.ExpectAsync("got three size 40 120");
-
-        run.Type("quit\n"u8);
-        var exit = await run.WaitForExitAsync();
-        Assert.Equal(4, exit.Code);
+        await TerminalMovesAsync(
+            marker,
+            ["sh", "-c", $"# {marker}\nwhile read l; do echo \"got $l size $(stty size)\"; [ \"$l\" = quit ] && exit 4; done"],
+            "got",
+            p => p.GetProperty("kind").GetString() == "tty",
+            4);
     }
 
     [Fact]
@@ -131,27 +117,36 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
             "while True:\n  l = b''\n  while not l.endswith(b'\\n'): l += t.read(1)\n  l = l.strip().decode()\n" +
             "  rows, cols = struct.unpack('hh', fcntl.ioctl(t, termios.TIOCGWINSZ, b'1234'))\n" +
             "  t.write(('tty got %s size %d %d\\n' % (l, rows, cols)).encode())\n  if l == 'quit': sys.exit(5)\n";
-        using var run = new TerminalRun(["run", "-c", _c, "--node", "node1", "--", "python3", "-c", program], 30, 100);
+        await TerminalMovesAsync(marker, ["python3", "-c", program], "tty got", p => p.GetProperty("target").GetString() == "/dev/tty", 5);
+    }
+
+    /// <summary>
+    /// A program answering "PREFIX LINE size ROWS COLS" for each line typed on its terminal is moved
+    /// node1 -> node2 -> node3 and resized in between: line discipline, window size and exit status hold.
+    /// </summary>
+    private async Task TerminalMovesAsync(string marker, string[] program, string prefix, Func<JsonElement, bool> relayed, int exitCode)
+    {
+        using var run = new TerminalRun(["run", "-c", _c, "--node", "node1", "--", .. program], 30, 100);
 
         await Task.Delay(1500);
         run.Type("one\n"u8);
-        await run.ExpectAsync("tty got one size 30 100");
+        await run.ExpectAsync($"{prefix} one size 30 100");
         var (cpid, _, _) = await cluster.WaitForAsync(marker);
 
         var status = await cluster.MigrateAsync(cpid, "node2");
-        Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => p.GetProperty("target").GetString() == "/dev/tty" && p.GetProperty("action").GetString() == "stay-home");
+        Assert.Contains(status.GetProperty("plan").EnumerateArray(), p => relayed(p) && p.GetProperty("action").GetString() == "stay-home");
         run.Type("two\n"u8);
-        await run.ExpectAsync("tty got two size 30 100");
+        await run.ExpectAsync($"{prefix} two size 30 100");
 
         await cluster.MigrateAsync(cpid, "node3");
         run.Resize(40, 120);
         await Task.Delay(1000);
         run.Type("three\n"u8);
-        await run.ExpectAsync("tty got three size 40 120");
+        await run.ExpectAsync($"{prefix} three size 40 120");
 
         run.Type("quit\n"u8);
         var exit = await run.WaitForExitAsync();
-        Assert.Equal(5, exit.Code);
+        Assert.Equal(exitCode, exit.Code);
     }
 
     [Fact]
