@@ -455,8 +455,8 @@ public sealed class FakeApiServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>pods/{name}/portforward?ports=...</c> over WebSocket, authorized (since Kubernetes 1.35) as
-    /// <c>create</c> on <c>pods/portforward</c>; the pod must exist and have an IP.
+    /// <c>pods/{name}/portforward?ports=...</c> over WebSocket, counted as <c>create</c> on
+    /// <c>pods/portforward</c> (as recent API servers authorize it); the pod must exist and have an IP.
     /// </summary>
     private async Task PortForwardAsync(HttpContext context, string ns, string name)
     {
