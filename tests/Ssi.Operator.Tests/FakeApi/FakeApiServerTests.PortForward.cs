@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
-using Ssi.Testing.FakeApiServer;
 
 namespace Ssi.Operator.Tests.FakeApi;
 
@@ -14,30 +13,17 @@ namespace Ssi.Operator.Tests.FakeApi;
 /// byte: the Kubernetes framing (channel byte; per port a data and an error channel opened by the port,
 /// 2 bytes little-endian) carrying a TCP connection to the pod's IP.
 /// </summary>
-public sealed class FakeApiServerPortForwardTests : IAsyncLifetime
+public sealed partial class FakeApiServerTests
 {
-    private FakeApiServer _server = null!;
-    private Kubernetes _client = null!;
-    private TcpListener _pod = null!;
-
-    public async Task InitializeAsync()
+    /// <summary>A pod whose IP (TEST-NET-1) leads to <paramref name="listener"/> for the fake's port-forwards only.</summary>
+    private async Task<int> PodListeningAsync(TcpListener listener)
     {
-        _server = await FakeApiServer.StartAsync();
-        _client = _server.CreateClient();
-        _pod = new TcpListener(IPAddress.Loopback, 0);
-        _pod.Start();
+        listener.Start();
         await _client.CoreV1.CreateNamespacedPodAsync(new V1Pod { Metadata = new V1ObjectMeta { Name = "echo" }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "c", Image = "i" }] } }, "default");
         _server.SetStatus("", "pods", "default", "echo", new JsonObject { ["podIP"] = "192.0.2.7" });
+        _server.RoutePodIp("192.0.2.7", IPAddress.Loopback);
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-
-    public async Task DisposeAsync()
-    {
-        _pod.Stop();
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
-    private int PodPort => ((IPEndPoint)_pod.LocalEndpoint).Port;
 
     private static async Task<byte[]> ReceiveAsync(WebSocket socket)
     {
@@ -52,9 +38,10 @@ public sealed class FakeApiServerPortForwardTests : IAsyncLifetime
     [Fact]
     public async Task A_port_forward_carries_bytes_both_ways_with_the_Kubernetes_framing()
     {
-        _server.RoutePodIp("192.0.2.7", IPAddress.Loopback);
-        using var socket = await _client.WebSocketNamespacedPodPortForwardAsync("echo", "default", [PodPort], "v4.channel.k8s.io");
-        using var pod = await _pod.AcceptTcpClientAsync();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        var port = await PodListeningAsync(listener);
+        using var socket = await _client.WebSocketNamespacedPodPortForwardAsync("echo", "default", [port], "v4.channel.k8s.io");
+        using var pod = await listener.AcceptTcpClientAsync();
         var podStream = pod.GetStream();
 
         var data = await ReceiveAsync(socket);
@@ -66,8 +53,8 @@ public sealed class FakeApiServerPortForwardTests : IAsyncLifetime
         var back = await ReceiveAsync(socket);
 
         Assert.Equal("v4.channel.k8s.io", socket.SubProtocol);
-        Assert.Equal([0, .. Port(PodPort)], data);
-        Assert.Equal([1, .. Port(PodPort)], errors);
+        Assert.Equal([0, .. Port(port)], data);
+        Assert.Equal([1, .. Port(port)], errors);
         Assert.Equal("to the pod", Encoding.ASCII.GetString(atPod));
         Assert.Equal([0, .. "from the pod"u8], back);
         Assert.Equal(1, _server.Requests.Of("create", "pods/portforward"));
@@ -76,9 +63,9 @@ public sealed class FakeApiServerPortForwardTests : IAsyncLifetime
     [Fact]
     public async Task A_port_the_pod_does_not_accept_is_reported_on_the_error_channel()
     {
-        _server.RoutePodIp("192.0.2.7", IPAddress.Loopback);
-        var closed = PodPort;
-        _pod.Stop();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        var closed = await PodListeningAsync(listener);
+        listener.Stop();
         using var socket = await _client.WebSocketNamespacedPodPortForwardAsync("echo", "default", [closed], "v4.channel.k8s.io");
 
         await ReceiveAsync(socket);
