@@ -58,16 +58,27 @@ internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole c
             _ => inCluster ? AgentRoute.PodIp : AgentRoute.ApiServer,
         };
 
-        // The client is not disposed: the port-forwards are opened through it for as long as the command runs.
+        // Through the API server, the port-forwards are opened with the client for as long as the command
+        // runs (it ends with the process); otherwise it is done with once the agents are found.
+        var keepClient = false;
         try
         {
             var cluster = await FindClusterAsync(client, ns, parse.GetValue(_cluster), cancellationToken).ConfigureAwait(false);
             var directory = new AgentDirectory(client, cluster);
-            return await directory.ConnectAsync(overrides, route, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var connector = await directory.ConnectAsync(overrides, route, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            keepClient = route == AgentRoute.ApiServer;
+            return connector;
         }
         catch (HttpOperationException e)
         {
             throw new ClusterConnectionException($"the API server refused: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase} ({e.Response.Content})", e);
+        }
+        finally
+        {
+            if (!keepClient)
+            {
+                client.Dispose();
+            }
         }
     }
 
