@@ -91,6 +91,24 @@ internal sealed class PortForwardStream(WebSocket socket, string target, int por
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    /// <summary>Says goodbye to the API server (a close frame, for at most a second), then lets go.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+            {
+            }
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -103,4 +103,14 @@ public sealed class PortForwardStreamTests : IAsyncLifetime
         Assert.Equal("z", await ReadAsync(1));
         Assert.Equal(0, await _stream.ReadAsync(new byte[8]));
     }
+
+    [Fact]
+    public async Task Disposing_the_stream_closes_the_WebSocket()
+    {
+        await _stream.DisposeAsync();
+
+        var received = await _server.ReceiveAsync(new byte[16], CancellationToken.None);
+        Assert.Equal(WebSocketMessageType.Close, received.MessageType);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, received.CloseStatus);
+    }
 }
