@@ -22,7 +22,7 @@ internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole c
 
     private readonly Option<string[]> _endpoints = new("--agent-endpoint")
     {
-        Description = "NODE=HOST:PORT: reach that node's agent there instead of at its pod IP (e.g. through `kubectl port-forward`); repeatable.",
+        Description = "NODE=HOST:PORT: dial that node's agent there, whatever --agent-route says (e.g. behind your own `kubectl port-forward`); repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
 
