@@ -11,14 +11,17 @@ namespace Ssi.Kubectl.Commands;
 
 /// <summary>
 /// Where the agents of one SsiCluster are and how to prove we may talk to them, read from the API
-/// server: the agent pods (one per node, by their IP) and the cluster CA Secret, with which a client
-/// certificate valid for <see cref="CertificateValidity"/> is signed in memory (never written anywhere).
+/// server: the agent pods (one per node) and the cluster CA Secret, with which a client certificate
+/// valid for <see cref="CertificateValidity"/> is signed in memory (never written anywhere). Through
+/// <see cref="AgentRoute.ApiServer"/> every connection to an agent is a port-forward of its pod made by
+/// <paramref name="client"/>, which must then outlive the connector; a node given by
+/// <c>--agent-endpoint</c> is always dialled at that address.
 /// </summary>
 internal sealed class AgentDirectory(Kubernetes client, V1Alpha1SsiCluster cluster)
 {
     public static readonly TimeSpan CertificateValidity = TimeSpan.FromHours(1);
 
-    public async Task<EndpointAgentConnector> ConnectAsync(IReadOnlyDictionary<string, string> overrides, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<EndpointAgentConnector> ConnectAsync(IReadOnlyDictionary<string, string> overrides, AgentRoute route, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var name = cluster.Metadata.Name;
         var ns = cluster.Metadata.NamespaceProperty;
@@ -29,7 +32,12 @@ internal sealed class AgentDirectory(Kubernetes client, V1Alpha1SsiCluster clust
             cancellationToken: cancellationToken).ConfigureAwait(false);
         var (nodes, endpoints) = Endpoints(cluster, pods.Items, overrides);
         var credentials = ClientCredentials.Issue(authority, $"kubectl-ssi.{name}", now, CertificateValidity);
-        return new EndpointAgentConnector(nodes, endpoints, SsiClusterNames.ServiceDns(name, ns), credentials);
+        var podByNode = AgentPods(pods.Items);
+        var port = AgentPort(cluster);
+        return new EndpointAgentConnector(nodes, endpoints, SsiClusterNames.ServiceDns(name, ns), credentials, route == AgentRoute.PodIp ? null : node =>
+            overrides.ContainsKey(node) || !podByNode.TryGetValue(node, out var pod)
+                ? null
+                : async (_, cancellationToken) => await PortForwardStream.OpenAsync(client, ns, pod.Metadata.Name, port, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -40,11 +48,8 @@ internal sealed class AgentDirectory(Kubernetes client, V1Alpha1SsiCluster clust
         V1Alpha1SsiCluster cluster, IEnumerable<V1Pod> pods, IReadOnlyDictionary<string, string> overrides)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        var port = cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort;
-        var endpoints = pods
-            .Where(p => p.Metadata.DeletionTimestamp is null && !string.IsNullOrEmpty(p.Spec?.NodeName) && !string.IsNullOrEmpty(p.Status?.PodIP))
-            .GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => EndpointAgentConnector.Endpoint(g.First().Status.PodIP, port), StringComparer.Ordinal);
+        var port = AgentPort(cluster);
+        var endpoints = AgentPods(pods).ToDictionary(p => p.Key, p => EndpointAgentConnector.Endpoint(p.Value.Status.PodIP, port), StringComparer.Ordinal);
         foreach (var (node, endpoint) in overrides)
         {
             endpoints[node] = endpoint;
@@ -55,6 +60,14 @@ internal sealed class AgentDirectory(Kubernetes client, V1Alpha1SsiCluster clust
             : endpoints.Keys.Order(StringComparer.Ordinal).ToList();
         return (nodes, endpoints);
     }
+
+    private static int AgentPort(V1Alpha1SsiCluster cluster) => cluster.Spec.Agent?.Port ?? SsiAgentSpec.DefaultPort;
+
+    /// <summary>Each node's agent pod: one that is scheduled, has an IP and is not being deleted.</summary>
+    private static Dictionary<string, V1Pod> AgentPods(IEnumerable<V1Pod> pods) => pods
+        .Where(p => p.Metadata.DeletionTimestamp is null && !string.IsNullOrEmpty(p.Spec?.NodeName) && !string.IsNullOrEmpty(p.Status?.PodIP))
+        .GroupBy(p => p.Spec.NodeName, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     private async Task<CertificateFiles> ReadAuthorityAsync(CancellationToken cancellationToken)
     {

@@ -19,12 +19,14 @@ internal sealed class KubeOptions
         command.Options.Add(Namespace);
     }
 
-    public (Kubernetes Client, string Namespace) Connect(ParseResult parse)
+    /// <summary>A client from the kubeconfig, or from the pod's service account (<c>InCluster</c>) when there is none and we run in a pod.</summary>
+    public (Kubernetes Client, string Namespace, bool InCluster) Connect(ParseResult parse)
     {
         var path = parse.GetValue(Kubeconfig) ?? Environment.GetEnvironmentVariable("KUBECONFIG");
-        var config = path is not null || !KubernetesClientConfiguration.IsInCluster()
-            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path, parse.GetValue(Context))
-            : KubernetesClientConfiguration.InClusterConfig();
-        return (new Kubernetes(config), parse.GetValue(Namespace) ?? config.Namespace ?? "default");
+        var inCluster = path is null && KubernetesClientConfiguration.IsInCluster();
+        var config = inCluster
+            ? KubernetesClientConfiguration.InClusterConfig()
+            : KubernetesClientConfiguration.BuildConfigFromConfigFile(path, parse.GetValue(Context));
+        return (new Kubernetes(config), parse.GetValue(Namespace) ?? config.Namespace ?? "default", inCluster);
     }
 }

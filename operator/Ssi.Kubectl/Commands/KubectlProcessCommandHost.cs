@@ -11,8 +11,10 @@ namespace Ssi.Kubectl.Commands;
 
 /// <summary>
 /// `kubectl ssi ps/kill/run`: finds the SsiCluster, its agent pods and its CA through the API
-/// server, then talks to the agents directly (pod IPs, or <c>--agent-endpoint NODE=HOST:PORT</c>)
-/// over mutual TLS with a short-lived client certificate signed in memory by the cluster CA.
+/// server, then talks to the agents over mutual TLS with a short-lived client certificate signed in
+/// memory by the cluster CA, through port-forwards of the agent pods made by the API server
+/// (<c>--agent-route api-server</c>, the default outside a pod), at their pod IPs (<c>pod-ip</c>, the
+/// default inside one) or at <c>--agent-endpoint NODE=HOST:PORT</c>.
 /// </summary>
 internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole console) : IProcessCommandHost
 {
@@ -20,9 +22,11 @@ internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole c
 
     private readonly Option<string[]> _endpoints = new("--agent-endpoint")
     {
-        Description = "NODE=HOST:PORT: reach that node's agent there instead of at its pod IP (e.g. through `kubectl port-forward`); repeatable.",
+        Description = "NODE=HOST:PORT: dial that node's agent there, whatever --agent-route says (e.g. behind your own `kubectl port-forward`); repeatable.",
         AllowMultipleArgumentsPerToken = false,
     };
+
+    private readonly Option<string?> _route = CreateRouteOption();
 
     public IAnsiConsole Console => console;
 
@@ -34,6 +38,7 @@ internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole c
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(_cluster);
         command.Options.Add(_endpoints);
+        command.Options.Add(_route);
         kube.AddTo(command);
     }
 
@@ -45,18 +50,34 @@ internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole c
             throw new ClusterConnectionException(error);
         }
 
-        var (client, ns) = kube.Connect(parse);
-        using (client)
+        var (client, ns, inCluster) = kube.Connect(parse);
+        var route = parse.GetValue(_route) switch
         {
-            try
+            "api-server" => AgentRoute.ApiServer,
+            "pod-ip" => AgentRoute.PodIp,
+            _ => inCluster ? AgentRoute.PodIp : AgentRoute.ApiServer,
+        };
+
+        // Through the API server, the port-forwards are opened with the client for as long as the command
+        // runs (it ends with the process); otherwise it is done with once the agents are found.
+        var keepClient = false;
+        try
+        {
+            var cluster = await FindClusterAsync(client, ns, parse.GetValue(_cluster), cancellationToken).ConfigureAwait(false);
+            var directory = new AgentDirectory(client, cluster);
+            var connector = await directory.ConnectAsync(overrides, route, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            keepClient = route == AgentRoute.ApiServer;
+            return connector;
+        }
+        catch (HttpOperationException e)
+        {
+            throw new ClusterConnectionException($"the API server refused: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase} ({e.Response.Content})", e);
+        }
+        finally
+        {
+            if (!keepClient)
             {
-                var cluster = await FindClusterAsync(client, ns, parse.GetValue(_cluster), cancellationToken).ConfigureAwait(false);
-                var directory = new AgentDirectory(client, cluster);
-                return await directory.ConnectAsync(overrides, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpOperationException e)
-            {
-                throw new ClusterConnectionException($"the API server refused: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase} ({e.Response.Content})", e);
+                client.Dispose();
             }
         }
     }
@@ -65,6 +86,16 @@ internal sealed class KubectlProcessCommandHost(KubeOptions kube, IAnsiConsole c
     {
         console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         return exitCode;
+    }
+
+    private static Option<string?> CreateRouteOption()
+    {
+        var route = new Option<string?>("--agent-route")
+        {
+            Description = "api-server: port-forward each agent pod through the API server (default outside a pod); pod-ip: dial the pod IPs (default inside a pod, which is in the pod network).",
+        };
+        route.AcceptOnlyFromAmong("api-server", "pod-ip");
+        return route;
     }
 
     private static async Task<V1Alpha1SsiCluster> FindClusterAsync(Kubernetes client, string ns, string? name, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ internal static class MigrateCommands
         kube.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (client, ns) = kube.Connect(parse);
+            var (client, ns, _) = kube.Connect(parse);
             using (client)
             {
                 var migration = new V1Alpha1ProcessMigration

@@ -13,7 +13,7 @@ internal static class StatusCommand
         kube.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (client, ns) = kube.Connect(parse);
+            var (client, ns, _) = kube.Connect(parse);
             using (client)
             {
                 var list = KubernetesJson.Deserialize<SsiClusterList>(KubernetesJson.Serialize(

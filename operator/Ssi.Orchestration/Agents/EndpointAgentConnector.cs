@@ -13,8 +13,16 @@ namespace Ssi.Orchestration.Agents;
 /// pods, <c>kubectl ssi</c> the pods or the addresses it was given). Every agent's certificate must name
 /// <paramref name="serverName"/>. A node without an address is unreachable: asking for its channel
 /// throws <see cref="RpcException"/> with <see cref="StatusCode.Unavailable"/>.
+/// <paramref name="connectFor"/> may give a node another way to open each connection to its agent
+/// than TCP to its address (<c>kubectl ssi</c>: a port-forward through the API server); TLS still runs
+/// end to end with the agent over the stream it returns.
 /// </summary>
-public sealed class EndpointAgentConnector(IReadOnlyList<string> nodes, IReadOnlyDictionary<string, string> endpointByNode, string serverName, AgentCredentials credentials)
+public sealed class EndpointAgentConnector(
+    IReadOnlyList<string> nodes,
+    IReadOnlyDictionary<string, string> endpointByNode,
+    string serverName,
+    AgentCredentials credentials,
+    Func<string, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>?>? connectFor = null)
     : IAgentConnector, IDisposable
 {
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
@@ -31,7 +39,11 @@ public sealed class EndpointAgentConnector(IReadOnlyList<string> nodes, IReadOnl
 
     public GrpcChannel ChannelFor(string node) =>
         endpointByNode.TryGetValue(node, out var endpoint)
-            ? _channels.GetOrAdd(node, _ => AgentChannelFactory.Create(new Uri($"https://{endpoint}"), serverName, credentials))
+            ? _channels.GetOrAdd(node, _ => AgentChannelFactory.Create(
+                new Uri($"https://{endpoint}"),
+                serverName,
+                credentials,
+                connectFor?.Invoke(node)))
             : throw new RpcException(new Status(StatusCode.Unavailable, $"no agent address is known for node {node}"));
 
     public void Dispose()

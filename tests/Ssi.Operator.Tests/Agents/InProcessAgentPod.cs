@@ -44,8 +44,12 @@ internal static class InProcessAgentPod
     public static int Port(WebApplication app) =>
         new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()).Port;
 
-    /// <summary>Writes the CA Secret and, unless <paramref name="withPod"/> is false, a running agent pod on <paramref name="node"/> (pod IP 127.0.0.1).</summary>
-    public static async Task PublishAsync(FakeApiServer server, Kubernetes client, string ns, SsiClusterCertificates certificates, string cluster = "demo", string node = "node1", bool withPod = true)
+    /// <summary>
+    /// Writes the CA Secret and, unless <paramref name="withPod"/> is false, a running agent pod on
+    /// <paramref name="node"/> with IP <paramref name="podIp"/> (any other than 127.0.0.1 needs a
+    /// <see cref="FakeApiServer.RoutePodIp"/> for port-forwards to reach the agent).
+    /// </summary>
+    public static async Task PublishAsync(FakeApiServer server, Kubernetes client, string ns, SsiClusterCertificates certificates, string cluster = "demo", string node = "node1", bool withPod = true, string podIp = "127.0.0.1")
     {
         await client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
         {
@@ -63,6 +67,6 @@ internal static class InProcessAgentPod
             Metadata = new V1ObjectMeta { Name = pod, NamespaceProperty = ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "ssi-agent", ["app.kubernetes.io/instance"] = cluster } },
             Spec = new V1PodSpec { NodeName = node, Containers = [new V1Container { Name = "agent", Image = "agent" }] },
         }, ns);
-        server.SetStatus("", "pods", ns, pod, new System.Text.Json.Nodes.JsonObject { ["podIP"] = "127.0.0.1", ["phase"] = "Running" });
+        server.SetStatus("", "pods", ns, pod, new System.Text.Json.Nodes.JsonObject { ["podIP"] = podIp, ["phase"] = "Running" });
     }
 }

@@ -8,7 +8,7 @@ using Ssi.Testing.FakeApiServer;
 namespace Ssi.Operator.Tests.FakeApi;
 
 /// <summary>The fake API server behaves like the real one for what the operator relies on, seen through the real client.</summary>
-public sealed class FakeApiServerTests : IAsyncLifetime
+public sealed partial class FakeApiServerTests : IAsyncLifetime
 {
     private FakeApiServer _server = null!;
     private Kubernetes _client = null!;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
@@ -12,7 +13,8 @@ namespace Ssi.Operator.Tests.Integration;
 /// <summary>
 /// `kubectl ssi ps/kill/run` through the real kubectl against the fake API server (the SsiCluster, its CA
 /// Secret and agent pod as the operator leaves them) and a real agent host on 127.0.0.1 standing for
-/// node1's agent pod; node2 has no agent pod.
+/// node1's agent pod; node2 has no agent pod. Run from a kubeconfig, the plugin reaches the agent
+/// through port-forwards of the fake API server unless a test says <c>--agent-route pod-ip</c>.
 /// </summary>
 public sealed partial class KubectlProcessCommandsTests : IAsyncLifetime
 {
@@ -55,9 +57,12 @@ public sealed partial class KubectlProcessCommandsTests : IAsyncLifetime
 
     private Task<Chart.ToolRun> KubectlSsi(params string[] args) => KubectlPlugin.RunAsync(_home.FullName, args);
 
-    private async Task<long> StartSleepAsync()
+    /// <summary>TEST-NET-1 (RFC 5737): no route leads there.</summary>
+    private const string UnreachablePodIp = "192.0.2.1";
+
+    private async Task<long> StartSleepAsync(string[]? route = null)
     {
-        var run = (await KubectlSsi("run", "-d", "-n", Ns, "--", "sleep", "300")).Succeeded("kubectl ssi run -d");
+        var run = (await KubectlSsi(["run", "-d", "-n", Ns, .. route ?? ["--agent-route", "pod-ip"], "--", "sleep", "300"])).Succeeded("kubectl ssi run -d");
         var match = StartedLine().Match(run.Stdout);
         Assert.True(match.Success, run.Stdout);
         var pid = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
@@ -107,7 +112,7 @@ public sealed partial class KubectlProcessCommandsTests : IAsyncLifetime
         await InProcessAgentPod.PublishAsync(_s.Server, _s.Client, Ns, _certificates);
         var pid = await StartSleepAsync();
 
-        (await KubectlSsi("kill", "-9", pid.ToString(CultureInfo.InvariantCulture), "-n", Ns)).Succeeded("kubectl ssi kill -9");
+        (await KubectlSsi("kill", "-9", pid.ToString(CultureInfo.InvariantCulture), "-n", Ns, "--agent-route", "pod-ip")).Succeeded("kubectl ssi kill -9");
 
         for (var i = 0; (await ListAsync()).Any(p => p.GetProperty("clusterPid").GetInt64() == pid); i++)
         {
@@ -118,6 +123,42 @@ public sealed partial class KubectlProcessCommandsTests : IAsyncLifetime
         var again = await KubectlSsi("kill", pid.ToString(CultureInfo.InvariantCulture), "-n", Ns);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains($"no process with cluster PID {pid}", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kubectl_ssi_run_and_ps_reach_an_agent_whose_pod_IP_is_unreachable_through_the_API_server()
+    {
+        await InProcessAgentPod.PublishAsync(_s.Server, _s.Client, Ns, _certificates, podIp: UnreachablePodIp);
+        _s.Server.RoutePodIp(UnreachablePodIp, IPAddress.Loopback);
+
+        var run = await KubectlSsi("run", "-T", "--node", "node1", "-n", Ns, "--", "/bin/sh", "-c", "echo through the API server; exit 5");
+        var pid = await StartSleepAsync(["--agent-route", "api-server"]);
+        var table = await KubectlSsi("ps", "-n", Ns);
+        var direct = await KubectlSsi("ps", "-n", Ns, "--agent-route", "pod-ip");
+
+        Assert.True(run.ExitCode == 5, $"run exits with the workload's code: {run.ExitCode}\n{run.Stdout}\n{run.Stderr}");
+        Assert.Contains("through the API server", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, table.ExitCode);
+        Assert.Matches($@"{pid}\s+node1\s+.*sleep 300", table.Stdout);
+        Assert.True(_s.Server.Requests.Of("create", "pods/portforward") >= 3, "every command port-forwarded through the API server");
+        Assert.Equal(3, direct.ExitCode);
+        Assert.Contains("node node1 is unreachable", direct.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Kubectl_ssi_says_why_the_API_server_could_not_forward_to_the_agent()
+    {
+        await InProcessAgentPod.PublishAsync(_s.Server, _s.Client, Ns, _certificates, podIp: UnreachablePodIp);
+        _s.Server.RoutePodIp(UnreachablePodIp, IPAddress.Loopback);
+        await _agent.StopAsync();
+
+        var run = await KubectlSsi("run", "-T", "--node", "node1", "-n", Ns, "--", "/bin/true");
+
+        // The console wraps long lines.
+        var said = run.Stdout.ReplaceLineEndings("");
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("port-forward to pod ssi/demo-ssi-agent-node1", said, StringComparison.Ordinal);
+        Assert.Contains("error forwarding port", said, StringComparison.Ordinal);
     }
 
     [Fact]

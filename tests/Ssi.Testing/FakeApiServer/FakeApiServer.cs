@@ -17,8 +17,10 @@ namespace Ssi.Testing.FakeApiServer;
 /// resourceVersion (one counter) with 409 on stale updates; generation bumped on spec changes only;
 /// the /status subresource; finalizers and deletionTimestamp; ownerReference garbage collection;
 /// list with limit/continue; watch from a resourceVersion, bookmarks, 410 Gone for a version older
-/// than the retained history; merge, strategic merge (as merge) and JSON patch. No admission, no
-/// schema validation, no authentication.
+/// than the retained history; merge, strategic merge (as merge) and JSON patch; the
+/// <c>pods/{name}/portforward</c> subresource over WebSocket (<see cref="FakePortForward"/>), which
+/// connects to the pod's IP as the node would (<see cref="RoutePodIp"/> stands for a pod network the
+/// test's client cannot reach). No admission, no authentication.
 /// </summary>
 public sealed class FakeApiServer : IAsyncDisposable
 {
@@ -27,6 +29,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, FakeResourceType> _types = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, CrdSchema> _schemas = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IPAddress> _podRoutes = new(StringComparer.Ordinal);
 
     private FakeApiServer(WebApplication app, FakeObjectStore store)
     {
@@ -78,6 +81,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var server = new FakeApiServer(app, new FakeObjectStore(time ?? TimeProvider.System, historyLimit));
+        app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         server.Url = new Uri(app.Urls.First());
@@ -109,6 +113,12 @@ public sealed class FakeApiServer : IAsyncDisposable
           user:
             token: fake
         """;
+
+    /// <summary>
+    /// Port-forwards to a pod whose IP is <paramref name="podIp"/> connect to <paramref name="reachableAt"/>
+    /// instead: the pod network as the node sees it, for a pod IP the test's clients cannot reach.
+    /// </summary>
+    public void RoutePodIp(string podIp, IPAddress reachableAt) => _podRoutes[podIp] = reachableAt;
 
     public void Register(FakeResourceType type) => _types[type.Group + "/" + type.Plural] = type;
 
@@ -225,6 +235,12 @@ public sealed class FakeApiServer : IAsyncDisposable
             var segments = context.Request.Path.Value!.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
             if (await DiscoveryAsync(context, segments).ConfigureAwait(false))
             {
+                return;
+            }
+
+            if (segments is ["api", "v1", "namespaces", var ns, "pods", var pod, "portforward"])
+            {
+                await PortForwardAsync(context, ns, pod).ConfigureAwait(false);
                 return;
             }
 
@@ -436,6 +452,40 @@ public sealed class FakeApiServer : IAsyncDisposable
             default:
                 throw new FakeApiException(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", $"{context.Request.Method} is not supported on {context.Request.Path}");
         }
+    }
+
+    /// <summary>
+    /// <c>pods/{name}/portforward?ports=...</c> over WebSocket, counted as <c>create</c> on
+    /// <c>pods/portforward</c> (as recent API servers authorize it); the pod must exist and have an IP.
+    /// </summary>
+    private async Task PortForwardAsync(HttpContext context, string ns, string name)
+    {
+        Requests.Add("create", "pods/portforward");
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", "the fake API server serves port-forwards over WebSocket only (no SPDY)");
+        }
+
+        var subprotocol = context.WebSockets.WebSocketRequestedProtocols.FirstOrDefault(p => FakePortForward.Subprotocols.Contains(p, StringComparer.Ordinal))
+            ?? throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", $"port-forward needs one of the subprotocols {string.Join(", ", FakePortForward.Subprotocols)}");
+        var ports = context.Request.Query["ports"].SelectMany(p => (p ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+            .Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
+                ? port
+                : throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", $"invalid port {p}"))
+            .ToList();
+        if (ports.Count == 0)
+        {
+            throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", "at least one port is required (?ports=)");
+        }
+
+        var pod = _store.Get(Type("", "pods"), ns, name) ?? throw new FakeApiException(HttpStatusCode.NotFound, "NotFound", $"pods \"{name}\" not found");
+        var podIp = pod["status"]?["podIP"]?.GetValue<string>() is { Length: > 0 } ip
+            ? ip
+            : throw new FakeApiException(HttpStatusCode.BadRequest, "BadRequest", $"pod {name} does not have a host assigned");
+        var address = _podRoutes.TryGetValue(podIp, out var routed) ? routed : IPAddress.Parse(podIp);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(subprotocol).ConfigureAwait(false);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        await new FakePortForward(socket, ports).RunAsync(address, cancel.Token).ConfigureAwait(false);
     }
 
     /// <summary>Defaults, prunes and validates a custom resource against its CRD's schema (kinds whose CRD was created here).</summary>
