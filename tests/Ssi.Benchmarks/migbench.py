@@ -98,13 +98,17 @@ def netns(node):
 
 
 def shim_of(marker):
-    out = subprocess.run(["pgrep", "-f", f"ssi-shim -- python3 -c .*{marker}"], capture_output=True, text=True).stdout.split()
+    out = subprocess.run(["pgrep", "-f", f"ssi-shim .*-- python3 -c .*{marker}"], capture_output=True, text=True).stdout.split()
     # the launcher (unshare) matches too; the shim is the one whose program is ssi-shim
     return next(int(p) for p in out if open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")[0].endswith(b"ssi-shim"))
 
 
+ROOT = "/run/ssi/restore-root"
+
+
 def raw_floor(runs):
     """criu dump + criu restore of the same kind of workload, run by hand in the node namespaces (kdat cache warm)."""
+    subprocess.run(["nsenter", *netns("node2"), "sh", "-c", f"mkdir -p {ROOT} && (mountpoint -q {ROOT} || mount --bind / {ROOT})"], check=True)
     times = []
     for i in range(runs):
         marker = "mf" + uuid.uuid4().hex[:8]
@@ -116,8 +120,9 @@ def raw_floor(runs):
         d = f"/dev/shm/mbench-floor-{marker}"
         os.makedirs(d)
         t0 = time.monotonic()
-        subprocess.run(["nsenter", *netns("node1"), CRIU, "dump", "-t", str(shim), "-D", d, "--network-lock", "skip", "-o", "dump.log"], check=True)
-        subprocess.run(["nsenter", *netns("node2"), CRIU, "restore", "-D", d, "-d", "-o", "restore.log", "--pidfile", f"{d}/pid"], check=True)
+        # The workload has its own mount namespace, rebuilt on a bind of the target's / (as the agents do).
+        subprocess.run(["nsenter", *netns("node1"), CRIU, "dump", "-t", str(shim), "-D", d, "--network-lock", "skip", "--external", "mnt[]", "-o", "dump.log"], check=True)
+        subprocess.run(["nsenter", *netns("node2"), CRIU, "restore", "-D", d, "-d", "--root", ROOT, "--external", "mnt[]", "-o", "restore.log", "--pidfile", f"{d}/pid"], check=True)
         times.append((time.monotonic() - t0) * 1000)
         restored = int(open(f"{d}/pid").read())
         os.kill(restored, 9)

@@ -17,6 +17,7 @@ internal sealed class MigrationService(
     MigrationSource source,
     MigrationTarget target,
     AttemptJournal journal,
+    AttemptFence fence,
     HomeObjectRegistry homes,
     ProcessTable table,
     AgentIdentity identity) : Contracts.V1.Migration.MigrationBase
@@ -47,40 +48,46 @@ internal sealed class MigrationService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"the workload already runs on {identity.Node}"));
         }
 
-        return await MapAsync(() => source.CheckpointAsync(request, context.CancellationToken)).ConfigureAwait(false);
+        return await Fenced(request.AttemptId, context, () => MapAsync(() => source.CheckpointAsync(request, context.CancellationToken))).ConfigureAwait(false);
     }
 
     public override Task<ReceiveImagesResponse> ReceiveImages(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>
         MapAsync(() => target.ReceiveAsync(requestStream, context.CancellationToken));
 
     public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
-        MapAsync(() => target.RestoreAsync(request, context.CancellationToken));
+        Fenced(request.AttemptId, context, () => MapAsync(() => target.RestoreAsync(request, context.CancellationToken)));
 
     public override Task<AttemptResponse> Commit(AttemptRequest request, ServerCallContext context) =>
-        Task.FromResult(Map(() =>
+        Fenced(request.AttemptId, context, () => Task.FromResult(Map(() =>
         {
             source.Commit(request.AttemptId);
             return new AttemptResponse { Message = "committed" };
-        }));
+        })));
 
     public override Task<AttemptResponse> Resume(AttemptRequest request, ServerCallContext context) =>
-        Task.FromResult(Map(() =>
+        Fenced(request.AttemptId, context, () => Task.FromResult(Map(() =>
         {
             target.Resume(request.AttemptId);
             return new AttemptResponse { Message = "resumed" };
-        }));
+        })));
 
-    public override Task<AttemptResponse> Rollback(AttemptRequest request, ServerCallContext context)
-    {
-        source.Rollback(request.AttemptId);
-        return Task.FromResult(new AttemptResponse { Message = "rolled back" });
-    }
+    public override Task<AttemptResponse> Rollback(AttemptRequest request, ServerCallContext context) =>
+        Fenced(request.AttemptId, context, () =>
+        {
+            source.Rollback(request.AttemptId);
+            return Task.FromResult(new AttemptResponse { Message = "rolled back" });
+        });
 
-    public override Task<AttemptResponse> Abort(AttemptRequest request, ServerCallContext context)
-    {
-        target.Abort(request.AttemptId);
-        return Task.FromResult(new AttemptResponse { Message = "aborted" });
-    }
+    public override Task<AttemptResponse> Abort(AttemptRequest request, ServerCallContext context) =>
+        Fenced(request.AttemptId, context, () =>
+        {
+            target.Abort(request.AttemptId);
+            return Task.FromResult(new AttemptResponse { Message = "aborted" });
+        });
+
+    /// <summary>A step of an attempt: after the one in progress, and only for its newest coordinator.</summary>
+    private Task<T> Fenced<T>(string attemptId, ServerCallContext context, Func<Task<T>> step) =>
+        fence.RunAsync(attemptId, AttemptFence.EpochOf(context), step, context.CancellationToken);
 
     public override Task<AttemptStatus> GetAttempt(AttemptRequest request, ServerCallContext context)
     {
@@ -89,8 +96,11 @@ internal sealed class MigrationService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "attempt_id is required"));
         }
 
-        return Task.FromResult(journal.Find(request.AttemptId)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no migration attempt {request.AttemptId} on node {identity.Node}: it never reached this agent, or the agent restarted since")));
+        // Asking is claiming: from now on calls of older coordinators about this attempt are refused.
+        var busy = fence.Claim(request.AttemptId, AttemptFence.EpochOf(context));
+        var status = journal.Find(request.AttemptId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no migration attempt {request.AttemptId} on node {identity.Node}: it never reached this agent, or the agent restarted since"));
+        return Task.FromResult(new AttemptStatus(status) { Busy = busy });
     }
 
     public override async Task Relay(IAsyncStreamReader<RelayFrame> requestStream, IServerStreamWriter<RelayFrame> responseStream, ServerCallContext context)

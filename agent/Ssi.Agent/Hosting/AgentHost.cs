@@ -75,6 +75,7 @@ public static class AgentHost
         builder.Services.AddSingleton<HomeObjectRegistry>();
         builder.Services.AddSingleton<StandInRegistry>();
         builder.Services.AddSingleton<AttemptJournal>();
+        builder.Services.AddSingleton<AttemptFence>();
         builder.Services.AddSingleton<MigrationPlanner>();
         builder.Services.AddSingleton<MigrationSource>();
         builder.Services.AddSingleton<MigrationTarget>();

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Ssi.Agent.Contracts.V1;
 using Ssi.Api.V1Alpha1;
 using Ssi.Orchestration.Agents;
@@ -44,8 +45,9 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             throw new MigrationRejectedException($"process {request.ClusterPid} already runs on {sourceNode}");
         }
 
-        var source = Client(sourceNode);
-        var target = Client(request.TargetNode);
+        var epoch = NewEpoch();
+        var source = Client(sourceNode, epoch);
+        var target = Client(request.TargetNode, epoch);
         var plan = await source.PlanAsync(new PlanRequest { ClusterPid = request.ClusterPid }, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         outcome.Plan = ToStatus(plan);
         outcome.MemoryBytes = plan.MemoryBytes;
@@ -153,9 +155,14 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         ArgumentNullException.ThrowIfNull(observer);
         var attempt = new AttemptRequest { AttemptId = request.AttemptId };
         var sourceNode = interrupted.SourceNode is { Length: > 0 } known ? known : null;
-        var sourceState = sourceNode is null ? null : await QueryAsync(sourceNode, attempt, cancellationToken).ConfigureAwait(false);
-        var targetState = await QueryAsync(request.TargetNode, attempt, cancellationToken).ConfigureAwait(false);
-        var decision = MigrationRecovery.Decide(interrupted.Phase, sourceState?.State ?? AttemptState.Unspecified, targetState?.State ?? AttemptState.Unspecified);
+
+        // Asking claims the attempt on both agents: from then on they refuse the previous coordinator.
+        var epoch = NewEpoch();
+        var sourceState = sourceNode is null ? null : await QueryAsync(sourceNode, attempt, epoch, cancellationToken).ConfigureAwait(false);
+        var targetState = await QueryAsync(request.TargetNode, attempt, epoch, cancellationToken).ConfigureAwait(false);
+        var decision = sourceState?.Busy == true || targetState?.Busy == true
+            ? new RecoveryDecision(RecoveryStep.Wait, "a call of the previous coordinator is still running on an agent.")
+            : MigrationRecovery.Decide(interrupted.Phase, sourceState?.State ?? AttemptState.Unspecified, targetState?.State ?? AttemptState.Unspecified);
         if (decision.Step == RecoveryStep.Restart)
         {
             return await RunAsync(request, observer, cancellationToken).ConfigureAwait(false);
@@ -164,7 +171,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         var outcome = new MigrationOutcome { TargetNode = request.TargetNode, SourceNode = sourceNode, Phase = interrupted.Phase };
         var takenOver = $"Attempt {request.AttemptId} was taken over in phase {interrupted.Phase}: {decision.Reason}";
         var sides = new Sides(
-            sourceNode is null ? null : Client(sourceNode), Client(request.TargetNode), attempt,
+            sourceNode is null ? null : Client(sourceNode, epoch), Client(request.TargetNode, epoch), attempt,
             sourceNode ?? "", sourceState?.HostPid ?? 0, request.TargetNode, targetState?.HostPid ?? 0);
         var frozenAt = sourceState?.FrozenAtUnixMs ?? 0;
         switch (decision.Step)
@@ -187,11 +194,11 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
     }
 
     /// <summary>What this agent knows of the attempt, or null when it never saw it (NotFound).</summary>
-    private async Task<AttemptStatus?> QueryAsync(string node, AttemptRequest attempt, CancellationToken cancellationToken)
+    private async Task<AttemptStatus?> QueryAsync(string node, AttemptRequest attempt, long epoch, CancellationToken cancellationToken)
     {
         try
         {
-            return await Client(node).GetAttemptAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return await Client(node, epoch).GetAttemptAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
@@ -332,7 +339,29 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         _ => e.Status.Detail,
     };
 
-    private MigrationClient Client(string node) => new(connector.ChannelFor(node));
+    /// <summary>
+    /// A client whose every call carries this coordinator's epoch (<see cref="EpochHeader"/>): an
+    /// agent refuses calls of an attempt from a coordinator older than the newest that has called it
+    /// about that attempt, so a leader that lost its lease cannot act after its successor took over.
+    /// </summary>
+    private static MigrationClient Client(IAgentConnector connector, string node, long epoch) =>
+        new(connector.ChannelFor(node).Intercept(headers =>
+        {
+            headers.Add(EpochHeader, epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return headers;
+        }));
+
+    private MigrationClient Client(string node, long epoch) => Client(connector, node, epoch);
+
+    /// <summary>The gRPC header that carries a coordinator's epoch: when it began, in Unix milliseconds.</summary>
+    public const string EpochHeader = "ssi-coordinator-epoch";
+
+    /// <summary>
+    /// Epochs are start times: a coordinator that takes over starts after its predecessor's lease
+    /// ran out, so later than the predecessor began (leader election already relies on clocks that
+    /// agree within the lease).
+    /// </summary>
+    private long NewEpoch() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private Agent.Contracts.V1.Node.NodeClient Node(string node) => new(connector.ChannelFor(node));
 

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Native;
 using Ssi.Api.V1Alpha1;
 using Ssi.Cli.Local;
@@ -42,6 +45,23 @@ public sealed class MigrationTakeOverTests(MigratingCluster cluster) : IClassFix
         Assert.NotEqual("T", state);
         var copies = await MigratingCluster.CopiesSettledAsync(marker);
         Assert.True(copies.Count == 1 && copies[0].State != 'T', $"copies: {string.Join(", ", copies)}");
+
+        // The first coordinator, acting late (a leader that lost its lease), is refused by both agents.
+        foreach (var (agent, late) in new (string, Func<Agent.Contracts.V1.Migration.MigrationClient, Task>)[]
+        {
+            ("node1", c => c.RollbackAsync(new AttemptRequest { AttemptId = request.AttemptId }).ResponseAsync),
+            ("node2", c => c.AbortAsync(new AttemptRequest { AttemptId = request.AttemptId }).ResponseAsync),
+        })
+        {
+            var stale = new Agent.Contracts.V1.Migration.MigrationClient(connector.ChannelFor(agent).Intercept(h =>
+            {
+                h.Add(MigrationCoordinator.EpochHeader, "1");
+                return h;
+            }));
+            var refused = await Assert.ThrowsAsync<RpcException>(() => late(stale));
+            Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        }
+
         var lines = await LineCountAsync(marker);
         for (var i = 0; i < 100 && await LineCountAsync(marker) <= lines; i++)
         {
