@@ -147,7 +147,7 @@ build_solution() {
   inventory=$(sources | sort | md5sum | cut -d' ' -f1)
   # Nothing the build reads was added, removed or changed since the last successful build: skip it
   # (even an incremental build of the solution takes half a minute).
-  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inventory" ] && [ -x "$root/artifacts/shim/ssi-shim" ] \
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inventory" ] && [ -x "$root/artifacts/shim/ssi-shim" ] && [ -x "$root/artifacts/agent/ssi-agent" ] \
      && [ -z "$(sources -newer "$stamp" | head -1)" ]; then
     log "build is up to date"
     return
@@ -156,6 +156,11 @@ build_solution() {
   dotnet build "$root/SsiOperator.sln" -c Release -nologo -clp:ErrorsOnly -v:q
   log "publishing the workload init (ssi-shim, NativeAOT) to artifacts/shim"
   dotnet publish "$root/agent/Ssi.Shim/Ssi.Shim.csproj" -c Release -r linux-x64 -o "$root/artifacts/shim" -nologo -clp:ErrorsOnly -v:q
+  # The agent precompiled (ReadyToRun): a node's first migration no longer waits for the JIT
+  # (local mode runs the newer of this and the build's agent).
+  log "publishing the agent (ReadyToRun) to artifacts/agent"
+  dotnet publish "$root/agent/Ssi.Agent/Ssi.Agent.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$root/artifacts/agent" -nologo -clp:ErrorsOnly -v:q
   echo "$inventory" >"$stamp"
 }
 

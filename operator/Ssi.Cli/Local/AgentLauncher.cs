@@ -9,15 +9,29 @@ internal static class AgentLauncher
     public const string AgentPathVariable = "SSI_AGENT_PATH";
     public const string ShimPathVariable = "SSI_SHIM_PATH";
 
-    /// <summary>The agent program: $SSI_AGENT_PATH, else ssi-agent next to the CLI.</summary>
+    /// <summary>
+    /// The agent program: $SSI_AGENT_PATH, else the newer of ssi-agent next to the CLI (the build)
+    /// and artifacts/agent/ssi-agent (the ReadyToRun publish of eng/install.sh, which spares a
+    /// node's first migration its JIT work): newer by its assembly, so that a rebuild after the
+    /// publish is what runs.
+    /// </summary>
     public static string FindAgent()
     {
         var configured = Environment.GetEnvironmentVariable(AgentPathVariable);
-        var path = string.IsNullOrEmpty(configured) ? Path.Combine(AppContext.BaseDirectory, "ssi-agent") : configured;
-        return File.Exists(path)
-            ? path
-            : throw new FileNotFoundException($"the agent program {path} does not exist (build the solution, or set {AgentPathVariable})", path);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.Exists(configured)
+                ? configured
+                : throw new FileNotFoundException($"the agent program {configured} does not exist (build the solution, or set {AgentPathVariable})", configured);
+        }
+
+        string[] candidates = [Path.Combine(AppContext.BaseDirectory, "ssi-agent"), Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "agent", "ssi-agent"))];
+        return candidates.Where(File.Exists).OrderByDescending(BuiltAt).FirstOrDefault()
+            ?? throw new FileNotFoundException($"the agent program is not at {string.Join(" or ", candidates)} (build the solution, or set {AgentPathVariable})", candidates[0]);
     }
+
+    private static DateTime BuiltAt(string program) =>
+        File.GetLastWriteTimeUtc(File.Exists(program + ".dll") ? program + ".dll" : program);
 
     /// <summary>
     /// The workload init: $SSI_SHIM_PATH, else the NativeAOT build next to the CLI (an image) or in
