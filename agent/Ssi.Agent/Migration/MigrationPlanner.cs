@@ -6,6 +6,7 @@ using Ssi.Agent.Filesystem;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Planning;
 using Ssi.Agent.Migration.Relay;
+using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Processes;
 
@@ -96,6 +97,14 @@ internal sealed class MigrationPlanner(
         }
 
         plan.Blocked = fds.Any(f => f.IsBlocker);
+        plan.OwnNetwork = pids.Count > 0 && OwnNetworkOf(pids[0]) is not null;
         return (plan, workload, pids, fds);
+    }
+
+    /// <summary>The inode of the workload's network namespace when it is not this node's (a pod's), else null.</summary>
+    public static ulong? OwnNetworkOf(int shimPid)
+    {
+        var network = NamespaceInode.Of($"/proc/{shimPid}/ns/net");
+        return network == NamespaceInode.Of("/proc/self/ns/net") ? null : network;
     }
 }

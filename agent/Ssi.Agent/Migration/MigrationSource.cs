@@ -67,15 +67,16 @@ internal sealed class MigrationSource(
             var external = stayHome.Where(f => f.Kind != DescriptorKinds.TcpSocket).Select(f => f.Key).ToList();
             var connections = stayHome.Where(f => f.Kind == DescriptorKinds.TcpSocket).Select(f => f.Descriptor.Inode).ToHashSet();
             var criu = new CriuRunner(options.Value.CriuPath);
+            var ownNetwork = MigrationPlanner.OwnNetworkOf(attempt.ShimPid);
             if (lazy is null)
             {
-                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
+                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external, ownNetwork: ownNetwork), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // Everything but memory now; the pages stay with this criu, which serves them to the target.
                 KernelTuning.EnsurePipeMaxSize(logger);
-                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy), directory, "dump.log", [], statusFd: true);
+                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy, ownNetwork), directory, "dump.log", [], statusFd: true);
                 await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 

@@ -166,6 +166,14 @@ internal sealed class MigrationTarget(
             }
 
             var landing = request.Landing is { } target ? LandingLocator.Find(target) : null;
+            if (plan.OwnNetwork)
+            {
+                // The workload had a network namespace of its own (a pod's), left out of the dump: it
+                // gets the landing pod's, or this node's when there is no landing pod.
+                processEnds.Add(FileDescriptor.Open(landing?.NamespacePath("net") ?? "/proc/self/ns/net", 0 /* O_RDONLY */));
+                inherited.Add((3 + inherited.Count, CriuArguments.WorkloadNetworkKey));
+            }
+
             BindMount.EnsureAlone("/", options.Value.RestoreRoot);
             await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy, landing), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
                 .ConfigureAwait(false);

@@ -42,6 +42,19 @@ public sealed class CriuArgumentsTests
     }
 
     [Fact]
+    public void A_workloads_own_network_namespace_is_left_out_of_the_dump_and_handed_in_instead_of_joined()
+    {
+        var dump = CriuArguments.Dump(42, "/dev/shm/x", [], ownNetwork: 4026532549);
+        var restore = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [(3, CriuArguments.WorkloadNetworkKey)], "/run/ssi/restore-root", landing: new LandingPlaceholder(4242));
+
+        Assert.Contains("net[4026532549]:workload-net", dump);
+        Assert.Contains("fd[3]:workload-net", restore);
+        var joined = restore.Select((a, i) => (a, i)).Where(x => x.a == "--join-ns").Select(x => restore[x.i + 1]).ToList();
+        Assert.Equal(["ipc:/proc/4242/ns/ipc", "uts:/proc/4242/ns/uts"], joined);
+        Assert.DoesNotContain(CriuArguments.Dump(42, "/dev/shm/x", []), a => a.StartsWith("net[", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Restore_without_a_landing_placeholder_stays_in_the_nodes_namespaces()
     {
         Assert.DoesNotContain("--join-ns", CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/restore-root"));

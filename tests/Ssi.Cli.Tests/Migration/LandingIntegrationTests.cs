@@ -75,6 +75,45 @@ public sealed class LandingIntegrationTests(MigratingCluster cluster) : IClassFi
         }
     }
 
+    /// <summary>
+    /// The source side of a process in a pod: a workload in a network namespace of its own (here the
+    /// placeholder's, where a first move landed it) moves on to node3's own namespaces. Its network
+    /// namespace is left out of the dump, and the tree gets node3's instead of a rebuilt copy.
+    /// </summary>
+    [Fact]
+    public async Task A_workload_in_its_own_network_namespace_moves_on_into_the_target_nodes()
+    {
+        var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+        var cpid = await cluster.StartWriterAsync(marker, "node1");
+        using var placeholder = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("unshare", ["--net", "--ipc", "--uts", "sleep", "infinity"]))!;
+        await WaitForOwnNamespacesAsync(placeholder.Id);
+        using var connector = cluster.Connector();
+        try
+        {
+            var landed = await new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System, new Placeholder(new LandingTarget { Pid = placeholder.Id }))
+                .RunAsync(new MigrationRequest(cpid, "node2", ProcessMigrationSpec.ModeStopCopy, false, "pod-" + marker), new Quiet(), CancellationToken.None);
+            Assert.True(landed.Succeeded, landed.Message);
+            Assert.Equal(Namespace(placeholder.Id, "net"), Namespace(Assert.Single(await MigratingCluster.CopiesSettledAsync(marker)).Pid, "net"));
+
+            var plan = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node3", "-c", cluster.Name, "--dry-run", "-o", "json"]);
+            Assert.True(plan.ExitCode == 0, plan.ToString());
+            var moved = await new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System)
+                .RunAsync(new MigrationRequest(cpid, "node3", ProcessMigrationSpec.ModeStopCopy, false, "on-" + marker), new Quiet(), CancellationToken.None);
+
+            Assert.True(moved.Succeeded, moved.Message);
+            var copy = Assert.Single(await MigratingCluster.CopiesSettledAsync(marker));
+            Assert.NotEqual('T', copy.State);
+            var node3 = $"net:[{NamespaceInode.Of($"/run/netns/ssi.{cluster.Name}.node3").ToString(CultureInfo.InvariantCulture)}]";
+            Assert.Equal(node3, Namespace(copy.Pid, "net"));
+            ProcessSignals.Send(copy.Pid, ProcessSignals.SIGKILL);
+        }
+        finally
+        {
+            placeholder.Kill();
+            await placeholder.WaitForExitAsync();
+        }
+    }
+
     /// <summary>Kills what is left in a cgroup and those below it, then removes them, leaves first.</summary>
     private static void RemoveCgroups(string directory)
     {

@@ -19,7 +19,13 @@ internal static class CriuArguments
     /// TCP connections are never repaired or locked (--tcp-close): the plan lets only those that stay
     /// on this node through, and <see cref="RelayedTcpImages"/> turns them into inherited sockets.
     /// </summary>
-    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null)
+    /// <summary>
+    /// The key of a workload's own network namespace (a pod's), declared external at dump
+    /// (<c>--external net[INODE]:KEY</c>) and handed in at restore as a namespace descriptor.
+    /// </summary>
+    public const string WorkloadNetworkKey = "workload-net";
+
+    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null, ulong? ownNetwork = null)
     {
         var args = new List<string>
         {
@@ -31,6 +37,11 @@ internal static class CriuArguments
         {
             args.Add("--external");
             args.Add(key);
+        }
+
+        if (ownNetwork is { } network)
+        {
+            args.AddRange(["--external", string.Create(CultureInfo.InvariantCulture, $"net[{network}]:{WorkloadNetworkKey}")]);
         }
 
         if (lazy is not null)
@@ -97,7 +108,8 @@ internal static class CriuArguments
 
         if (landing is not null)
         {
-            foreach (var kind in LandingPlaceholder.JoinedNamespaces)
+            // A workload with its own network namespace gets the landing's through the inherited descriptor instead.
+            foreach (var kind in LandingPlaceholder.JoinedNamespaces.Where(k => k != "net" || !inherited.Any(i => i.Key == WorkloadNetworkKey)))
             {
                 args.Add("--join-ns");
                 args.Add($"{kind}:{landing.NamespacePath(kind)}");
