@@ -5,7 +5,7 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
-using Ssi.Agent.Filesystem.Remote;
+using Ssi.Agent.Filesystem.Forwarding;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Native.Fuse;
 
@@ -48,16 +48,14 @@ internal sealed class FilesystemHost(
         role.Report(roleName, false, false, "Mounting.");
         FuseSession session;
         LocalFileSystem? local = null;
-        Grpc.Net.Client.GrpcChannel? channel = null;
-        Task listener = Task.CompletedTask;
-        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HomeLink? link = null;
+        var watching = Task.CompletedTask; // the home invalidates its own kernel directly
         if (isHome)
         {
             local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
             var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
-            watching.TrySetResult(); // the home invalidates its own kernel directly
             session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
             session.Start(o.Threads);
             role.Serve(dispatcher);
@@ -66,13 +64,12 @@ internal sealed class FilesystemHost(
         }
         else
         {
-            channel = AgentChannelFactory.Create(new Uri($"https://{o.HomeEndpoint}"), o.HomeNode, credentials);
-            var client = new Contracts.V1.Filesystem.FilesystemClient(channel);
-            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            session = new FuseSession(device, forwarder, passthrough: false, _logger);
+            link = new HomeLink(o.HomeEndpoint, o.HomeNode, credentials, agent.Value.NodeIndex, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
+            link.Start();
+            watching = link.Registered;
+            session = new FuseSession(device, link, passthrough: false, _logger);
             session.Start(o.Threads);
-            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, device, watching, _logger, stoppingToken);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
 
@@ -82,7 +79,7 @@ internal sealed class FilesystemHost(
             await session.Initialized.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken).ConfigureAwait(false);
             role.Report(roleName, false, session.Passthrough, $"Mounted; waiting for the home ({o.HomeNode}) to register this node for cache invalidations.");
             // Mounted means coherent: a forwarding node is ready once the home will tell it about changes.
-            await watching.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            await watching.WaitAsync(stoppingToken).ConfigureAwait(false);
             role.Report(roleName, true, session.Passthrough, "");
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
@@ -100,10 +97,9 @@ internal sealed class FilesystemHost(
             _ = FuseDevice.TryUnmount(o.MountPath);
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
-            await Task.WhenAny(listener, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            link?.Dispose();
             session.Dispose();
             local?.Dispose();
-            channel?.Dispose();
         }
     }
 }

@@ -1,0 +1,244 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Fuse;
+
+namespace Ssi.Agent.Filesystem.Forwarding;
+
+/// <summary>
+/// The home's end of one forwarding node's link: reads that node's FUSE requests and runs each on a
+/// pool thread through the same dispatcher as the home's own kernel requests (they may block on disk
+/// or on other nodes' acknowledgements, so several run at once, and a slow one holds up no other);
+/// writes each reply back as soon as it is ready, with attribute hints; sends the node its
+/// invalidations and takes its acknowledgements.
+/// </summary>
+internal sealed class RemoteNodeLink
+{
+    /// <summary>A node that sent nothing for this long (it pings every second) is gone.</summary>
+    public static readonly TimeSpan SilenceLimit = TimeSpan.FromSeconds(15);
+
+    private readonly Stream _stream;
+    private readonly LinkWriter _writer;
+    private readonly FuseDispatcher _dispatcher;
+    private readonly CoherencyHub _hub;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<ulong, byte> _inFlight = new();
+    private long _lastReceived = Environment.TickCount64;
+    private int _origin = -1;
+
+    public RemoteNodeLink(Stream stream, FuseDispatcher dispatcher, CoherencyHub hub, ILogger logger)
+    {
+        _stream = stream;
+        _writer = new LinkWriter(stream);
+        _dispatcher = dispatcher;
+        _hub = hub;
+        _logger = logger;
+    }
+
+    /// <summary>Serves the link until it ends (blocking: run it on a thread of its own).</summary>
+    public void Run()
+    {
+        using var watchdog = new Timer(_ => CloseIfSilent(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        try
+        {
+            Serve();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or LinkProtocolException or System.Security.Authentication.AuthenticationException)
+        {
+            FsLog.LinkEnded(_logger, _origin, e.Message);
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
+    /// <summary>Ends the link (the agent stops, or the node went silent).</summary>
+    public void Close() => _stream.Dispose();
+
+    private void Serve()
+    {
+        var reader = new LinkFrameReader(_stream);
+        if (!reader.Next(out var kind, out var payload))
+        {
+            return;
+        }
+
+        Touch();
+        if (kind != LinkFrameKind.Hello)
+        {
+            throw new LinkProtocolException($"the first frame is {kind}, not Hello");
+        }
+
+        var (version, origin) = LinkFrame.ReadHello(payload);
+        if (version != LinkFrame.Version || origin is < 0 or > 63 || origin == _hub.HomeIndex)
+        {
+            Send(buffer => LinkFrame.Refused(buffer, $"link version {version} from node index {origin} is not accepted (version {LinkFrame.Version}, indexes 0-63 other than the home's {_hub.HomeIndex})"));
+            return;
+        }
+
+        _origin = origin;
+        var watcher = _hub.Join(origin, SendInvalidation);
+        try
+        {
+            Send(LinkFrame.Welcome);
+            while (reader.Next(out kind, out payload))
+            {
+                Touch();
+                switch (kind)
+                {
+                    case LinkFrameKind.Request:
+                        OnRequest(payload);
+                        break;
+                    case LinkFrameKind.Acknowledge:
+                        watcher.Acknowledge(LinkFrame.ReadAcknowledge(payload));
+                        break;
+                    case LinkFrameKind.Ping:
+                        Send(buffer => LinkFrame.Empty(buffer, LinkFrameKind.Pong));
+                        break;
+                    case LinkFrameKind.Pong:
+                        break;
+                    default:
+                        throw new LinkProtocolException($"a node does not send {kind}");
+                }
+            }
+        }
+        finally
+        {
+            _hub.Leave(origin, watcher);
+        }
+    }
+
+    private void OnRequest(ArraySegment<byte> payload)
+    {
+        var message = payload.AsSpan();
+        if (message.Length < FuseProtocol.InHeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(message) != message.Length)
+        {
+            throw new LinkProtocolException($"a request frame of {message.Length} bytes does not hold one FUSE request");
+        }
+
+        var opcode = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(message[4..]);
+        var unique = BinaryPrimitives.ReadUInt64LittleEndian(message[8..]);
+        switch (opcode)
+        {
+            case FuseOpcode.Forget or FuseOpcode.BatchForget:
+                // No reply, and cheap: done here, in the order the kernel sent them.
+                _ = _dispatcher.Handle(message, stackalloc byte[FuseProtocol.OutHeaderSize], _origin, allowPassthrough: false);
+                return;
+            case FuseOpcode.Interrupt:
+                OnInterrupt(unique, message);
+                return;
+        }
+
+        var request = ArrayPool<byte>.Shared.Rent(message.Length);
+        message.CopyTo(request);
+        _inFlight[unique] = 0;
+        ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Answer(work), new Work(this, request, message.Length, unique), preferLocal: false);
+    }
+
+    /// <summary>
+    /// Tells the dispatcher, when it can interrupt requests. If it cannot find the request yet although
+    /// it is still running here, EAGAIN to the INTERRUPT makes the node's kernel send it again.
+    /// </summary>
+    private void OnInterrupt(ulong interruptUnique, ReadOnlySpan<byte> message)
+    {
+        if ((object)_dispatcher is not IForwardedInterruptHandler handler || message.Length < FuseProtocol.InHeaderSize + 8)
+        {
+            return;
+        }
+
+        var target = BinaryPrimitives.ReadUInt64LittleEndian(message[FuseProtocol.InHeaderSize..]);
+        if (!handler.Interrupt(_origin, target) && _inFlight.ContainsKey(target))
+        {
+            Send(buffer => LinkFrame.HeaderSize + FuseReply.Error(buffer[LinkFrame.HeaderSize..], interruptUnique, Errno.EAGAIN).Length, LinkFrameKind.Reply);
+        }
+    }
+
+    private void Answer(Work work)
+    {
+        var output = ArrayPool<byte>.Shared.Rent(LinkFrame.MaxSize);
+        try
+        {
+            int length;
+            try
+            {
+                length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, FuseProtocol.BufferSize), _origin, allowPassthrough: false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A bug must cost one request an EIO, never the link.
+                FsLog.RequestFailed(_logger, e);
+                length = FuseReply.Error(output.AsSpan(LinkFrame.HeaderSize), work.Unique, Errno.EIO).Length;
+            }
+
+            if (length == 0)
+            {
+                return;
+            }
+
+            lock (_writer.Lock)
+            {
+                var frame = output.AsSpan(0, LinkFrame.HeaderSize + length);
+                LinkFrame.WriteHeader(frame, LinkFrameKind.Reply);
+                _writer.WriteHeld(frame);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The link is gone; the node fails what it was waiting for.
+        }
+        finally
+        {
+            _inFlight.TryRemove(work.Unique, out _);
+            ArrayPool<byte>.Shared.Return(output);
+            ArrayPool<byte>.Shared.Return(work.Request);
+        }
+    }
+
+    private void SendInvalidation(ulong id, CacheInvalidation change)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(LinkFrame.InvalidationSize(change));
+        try
+        {
+            _writer.Write(buffer.AsSpan(0, LinkFrame.Invalidation(buffer, id, change)));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Send(Func<Span<byte>, int> build, LinkFrameKind? kind = null)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            var length = build(buffer);
+            if (kind is { } k)
+            {
+                LinkFrame.WriteHeader(buffer.AsSpan(0, length), k);
+            }
+
+            _writer.Write(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastReceived, Environment.TickCount64);
+
+    private void CloseIfSilent()
+    {
+        if (Environment.TickCount64 - Volatile.Read(ref _lastReceived) > SilenceLimit.TotalMilliseconds)
+        {
+            FsLog.LinkEnded(_logger, _origin, $"nothing received for {SilenceLimit.TotalSeconds:0} s");
+            Close();
+        }
+    }
+
+    private sealed record Work(RemoteNodeLink Link, byte[] Request, int Length, ulong Unique);
+}

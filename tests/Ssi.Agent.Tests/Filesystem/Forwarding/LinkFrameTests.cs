@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Forwarding;
+using Ssi.Agent.Filesystem.Fuse;
+
+namespace Ssi.Agent.Tests.Filesystem.Forwarding;
+
+/// <summary>The frames of the filesystem link, byte by byte.</summary>
+public sealed class LinkFrameTests
+{
+    [Fact]
+    public void Hello_carries_the_version_and_the_node_index()
+    {
+        var buffer = new byte[64];
+
+        var length = LinkFrame.Hello(buffer, 5);
+
+        Assert.Equal([16, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0], buffer[..length]);
+        Assert.Equal((LinkFrameKind.Hello, 16), LinkFrame.ReadHeader(buffer));
+        Assert.Equal((1u, 5), LinkFrame.ReadHello(buffer.AsSpan(8, 8)));
+    }
+
+    [Fact]
+    public void An_inode_invalidation_round_trips()
+    {
+        var buffer = new byte[128];
+        var change = CacheInvalidation.Inode(42, 4096, 8192);
+
+        var length = LinkFrame.Invalidation(buffer, 7, change);
+
+        Assert.Equal(LinkFrame.InvalidationSize(change), length);
+        Assert.Equal((LinkFrameKind.Invalidate, length), LinkFrame.ReadHeader(buffer));
+        var (id, read) = LinkFrame.ReadInvalidation(buffer.AsSpan(8, length - 8));
+        Assert.Equal(7UL, id);
+        Assert.Equal((42UL, 4096L, 8192L, false), (read.NodeId, read.Offset, read.Length, read.IsEntry));
+    }
+
+    [Fact]
+    public void An_entry_invalidation_round_trips_with_its_name()
+    {
+        var buffer = new byte[128];
+        var change = CacheInvalidation.Entry(9, "file.txt"u8);
+
+        var length = LinkFrame.Invalidation(buffer, 8, change);
+
+        Assert.Equal(LinkFrame.InvalidationSize(change), length);
+        var (id, read) = LinkFrame.ReadInvalidation(buffer.AsSpan(8, length - 8));
+        Assert.Equal(8UL, id);
+        Assert.Equal(9UL, read.NodeId);
+        Assert.Equal("file.txt"u8.ToArray(), read.Name);
+    }
+
+    [Fact]
+    public void An_invalidation_whose_name_length_disagrees_with_the_frame_is_refused()
+    {
+        var buffer = new byte[128];
+        var length = LinkFrame.Invalidation(buffer, 8, CacheInvalidation.Entry(9, "abc"u8));
+        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8 + 17), 200);
+
+        Assert.Throws<LinkProtocolException>(() => LinkFrame.ReadInvalidation(buffer.AsSpan(8, length - 8)));
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(7u)]
+    [InlineData(LinkFrame.MaxSize + 1u)]
+    public void A_header_with_an_impossible_length_is_refused(uint length)
+    {
+        var header = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(header, length);
+
+        Assert.Throws<LinkProtocolException>(() => LinkFrame.ReadHeader(header));
+    }
+
+    [Fact]
+    public void Acknowledge_carries_the_invalidation_id()
+    {
+        var buffer = new byte[16];
+
+        var length = LinkFrame.Acknowledge(buffer, 0x0102030405060708);
+
+        Assert.Equal(16, length);
+        Assert.Equal(0x0102030405060708UL, LinkFrame.ReadAcknowledge(buffer.AsSpan(8, 8)));
+    }
+
+    [Fact]
+    public void A_reply_is_split_from_the_attribute_hints_behind_it()
+    {
+        var payload = new byte[FuseProtocol.OutHeaderSize + 8 + LinkFrame.HintSize];
+        var reply = new FuseReply(payload);
+        reply.U64(123);
+        reply.Finish(55);
+        var attrOut = new byte[FuseProtocol.AttrOutSize];
+        attrOut[0] = 0xAA;
+        LinkFrame.WriteHint(payload.AsSpan(24), 77, attrOut);
+
+        var (fuse, hints) = LinkFrame.SplitReply(payload);
+
+        Assert.Equal(24, fuse.Length);
+        Assert.Equal(55UL, BinaryPrimitives.ReadUInt64LittleEndian(fuse.Span[8..]));
+        Assert.Equal(LinkFrame.HintSize, hints.Length);
+        Assert.Equal(77UL, LinkFrame.HintNode(hints.Span));
+        Assert.Equal(0xAA, hints.Span[8]);
+    }
+
+    [Theory]
+    [InlineData(8)]    // shorter than a FUSE header
+    [InlineData(40)]   // longer than the payload
+    [InlineData(20)]   // leaves a partial hint behind
+    public void A_reply_whose_length_does_not_fit_the_payload_is_refused(int said)
+    {
+        var payload = new byte[24];
+        BinaryPrimitives.WriteUInt32LittleEndian(payload, (uint)said);
+
+        Assert.Throws<LinkProtocolException>(() => LinkFrame.SplitReply(payload));
+    }
+
+    [Fact]
+    public void Refused_carries_the_reason_as_text()
+    {
+        var buffer = new byte[1024];
+
+        var length = LinkFrame.Refused(buffer, "not the home");
+
+        Assert.Equal((LinkFrameKind.Refused, length), LinkFrame.ReadHeader(buffer));
+        Assert.Equal("not the home", System.Text.Encoding.UTF8.GetString(buffer, 8, length - 8));
+    }
+}
