@@ -44,7 +44,7 @@ def run(cmd):
             return {"data": f.read()}
     if op == "stat":
         s = os.stat(path)
-        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink}
+        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink, "mtime": s.st_mtime_ns}
     if op == "exists":
         return {"exists": os.path.lexists(path)}
     if op == "listdir":
@@ -60,6 +60,17 @@ def run(cmd):
         return {}
     if op == "chmod":
         os.chmod(path, cmd["mode"])
+        return {}
+    if op == "utime":
+        os.utime(path, ns=(cmd["mtime"], cmd["mtime"]))
+        return {}
+    if op == "link":
+        os.link(path, cmd["to"])
+        return {}
+    if op == "getxattr":
+        return {"value": os.getxattr(path, cmd["name"]).decode()}
+    if op == "setxattr":
+        os.setxattr(path, cmd["name"], cmd["value"].encode())
         return {}
     raise ValueError("unknown op " + op)
 

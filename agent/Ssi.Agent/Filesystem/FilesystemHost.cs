@@ -77,6 +77,8 @@ internal sealed class FilesystemHost(
         {
             // The kernel sends INIT as soon as the filesystem is mounted.
             await session.Initialized.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken).ConfigureAwait(false);
+            // After INIT: the kernel sets the read-ahead from INIT's answer.
+            _ = FuseDevice.SetReadAhead(o.MountPath, o.ReadAheadKilobytes);
             role.Report(roleName, false, session.Passthrough, $"Mounted; waiting for the home ({o.HomeNode}) to register this node for cache invalidations.");
             // Mounted means coherent: a forwarding node is ready once the home will tell it about changes.
             await watching.WaitAsync(stoppingToken).ConfigureAwait(false);

@@ -42,6 +42,9 @@ public sealed class FilesystemOptions
     /// <summary>Threads reading requests from /dev/fuse.</summary>
     public int Threads { get; set; } = 4;
 
+    /// <summary>How far the kernel reads ahead in a file (its default, 128 KiB, leaves a forwarding node waiting on round trips).</summary>
+    public int ReadAheadKilobytes { get; set; } = 4096;
+
     /// <summary>How long a forwarded operation may wait for the home before it fails with EIO.</summary>
     public int ForwardTimeoutSeconds { get; set; } = 5;
 }

@@ -38,6 +38,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly PendingRequests _pending = new();
+    private readonly ForwardingCache _cache = new();
     private readonly Lock _stateLock = new();
     private readonly BlockingCollection<(Connection Link, ulong Id, CacheInvalidation Change)> _invalidations = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,8 +92,15 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             return 0;
         }
 
-        var deadline = ForwardingPolicy.Deadline(opcode, _timeout) is { } wait ? Environment.TickCount64 + (long)wait.TotalMilliseconds : long.MaxValue;
         var nodeId = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
+        var local = AnswerLocally(opcode, nodeId, request, output);
+        if (local > 0)
+        {
+            return local;
+        }
+
+        var deadline = ForwardingPolicy.Deadline(opcode, _timeout) is { } wait ? Environment.TickCount64 + (long)wait.TotalMilliseconds : long.MaxValue;
+        var epoch = _cache.Epoch;
         Connection? connection;
         lock (_stateLock)
         {
@@ -103,7 +111,8 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             }
 
             // While a connection is being made, the request waits for it (its bytes are kept).
-            _pending.Add(unique, new PendingRequest(opcode, nodeId, deadline, connection?.Generation ?? 0, 0, connection is null ? request.ToArray() : null));
+            var unsent = connection is null ? request.ToArray() : null;
+            _pending.Add(unique, new PendingRequest(opcode, nodeId, deadline, connection?.Generation ?? 0, epoch, unsent, ForwardingCache.XattrName(opcode, request)));
         }
 
         if (connection is not null)
@@ -112,6 +121,40 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Requests this node answers itself, as the home would: attributes and absent extended attributes it
+    /// knows (<see cref="ForwardingCache"/>), read-only opens and their closes (the home reads through a
+    /// shared handle), FLUSH (writes are acknowledged by the home before they return; only POSIX locks,
+    /// released by FLUSH, need it there), and ioctl (the home implements none). Returns 0 to forward.
+    /// </summary>
+    private int AnswerLocally(FuseOpcode opcode, ulong node, ReadOnlySpan<byte> request, Span<byte> output)
+    {
+        var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
+        var body = request[FuseProtocol.InHeaderSize..];
+        switch (opcode)
+        {
+            case FuseOpcode.GetAttr or FuseOpcode.GetXattr:
+                return _cache.TryAnswer(request, output);
+            case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)):
+            {
+                var reply = new FuseReply(output);
+                reply.OpenOut(FileHandles.SharedRead, FuseProtocol.FopenKeepCache);
+                return reply.Finish(unique).Length;
+            }
+
+            case FuseOpcode.Release when ForwardingPolicy.ReleasesLocally(BinaryPrimitives.ReadUInt64LittleEndian(body), BinaryPrimitives.ReadUInt32LittleEndian(body[12..])):
+            case FuseOpcode.Flush when !_cache.IsLocking(node):
+                return new FuseReply(output).Finish(unique).Length;
+            case FuseOpcode.Ioctl:
+                return FuseReply.Error(output, unique, Errno.ENOSYS).Length;
+            case FuseOpcode.GetLk or FuseOpcode.SetLk or FuseOpcode.SetLkW:
+                _cache.NoteLocking(node);
+                return 0;
+            default:
+                return 0;
+        }
     }
 
     /// <summary>The kernel interrupts request <paramref name="unique"/>: the home is told (it may end a long wait).</summary>
@@ -205,6 +248,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             }
 
             reported = false;
+            _cache.Clear(); // changes made while away were not told
             lock (_stateLock)
             {
                 _connection = link;
@@ -226,6 +270,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 lost = _pending.TakeSentOn(link.Generation);
             }
 
+            _cache.Clear();
             Fail(lost, Errno.ENOTCONN);
             if (!_stop.IsCancellationRequested)
             {
@@ -333,11 +378,17 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
 
     private void OnReply(ArraySegment<byte> payload)
     {
-        var (reply, _) = LinkFrame.SplitReply(payload);
+        var (reply, hints) = LinkFrame.SplitReply(payload);
         var unique = BinaryPrimitives.ReadUInt64LittleEndian(reply.Span[8..]);
-        // An odd unique answers an INTERRUPT (EAGAIN: ask again); it has no pending entry.
-        if ((unique & 1) != 0 || _pending.TryTake(unique, out _))
+        if ((unique & 1) != 0)
         {
+            // An odd unique answers an INTERRUPT (EAGAIN: ask again); it has no pending entry.
+            _ = _device.Write(reply.Span);
+        }
+        else if (_pending.TryTake(unique, out var sent))
+        {
+            // Before the kernel sees the reply: its next question may be answered from the cache.
+            _cache.Learn(sent, reply.Span, hints.Span);
             _ = _device.Write(reply.Span);
         }
     }
@@ -349,6 +400,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         {
             foreach (var (link, id, change) in _invalidations.GetConsumingEnumerable())
             {
+                _cache.Invalidate(change);
                 FuseNotifier.Push(_device, change);
                 try
                 {

@@ -16,11 +16,14 @@ internal static class LinkFrame
     public const uint Version = 1;
     public const int HeaderSize = 8;
 
-    /// <summary>A hint: u64 node id and the fuse_attr_out a GETATTR of it would get.</summary>
-    public const int HintSize = 8 + FuseProtocol.AttrOutSize;
+    /// <summary>The header of a hint: u64 node id, u32 <see cref="HintKind"/>, u32 payload length; the payload is padded to 8 bytes.</summary>
+    public const int HintHeaderSize = 16;
+
+    /// <summary>Room for hints behind a reply.</summary>
+    public const int HintRoom = 64 * 1024;
 
     /// <summary>The largest frame: a FUSE message of the largest size the kernel and we agreed on, plus hints.</summary>
-    public const int MaxSize = HeaderSize + FuseProtocol.BufferSize + 4 * HintSize;
+    public const int MaxSize = HeaderSize + FuseProtocol.BufferSize + HintRoom;
 
     private const byte InodeChange = 1;
     private const byte EntryChange = 2;
@@ -134,7 +137,7 @@ internal static class LinkFrame
         }
     }
 
-    /// <summary>Splits a Reply payload into the FUSE reply and the attribute hints that follow it.</summary>
+    /// <summary>Splits a Reply payload into the FUSE reply and the hints that follow it.</summary>
     public static (ReadOnlyMemory<byte> Reply, ReadOnlyMemory<byte> Hints) SplitReply(ReadOnlyMemory<byte> payload)
     {
         var span = payload.Span;
@@ -144,7 +147,7 @@ internal static class LinkFrame
         }
 
         var length = BinaryPrimitives.ReadUInt32LittleEndian(span);
-        if (length < FuseProtocol.OutHeaderSize || length > span.Length || (span.Length - length) % HintSize != 0)
+        if (length < FuseProtocol.OutHeaderSize || length > span.Length)
         {
             throw new LinkProtocolException($"reply says {length} bytes in a payload of {span.Length}");
         }
@@ -152,20 +155,52 @@ internal static class LinkFrame
         return (payload[..(int)length], payload[(int)length..]);
     }
 
-    /// <summary>Writes one hint (node id, fuse_attr_out) at <paramref name="at"/>; the attr_out bytes come from <paramref name="attrOut"/>.</summary>
-    public static void WriteHint(Span<byte> at, ulong node, ReadOnlySpan<byte> attrOut)
+    /// <summary>Writes one hint at the start of <paramref name="at"/>; returns its size, or 0 when it does not fit.</summary>
+    public static int WriteHint(Span<byte> at, ulong node, HintKind kind, ReadOnlySpan<byte> payload)
     {
-        if (attrOut.Length != FuseProtocol.AttrOutSize)
+        var size = HintHeaderSize + ((payload.Length + 7) & ~7);
+        if (size > at.Length)
         {
-            throw new ArgumentException($"fuse_attr_out is {FuseProtocol.AttrOutSize} bytes, got {attrOut.Length}", nameof(attrOut));
+            return 0;
         }
 
         BinaryPrimitives.WriteUInt64LittleEndian(at, node);
-        attrOut.CopyTo(at[8..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(at[8..], (uint)kind);
+        BinaryPrimitives.WriteUInt32LittleEndian(at[12..], (uint)payload.Length);
+        payload.CopyTo(at[HintHeaderSize..]);
+        at[(HintHeaderSize + payload.Length)..size].Clear();
+        return size;
     }
 
-    /// <summary>The node id of the hint at the start of <paramref name="hint"/>; its fuse_attr_out follows.</summary>
-    public static ulong HintNode(ReadOnlySpan<byte> hint) => BinaryPrimitives.ReadUInt64LittleEndian(hint);
+    /// <summary>Takes the next hint off <paramref name="hints"/>; false when none is left.</summary>
+    public static bool NextHint(ref ReadOnlySpan<byte> hints, out ulong node, out HintKind kind, out ReadOnlySpan<byte> payload)
+    {
+        if (hints.IsEmpty)
+        {
+            node = 0;
+            kind = default;
+            payload = default;
+            return false;
+        }
+
+        if (hints.Length < HintHeaderSize)
+        {
+            throw new LinkProtocolException($"a hint of {hints.Length} bytes is shorter than its header");
+        }
+
+        node = BinaryPrimitives.ReadUInt64LittleEndian(hints);
+        kind = (HintKind)BinaryPrimitives.ReadUInt32LittleEndian(hints[8..]);
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(hints[12..]);
+        var size = HintHeaderSize + (((long)length + 7) & ~7L);
+        if (size > hints.Length)
+        {
+            throw new LinkProtocolException($"a hint says {length} bytes with {hints.Length - HintHeaderSize} left");
+        }
+
+        payload = hints.Slice(HintHeaderSize, (int)length);
+        hints = hints[(int)size..];
+        return true;
+    }
 
     private static int Finish(Span<byte> buffer, LinkFrameKind kind, int payloadLength)
     {

@@ -180,6 +180,8 @@ internal sealed class RemoteNodeLink
 
             lock (_writer.Lock)
             {
+                var reply = output.AsSpan(LinkFrame.HeaderSize, length);
+                length += ReplyHints.Write(_dispatcher.FileSystem, work.Request.AsSpan(0, work.Length), reply, output.AsSpan(LinkFrame.HeaderSize + length, LinkFrame.HintRoom));
                 var frame = output.AsSpan(0, LinkFrame.HeaderSize + length);
                 LinkFrame.WriteHeader(frame, LinkFrameKind.Reply);
                 _writer.WriteHeld(frame);

@@ -18,6 +18,9 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
     private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
     private readonly IFileSystem _fs = fs;
     private FuseDevice? _device;
+
+    /// <summary>The filesystem the requests run on (the links read attribute hints from it).</summary>
+    public IFileSystem FileSystem => _fs;
     private bool _passthrough;
 
     /// <summary>The home node's own mount: its kernel's requests may get passthrough backing files.</summary>
@@ -86,14 +89,22 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
         {
             case FuseOpcode.Lookup:
             {
-                var entry = _fs.Lookup(node, request.Name()) ?? throw new FsError(Errno.ENOENT);
-                hub.Interest.Note(entry.NodeId, origin);
-                reply.Entry(entry);
+                if (_fs.Lookup(node, request.Name()) is { } entry)
+                {
+                    hub.Interest.Note(entry.NodeId, origin);
+                    reply.Entry(entry);
+                }
+                else
+                {
+                    // Node id 0: "no such name" that the kernel may remember; a create anywhere invalidates it.
+                    reply.Entry(new FileEntry(0, 0, default, _fs.CacheTimeout, TimeSpan.Zero));
+                }
+
                 break;
             }
 
             case FuseOpcode.GetAttr:
-                AttrOut(ref reply, _fs.GetAttr(node));
+                reply.AttrOut(_fs.GetAttr(node), _fs.CacheTimeout);
                 break;
             case FuseOpcode.SetAttr:
             {
@@ -112,7 +123,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 request.Skip(4);
                 var uid = request.U32();
                 var gid = request.U32();
-                AttrOut(ref reply, _fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)));
+                reply.AttrOut(_fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)), _fs.CacheTimeout);
                 changes.Add(CacheInvalidation.Inode(node, (valid & FuseProtocolBits.Size) != 0 ? 0 : -1));
                 break;
             }
@@ -422,18 +433,15 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             }
         }
 
+        if ((flags & FuseProtocol.FopenPassthrough) == 0)
+        {
+            // Cached pages stay valid across opens: every change by another node invalidates them.
+            flags |= FuseProtocol.FopenKeepCache;
+        }
+
         reply.U64(file.Handle);
         reply.U32(flags);
         reply.I32(backingId);
-    }
-
-    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes)
-    {
-        var timeout = _fs.CacheTimeout;
-        reply.U64((ulong)timeout.TotalSeconds);
-        reply.U32((uint)(timeout.Ticks % TimeSpan.TicksPerSecond * 100));
-        reply.U32(0);
-        reply.Attr(attributes);
     }
 
     private void ReadDir(scoped ref FuseRequest request, ref FuseReply reply, ulong node, int origin)

@@ -80,7 +80,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             {
                 _byId.Remove(node);
                 _byKey.Remove(inode.Key);
-                Posix.Close(inode.PathFd);
+                Close(inode);
             }
         }
     }
@@ -213,14 +213,20 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     }
 
     public int Read(ulong node, ulong handle, long offset, Span<byte> buffer) =>
-        FsError.Check(Posix.PRead((int)handle, buffer, offset));
+        FsError.Check(Posix.PRead(Descriptor(node, handle), buffer, offset));
 
     public int Write(ulong node, ulong handle, long offset, ReadOnlySpan<byte> data) =>
         FsError.Check(Posix.PWrite((int)handle, data, offset));
 
-    public void Release(ulong node, ulong handle) => Posix.Close((int)handle);
+    public void Release(ulong node, ulong handle)
+    {
+        if (handle != FileHandles.SharedRead)
+        {
+            Posix.Close((int)handle);
+        }
+    }
 
-    public void Fsync(ulong node, ulong handle, bool dataOnly) => FsError.Check(Posix.Fsync((int)handle, dataOnly));
+    public void Fsync(ulong node, ulong handle, bool dataOnly) => FsError.Check(Posix.Fsync(Descriptor(node, handle), dataOnly));
 
     public ulong OpenDir(ulong node)
     {
@@ -280,7 +286,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         FsError.Check(Posix.Fallocate((int)handle, mode, offset, length));
 
     public long Lseek(ulong node, ulong handle, long offset, int whence) =>
-        FsError.Check(Posix.Lseek((int)handle, offset, whence));
+        FsError.Check(Posix.Lseek(Descriptor(node, handle), offset, whence));
 
     public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value) =>
         FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
@@ -304,7 +310,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             foreach (var inode in _byId.Values)
             {
-                Posix.Close(inode.PathFd);
+                Close(inode);
             }
 
             _byId.Clear();
@@ -345,6 +351,35 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
 
     private static (long Seconds, long Nanoseconds) Time(uint valid, uint setBit, uint nowBit, long seconds, uint nanoseconds) =>
         (valid & nowBit) != 0 ? (0, UTIME_NOW) : (valid & setBit) != 0 ? (seconds, nanoseconds) : (0, UTIME_OMIT);
+
+    /// <summary>The descriptor a file handle stands for: its own, or the file's shared read-only one.</summary>
+    private int Descriptor(ulong node, ulong handle)
+    {
+        if (handle != FileHandles.SharedRead)
+        {
+            return (int)handle;
+        }
+
+        var inode = Get(node);
+        lock (_lock)
+        {
+            if (inode.ReadFd < 0)
+            {
+                inode.ReadFd = FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY));
+            }
+
+            return inode.ReadFd;
+        }
+    }
+
+    private static void Close(LocalInode inode)
+    {
+        Posix.Close(inode.PathFd);
+        if (inode.ReadFd >= 0)
+        {
+            Posix.Close(inode.ReadFd);
+        }
+    }
 
     private LocalInode Get(ulong node)
     {

@@ -10,4 +10,7 @@ internal sealed class LocalInode(ulong nodeId, int pathFd, ulong device, ulong i
     public (ulong Device, ulong Inode) Key { get; } = (device, inode);
 
     public long Lookups { get; set; }
+
+    /// <summary>A read-only descriptor for reads through <see cref="FileHandles.SharedRead"/>, opened on first use; -1 until then.</summary>
+    public int ReadFd { get; set; } = -1;
 }

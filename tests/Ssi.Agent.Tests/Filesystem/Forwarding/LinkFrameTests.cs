@@ -84,29 +84,53 @@ public sealed class LinkFrameTests
     }
 
     [Fact]
-    public void A_reply_is_split_from_the_attribute_hints_behind_it()
+    public void A_reply_is_split_from_the_hints_behind_it_and_the_hints_read_one_by_one()
     {
-        var payload = new byte[FuseProtocol.OutHeaderSize + 8 + LinkFrame.HintSize];
+        var payload = new byte[24 + 16 + FuseProtocol.AttrOutSize + 16 + 8];
         var reply = new FuseReply(payload);
         reply.U64(123);
         reply.Finish(55);
         var attrOut = new byte[FuseProtocol.AttrOutSize];
         attrOut[0] = 0xAA;
-        LinkFrame.WriteHint(payload.AsSpan(24), 77, attrOut);
+        var used = LinkFrame.WriteHint(payload.AsSpan(24), 77, HintKind.Attributes, attrOut);
+        used += LinkFrame.WriteHint(payload.AsSpan(24 + used), 78, HintKind.XattrNames, "user.a\0"u8);
 
         var (fuse, hints) = LinkFrame.SplitReply(payload);
+        var rest = hints.Span;
 
         Assert.Equal(24, fuse.Length);
         Assert.Equal(55UL, BinaryPrimitives.ReadUInt64LittleEndian(fuse.Span[8..]));
-        Assert.Equal(LinkFrame.HintSize, hints.Length);
-        Assert.Equal(77UL, LinkFrame.HintNode(hints.Span));
-        Assert.Equal(0xAA, hints.Span[8]);
+        Assert.True(LinkFrame.NextHint(ref rest, out var node, out var kind, out var hint));
+        Assert.Equal((77UL, HintKind.Attributes, 0xAA), (node, kind, hint[0]));
+        Assert.True(LinkFrame.NextHint(ref rest, out node, out kind, out hint));
+        Assert.Equal((78UL, HintKind.XattrNames), (node, kind));
+        Assert.Equal("user.a\0"u8.ToArray(), hint.ToArray());
+        Assert.False(LinkFrame.NextHint(ref rest, out _, out _, out _));
+    }
+
+    [Fact]
+    public void A_hint_that_does_not_fit_is_not_written()
+    {
+        Assert.Equal(0, LinkFrame.WriteHint(new byte[100], 1, HintKind.Attributes, new byte[FuseProtocol.AttrOutSize]));
+    }
+
+    [Fact]
+    public void A_hint_longer_than_what_is_left_is_refused()
+    {
+        var hints = new byte[32];
+        LinkFrame.WriteHint(hints, 1, HintKind.XattrNames, new byte[16]);
+        BinaryPrimitives.WriteUInt32LittleEndian(hints.AsSpan(12), 17);
+
+        Assert.Throws<LinkProtocolException>(() =>
+        {
+            ReadOnlySpan<byte> rest = hints;
+            LinkFrame.NextHint(ref rest, out _, out _, out _);
+        });
     }
 
     [Theory]
     [InlineData(8)]    // shorter than a FUSE header
     [InlineData(40)]   // longer than the payload
-    [InlineData(20)]   // leaves a partial hint behind
     public void A_reply_whose_length_does_not_fit_the_payload_is_refused(int said)
     {
         var payload = new byte[24];

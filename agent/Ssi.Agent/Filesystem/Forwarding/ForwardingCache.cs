@@ -1,0 +1,227 @@
+using System.Buffers.Binary;
+using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Fuse;
+
+namespace Ssi.Agent.Filesystem.Forwarding;
+
+/// <summary>
+/// What a forwarding node knows about files without asking the home: attributes (from GETATTR
+/// replies and the home's hints) and which extended attributes a file does not have. Strictly
+/// coherent by the same rules as the kernel's caches:
+/// <list type="bullet">
+/// <item>a change by another node arrives as an invalidation before that change is acknowledged: it drops
+/// what this cache knows of the node id;</item>
+/// <item>a change by this node drops what it may have touched when its reply arrives, and only then takes
+/// the hints behind that reply (read by the home after the change);</item>
+/// <item>a reply to a question (GETATTR, GETXATTR) is remembered only when nothing was dropped while it was
+/// on its way (<see cref="Epoch"/>): it may have been read before a change whose invalidation came first.</item>
+/// </list>
+/// A node that reconnects forgets everything.
+/// </summary>
+internal sealed class ForwardingCache
+{
+    private const int MaxFiles = 65536;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ulong, Known> _files = [];
+    private readonly HashSet<ulong> _locking = [];
+    private long _epoch;
+    private long _generation;
+
+    /// <summary>Moves whenever something is forgotten; a request records it when it leaves.</summary>
+    public long Epoch => Interlocked.Read(ref _epoch);
+
+    /// <summary>Answers GETATTR and GETXATTR from what is known; returns the reply's length, 0 when the home must answer.</summary>
+    public int TryAnswer(ReadOnlySpan<byte> request, Span<byte> output)
+    {
+        var opcode = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request[4..]);
+        var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
+        var node = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
+        lock (_lock)
+        {
+            if (!_files.TryGetValue(node, out var known) || known.Generation != _generation)
+            {
+                return 0;
+            }
+
+            switch (opcode)
+            {
+                case FuseOpcode.GetAttr when known.AttrOut is { } attrOut:
+                {
+                    var reply = new FuseReply(output);
+                    reply.Bytes(attrOut);
+                    return reply.Finish(unique).Length;
+                }
+
+                case FuseOpcode.GetXattr when request.Length > FuseProtocol.InHeaderSize + 8 && known.Lacks(XattrName(request)):
+                    return FuseReply.Error(output, unique, Errno.ENODATA).Length;
+                default:
+                    return 0;
+            }
+        }
+    }
+
+    /// <summary>The name a GETXATTR asks for (kept with the pending request, to remember an absent one).</summary>
+    public static byte[]? XattrName(FuseOpcode opcode, ReadOnlySpan<byte> request) =>
+        opcode == FuseOpcode.GetXattr && request.Length > FuseProtocol.InHeaderSize + 8 ? XattrName(request).ToArray() : null;
+
+    /// <summary>A reply from the home to <paramref name="sent"/>: forget what it changed, remember what it tells, take its hints.</summary>
+    public void Learn(in PendingRequest sent, ReadOnlySpan<byte> reply, ReadOnlySpan<byte> hints)
+    {
+        var error = BinaryPrimitives.ReadInt32LittleEndian(reply[4..]);
+        lock (_lock)
+        {
+            switch (ForwardingPolicy.Changes(sent.Opcode))
+            {
+                case ChangeScope.Node:
+                    ForgetLocked(sent.NodeId);
+                    break;
+                case ChangeScope.All:
+                    ForgetAllLocked();
+                    break;
+            }
+
+            if (sent.Epoch == _epoch)
+            {
+                if (sent.Opcode == FuseOpcode.GetAttr && error == 0 && reply.Length == FuseProtocol.OutHeaderSize + FuseProtocol.AttrOutSize)
+                {
+                    KnownLocked(sent.NodeId).AttrOut = reply[FuseProtocol.OutHeaderSize..].ToArray();
+                }
+                else if (sent.Opcode == FuseOpcode.GetXattr && error == -Errno.ENODATA && sent.Name is { } name)
+                {
+                    KnownLocked(sent.NodeId).AddAbsent(name);
+                }
+            }
+
+            while (LinkFrame.NextHint(ref hints, out var node, out var kind, out var payload))
+            {
+                switch (kind)
+                {
+                    case HintKind.Attributes when payload.Length == FuseProtocol.AttrOutSize:
+                        KnownLocked(node).AttrOut = payload.ToArray();
+                        break;
+                    case HintKind.XattrNames:
+                        KnownLocked(node).Names = payload.ToArray();
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Another node changed something: forget it (before the kernel is told, so that its next question is not answered from here).</summary>
+    public void Invalidate(in CacheInvalidation change)
+    {
+        lock (_lock)
+        {
+            // An entry change in a directory changes the directory too.
+            ForgetLocked(change.NodeId);
+        }
+    }
+
+    /// <summary>The link broke: whatever changed meanwhile was not told.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            ForgetAllLocked();
+            _files.Clear();
+        }
+    }
+
+    /// <summary>A lock request went out for <paramref name="node"/>: closing it must reach the home (FLUSH releases its POSIX locks there).</summary>
+    public void NoteLocking(ulong node)
+    {
+        lock (_lock)
+        {
+            _locking.Add(node);
+        }
+    }
+
+    public bool IsLocking(ulong node)
+    {
+        lock (_lock)
+        {
+            return _locking.Contains(node);
+        }
+    }
+
+    private static ReadOnlySpan<byte> XattrName(ReadOnlySpan<byte> request)
+    {
+        var name = request[(FuseProtocol.InHeaderSize + 8)..];
+        var end = name.IndexOf((byte)0);
+        return end < 0 ? name : name[..end];
+    }
+
+    private Known KnownLocked(ulong node)
+    {
+        if (!_files.TryGetValue(node, out var known) || known.Generation != _generation)
+        {
+            if (_files.Count >= MaxFiles)
+            {
+                _files.Clear();
+            }
+
+            known = new Known(_generation);
+            _files[node] = known;
+        }
+
+        return known;
+    }
+
+    private void ForgetLocked(ulong node)
+    {
+        _files.Remove(node);
+        _epoch++;
+    }
+
+    private void ForgetAllLocked()
+    {
+        // Entries of an older generation count as absent; they are replaced as they are learnt again.
+        _generation++;
+        _epoch++;
+    }
+
+    private sealed class Known(long generation)
+    {
+        private List<byte[]>? _absent;
+
+        public long Generation { get; } = generation;
+
+        public byte[]? AttrOut { get; set; }
+
+        /// <summary>Every extended attribute name, NUL-terminated each (null: not known).</summary>
+        public byte[]? Names { get; set; }
+
+        public void AddAbsent(byte[] name) => (_absent ??= []).Add(name);
+
+        /// <summary>Whether the file is known not to have the attribute <paramref name="name"/>.</summary>
+        public bool Lacks(ReadOnlySpan<byte> name)
+        {
+            if (Names is { } names)
+            {
+                for (var rest = names.AsSpan(); !rest.IsEmpty;)
+                {
+                    var end = rest.IndexOf((byte)0);
+                    var listed = end < 0 ? rest : rest[..end];
+                    if (listed.SequenceEqual(name))
+                    {
+                        return false;
+                    }
+
+                    rest = end < 0 ? [] : rest[(end + 1)..];
+                }
+
+                return true;
+            }
+
+            foreach (var absent in _absent ?? [])
+            {
+                if (absent.AsSpan().SequenceEqual(name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
