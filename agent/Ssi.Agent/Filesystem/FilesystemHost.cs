@@ -65,7 +65,7 @@ internal sealed class FilesystemHost(
         else
         {
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            link = new HomeLink(o.HomeEndpoint, o.HomeNode, credentials, agent.Value.NodeIndex, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
+            link = new HomeLink(o.HomeEndpoint, o.HomeNode, credentials, agent.Value.NodeIndex, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), TimeSpan.FromSeconds(o.CacheTimeoutSeconds), _logger);
             link.Start();
             watching = link.Registered;
             session = new FuseSession(device, link, passthrough: false, _logger);

@@ -192,4 +192,21 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
 
         Assert.Equal("blue", r.Do(new { op = "getxattr", path = $"{dir}/f", name = "user.color" }).GetProperty("value").GetString());
     }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_file_made_in_a_directory_the_reader_made_is_seen_by_the_reader(string writer, string reader)
+    {
+        using var w = FsDriver.Start(cluster.Name, writer);
+        using var r = FsDriver.Start(cluster.Name, reader);
+        var dir = $"/ssi/readers-{writer}-{reader}-{Guid.NewGuid().ToString("N")[..6]}";
+        r.Do(new { op = "mkdir", path = dir });
+        Assert.False(r.Exists($"{dir}/f"));
+
+        w.Do(new { op = "write", path = $"{dir}/f", data = "made elsewhere" });
+
+        Assert.True(r.Exists($"{dir}/f"));
+        Assert.Equal("made elsewhere", r.Read($"{dir}/f"));
+        Assert.Equal(["f"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+    }
 }

@@ -16,13 +16,18 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 /// <item>a reply to a question (GETATTR, GETXATTR) is remembered only when nothing was dropped while it was
 /// on its way (<see cref="Epoch"/>): it may have been read before a change whose invalidation came first.</item>
 /// </list>
-/// A node that reconnects forgets everything.
+/// It also knows every name of directories this node made, as long as nobody else changes them (the
+/// home tells it when they do), and answers lookups of other names there itself: creating files in a
+/// new directory costs one round trip each. A node that reconnects forgets everything.
 /// </summary>
-internal sealed class ForwardingCache
+internal sealed class ForwardingCache(TimeSpan entryTimeout)
 {
     private const int MaxFiles = 65536;
+    private const int MaxNames = 1 << 20;
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, Known> _files = [];
+    private readonly Dictionary<ulong, HashSet<string>> _complete = [];
+    private int _names;
     private readonly HashSet<ulong> _locking = [];
     private long _epoch;
     private long _generation;
@@ -38,6 +43,11 @@ internal sealed class ForwardingCache
         var node = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
         lock (_lock)
         {
+            if (opcode == FuseOpcode.Lookup)
+            {
+                return AnswerLookupLocked(node, unique, request[FuseProtocol.InHeaderSize..], output);
+            }
+
             if (!_files.TryGetValue(node, out var known) || known.Generation != _generation)
             {
                 return 0;
@@ -60,9 +70,24 @@ internal sealed class ForwardingCache
         }
     }
 
-    /// <summary>The name a GETXATTR asks for (kept with the pending request, to remember an absent one).</summary>
-    public static byte[]? XattrName(FuseOpcode opcode, ReadOnlySpan<byte> request) =>
-        opcode == FuseOpcode.GetXattr && request.Length > FuseProtocol.InHeaderSize + 8 ? XattrName(request).ToArray() : null;
+    /// <summary>The name a request is about, kept with it: an attribute a GETXATTR asks for, a name a directory gains or loses.</summary>
+    public static byte[]? NameOf(FuseOpcode opcode, ReadOnlySpan<byte> request)
+    {
+        if (opcode == FuseOpcode.GetXattr)
+        {
+            return request.Length > FuseProtocol.InHeaderSize + 8 ? XattrName(request).ToArray() : null;
+        }
+
+        var at = ForwardingPolicy.EntryNameOffset(opcode);
+        if (at < 0 || request.Length <= FuseProtocol.InHeaderSize + at)
+        {
+            return null;
+        }
+
+        var name = request[(FuseProtocol.InHeaderSize + at)..];
+        var end = name.IndexOf((byte)0);
+        return end < 0 ? null : name[..end].ToArray();
+    }
 
     /// <summary>A reply from the home to <paramref name="sent"/>: forget what it changed, remember what it tells, take its hints.</summary>
     public void Learn(in PendingRequest sent, ReadOnlySpan<byte> reply, ReadOnlySpan<byte> hints)
@@ -70,6 +95,9 @@ internal sealed class ForwardingCache
         var error = BinaryPrimitives.ReadInt32LittleEndian(reply[4..]);
         lock (_lock)
         {
+            // Nothing forgotten while the request travelled: what its reply says is still true.
+            var fresh = sent.Epoch == _epoch;
+            LearnNamesLocked(sent, error, reply, fresh);
             switch (ForwardingPolicy.Changes(sent.Opcode))
             {
                 case ChangeScope.Node:
@@ -80,7 +108,7 @@ internal sealed class ForwardingCache
                     break;
             }
 
-            if (sent.Epoch == _epoch)
+            if (fresh)
             {
                 if (sent.Opcode == FuseOpcode.GetAttr && error == 0 && reply.Length == FuseProtocol.OutHeaderSize + FuseProtocol.AttrOutSize)
                 {
@@ -114,6 +142,7 @@ internal sealed class ForwardingCache
         {
             // An entry change in a directory changes the directory too.
             ForgetLocked(change.NodeId);
+            ForgetNamesLocked(change.NodeId);
         }
     }
 
@@ -124,6 +153,8 @@ internal sealed class ForwardingCache
         {
             ForgetAllLocked();
             _files.Clear();
+            _complete.Clear();
+            _names = 0;
         }
     }
 
@@ -143,6 +174,71 @@ internal sealed class ForwardingCache
             return _locking.Contains(node);
         }
     }
+
+    /// <summary>A name is not in a directory whose every name this node knows: answered "no such name", as the home would.</summary>
+    private int AnswerLookupLocked(ulong directory, ulong unique, ReadOnlySpan<byte> body, Span<byte> output)
+    {
+        var end = body.IndexOf((byte)0);
+        if (end is < 1 or > 255 || !_complete.TryGetValue(directory, out var names) || names.Contains(Key(body[..end])))
+        {
+            return 0;
+        }
+
+        var reply = new FuseReply(output);
+        reply.Entry(new FileEntry(0, 0, default, entryTimeout, TimeSpan.Zero));
+        return reply.Finish(unique).Length;
+    }
+
+    /// <summary>
+    /// A new directory has no names; a name made or removed by this node is added or taken out. A failure,
+    /// a rename, or a directory grown too big: its names are no longer known.
+    /// </summary>
+    private void LearnNamesLocked(in PendingRequest sent, int error, ReadOnlySpan<byte> reply, bool fresh)
+    {
+        switch (sent.Opcode)
+        {
+            case FuseOpcode.Create or FuseOpcode.Mknod or FuseOpcode.Mkdir or FuseOpcode.Symlink or FuseOpcode.Link
+                or FuseOpcode.Unlink or FuseOpcode.Rmdir:
+                if (error != 0 || sent.Name is not { } name || !_complete.TryGetValue(sent.NodeId, out var names))
+                {
+                    ForgetNamesLocked(sent.NodeId);
+                }
+                else if (sent.Opcode is FuseOpcode.Unlink or FuseOpcode.Rmdir)
+                {
+                    _names -= names.Remove(Key(name)) ? 1 : 0;
+                }
+                else if (_names < MaxNames)
+                {
+                    _names += names.Add(Key(name)) ? 1 : 0;
+                }
+                else
+                {
+                    ForgetNamesLocked(sent.NodeId);
+                }
+
+                if (sent.Opcode == FuseOpcode.Mkdir && error == 0 && fresh && reply.Length >= FuseProtocol.OutHeaderSize + 8)
+                {
+                    _complete[BinaryPrimitives.ReadUInt64LittleEndian(reply[FuseProtocol.OutHeaderSize..])] = [];
+                }
+
+                break;
+            case FuseOpcode.Rename or FuseOpcode.Rename2:
+                _complete.Clear();
+                _names = 0;
+                break;
+        }
+    }
+
+    private void ForgetNamesLocked(ulong directory)
+    {
+        if (_complete.Remove(directory, out var names))
+        {
+            _names -= names.Count;
+        }
+    }
+
+    /// <summary>Names are bytes; Latin-1 maps each byte to one character and back.</summary>
+    private static string Key(ReadOnlySpan<byte> name) => System.Text.Encoding.Latin1.GetString(name);
 
     private static ReadOnlySpan<byte> XattrName(ReadOnlySpan<byte> request)
     {

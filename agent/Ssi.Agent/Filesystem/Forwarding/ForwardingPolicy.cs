@@ -25,6 +25,15 @@ internal static class ForwardingPolicy
     /// <summary>Closing such an open has nothing to release at the home, unless the kernel drops flock locks with it.</summary>
     public static bool ReleasesLocally(ulong handle, uint releaseFlags) => handle == FileHandles.SharedRead && (releaseFlags & ReleaseFlockUnlock) == 0;
 
+    /// <summary>Where in a request's body the name it makes, removes or looks up begins (after a fixed struct); -1: none.</summary>
+    public static int EntryNameOffset(FuseOpcode opcode) => opcode switch
+    {
+        FuseOpcode.Lookup or FuseOpcode.Unlink or FuseOpcode.Rmdir or FuseOpcode.Symlink => 0,
+        FuseOpcode.Mkdir or FuseOpcode.Link => 8,
+        FuseOpcode.Create or FuseOpcode.Mknod => 16,
+        _ => -1,
+    };
+
     /// <summary>What a successful request may have changed in the attributes a node caches.</summary>
     public static ChangeScope Changes(FuseOpcode opcode) => opcode switch
     {

@@ -38,7 +38,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly PendingRequests _pending = new();
-    private readonly ForwardingCache _cache = new();
+    private readonly ForwardingCache _cache;
     private readonly Lock _stateLock = new();
     private readonly BlockingCollection<(Connection Link, ulong Id, CacheInvalidation Change)> _invalidations = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,8 +48,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private bool _connecting = true;
     private int _generation;
 
-    public HomeLink(string endpoint, string serverName, AgentCredentials credentials, int nodeIndex, FuseDevice device, TimeSpan timeout, ILogger logger)
+    public HomeLink(string endpoint, string serverName, AgentCredentials credentials, int nodeIndex, FuseDevice device, TimeSpan timeout, TimeSpan cacheTimeout, ILogger logger)
     {
+        _cache = new ForwardingCache(cacheTimeout);
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         var colon = endpoint.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out _port))
@@ -112,7 +113,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
 
             // While a connection is being made, the request waits for it (its bytes are kept).
             var unsent = connection is null ? request.ToArray() : null;
-            _pending.Add(unique, new PendingRequest(opcode, nodeId, deadline, connection?.Generation ?? 0, epoch, unsent, ForwardingCache.XattrName(opcode, request)));
+            _pending.Add(unique, new PendingRequest(opcode, nodeId, deadline, connection?.Generation ?? 0, epoch, unsent, ForwardingCache.NameOf(opcode, request)));
         }
 
         if (connection is not null)
@@ -124,8 +125,8 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     }
 
     /// <summary>
-    /// Requests this node answers itself, as the home would: attributes and absent extended attributes it
-    /// knows (<see cref="ForwardingCache"/>), read-only opens and their closes (the home reads through a
+    /// Requests this node answers itself, as the home would: attributes, absent extended attributes and
+    /// absent names it knows (<see cref="ForwardingCache"/>), read-only opens and their closes (the home reads through a
     /// shared handle), FLUSH (writes are acknowledged by the home before they return; only POSIX locks,
     /// released by FLUSH, need it there), and ioctl (the home implements none). Returns 0 to forward.
     /// </summary>
@@ -135,7 +136,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         var body = request[FuseProtocol.InHeaderSize..];
         switch (opcode)
         {
-            case FuseOpcode.GetAttr or FuseOpcode.GetXattr:
+            case FuseOpcode.GetAttr or FuseOpcode.GetXattr or FuseOpcode.Lookup:
                 return _cache.TryAnswer(request, output);
             case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)):
             {

@@ -36,7 +36,6 @@ internal sealed class LinkServer(FilesystemRole role, CoherencyHub hub, IHostApp
         var link = new RemoteNodeLink(stream, dispatcher, hub, logger);
         using var stopping = lifetime.ApplicationStopping.Register(link.Close);
         using var closed = connection.ConnectionClosed.Register(link.Close);
-        // The link reads with blocking calls: a thread of its own, not one of the pool's.
-        await Task.Factory.StartNew(link.Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        await link.RunAsync().ConfigureAwait(false);
     }
 }

@@ -37,15 +37,15 @@ internal sealed class RemoteNodeLink
         _logger = logger;
     }
 
-    /// <summary>Serves the link until it ends (blocking: run it on a thread of its own).</summary>
-    public void Run()
+    /// <summary>Serves the link until it ends.</summary>
+    public async Task RunAsync()
     {
         using var watchdog = new Timer(_ => CloseIfSilent(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         try
         {
-            Serve();
+            await ServeAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or LinkProtocolException or System.Security.Authentication.AuthenticationException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or LinkProtocolException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
         {
             FsLog.LinkEnded(_logger, _origin, e.Message);
         }
@@ -58,10 +58,20 @@ internal sealed class RemoteNodeLink
     /// <summary>Ends the link (the agent stops, or the node went silent).</summary>
     public void Close() => _stream.Dispose();
 
-    private void Serve()
+    /// <summary>
+    /// Requests answered right where they are read, in their order: quick questions that never wait
+    /// for anything but the disk. Everything else (changes, which wait for other nodes'
+    /// acknowledgements; reads and listings, which may be long; lock waits) runs on a pool thread.
+    /// </summary>
+    internal static bool AnswersInline(FuseOpcode opcode) => opcode is FuseOpcode.Lookup or FuseOpcode.GetAttr
+        or FuseOpcode.GetXattr or FuseOpcode.ListXattr or FuseOpcode.ReadLink or FuseOpcode.StatFs or FuseOpcode.OpenDir
+        or FuseOpcode.ReleaseDir or FuseOpcode.Release or FuseOpcode.Flush or FuseOpcode.Lseek or FuseOpcode.Access;
+
+    // Reads are asynchronous: the TLS stream Kestrel hands over only emulates blocking reads, by spinning.
+    private async Task ServeAsync()
     {
         var reader = new LinkFrameReader(_stream);
-        if (!reader.Next(out var kind, out var payload))
+        if (await reader.NextAsync().ConfigureAwait(false) is not { } kind)
         {
             return;
         }
@@ -72,7 +82,7 @@ internal sealed class RemoteNodeLink
             throw new LinkProtocolException($"the first frame is {kind}, not Hello");
         }
 
-        var (version, origin) = LinkFrame.ReadHello(payload);
+        var (version, origin) = LinkFrame.ReadHello(reader.Payload);
         if (version != LinkFrame.Version || origin is < 0 or > 63 || origin == _hub.HomeIndex)
         {
             Send(buffer => LinkFrame.Refused(buffer, $"link version {version} from node index {origin} is not accepted (version {LinkFrame.Version}, indexes 0-63 other than the home's {_hub.HomeIndex})"));
@@ -84,16 +94,16 @@ internal sealed class RemoteNodeLink
         try
         {
             Send(LinkFrame.Welcome);
-            while (reader.Next(out kind, out payload))
+            while (await reader.NextAsync().ConfigureAwait(false) is { } next)
             {
                 Touch();
-                switch (kind)
+                switch (next)
                 {
                     case LinkFrameKind.Request:
-                        OnRequest(payload);
+                        OnRequest(reader.Payload);
                         break;
                     case LinkFrameKind.Acknowledge:
-                        watcher.Acknowledge(LinkFrame.ReadAcknowledge(payload));
+                        watcher.Acknowledge(LinkFrame.ReadAcknowledge(reader.Payload));
                         break;
                     case LinkFrameKind.Ping:
                         Send(buffer => LinkFrame.Empty(buffer, LinkFrameKind.Pong));
@@ -101,7 +111,7 @@ internal sealed class RemoteNodeLink
                     case LinkFrameKind.Pong:
                         break;
                     default:
-                        throw new LinkProtocolException($"a node does not send {kind}");
+                        throw new LinkProtocolException($"a node does not send {next}");
                 }
             }
         }
@@ -135,7 +145,15 @@ internal sealed class RemoteNodeLink
         var request = ArrayPool<byte>.Shared.Rent(message.Length);
         message.CopyTo(request);
         _inFlight[unique] = 0;
-        ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Answer(work), new Work(this, request, message.Length, unique), preferLocal: false);
+        var work = new Work(this, request, message.Length, unique);
+        if (AnswersInline(opcode))
+        {
+            Answer(work);
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Answer(work), work, preferLocal: false);
+        }
     }
 
     /// <summary>
