@@ -12,7 +12,8 @@ for p in fio sshfs openssh-server; do
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
 
-work=/var/lib/ssi-bench
+work=/var/lib/ssi-bench-$$   # per run: two runs on one machine must not share it
+sshd_port=$((20000 + $$ % 20000))
 name="fsbench-$$"
 rm -rf "$work"; mkdir -p "$work/ext4" "$work/sshfs-data" "$work/sshfs-mnt" "$work/ssh"
 manifest="$work/cluster.yaml"
@@ -41,11 +42,11 @@ trap 'exit 130' INT TERM
 "$ssi" local up -f "$manifest" >/dev/null
 in_node() { local node=$1; shift; nsenter --mount="/run/ssi-operator/$name/ns/$node.mnt" --net="/run/netns/ssi.$name.$node" -- "$@"; }
 
-# sshfs over loopback: a private sshd on 127.0.0.1:2222 with throw-away keys.
+# sshfs over loopback: a private sshd on 127.0.0.1:$sshd_port with throw-away keys.
 ssh-keygen -q -t ed25519 -N '' -f "$work/ssh/host" && ssh-keygen -q -t ed25519 -N '' -f "$work/ssh/client"
 cp "$work/ssh/client.pub" "$work/ssh/authorized_keys"
 cat >"$work/ssh/sshd_config" <<CFG
-Port 2222
+Port $sshd_port
 ListenAddress 127.0.0.1
 HostKey $work/ssh/host
 AuthorizedKeysFile $work/ssh/authorized_keys
@@ -57,7 +58,7 @@ CFG
 mkdir -p /run/sshd
 /usr/sbin/sshd -f "$work/ssh/sshd_config"
 sleep 0.5; sshd_pid=$(cat "$work/ssh/sshd.pid")
-sshfs -p 2222 -o "IdentityFile=$work/ssh/client,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null" \
+sshfs -p "$sshd_port" -o "IdentityFile=$work/ssh/client,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null" \
   "root@127.0.0.1:$work/sshfs-data" "$work/sshfs-mnt"
 
 bench="$root/tests/Ssi.Benchmarks/fsbench.py"

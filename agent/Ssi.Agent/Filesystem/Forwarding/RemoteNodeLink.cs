@@ -174,15 +174,30 @@ internal sealed class RemoteNodeLink
         }
     }
 
+    /// <summary>Room for a reply and its hints: what the request asks for (reads, listings, attribute values), else a little.</summary>
+    internal static int ReplyRoom(ReadOnlySpan<byte> request)
+    {
+        var opcode = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request[4..]);
+        var body = request[FuseProtocol.InHeaderSize..];
+        var asked = opcode switch
+        {
+            FuseOpcode.Read or FuseOpcode.ReadDir or FuseOpcode.ReadDirPlus when body.Length >= 20 => (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body[16..]), (uint)FuseProtocol.MaxWrite),
+            FuseOpcode.GetXattr or FuseOpcode.ListXattr when body.Length >= 4 => (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(body), (uint)FuseProtocol.MaxWrite),
+            _ => 0,
+        };
+        return LinkFrame.HeaderSize + FuseProtocol.OutHeaderSize + Math.Max(asked, 8192) + (opcode == FuseOpcode.ReadDirPlus ? LinkFrame.HintRoom : 4096);
+    }
+
     private void Answer(Work work)
     {
-        var output = ArrayPool<byte>.Shared.Rent(LinkFrame.MaxSize);
+        var room = ReplyRoom(work.Request.AsSpan(0, work.Length));
+        var output = ArrayPool<byte>.Shared.Rent(room);
         try
         {
             int length;
             try
             {
-                length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, FuseProtocol.BufferSize), _origin, allowPassthrough: false);
+                length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, room - LinkFrame.HeaderSize), _origin, allowPassthrough: false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -199,7 +214,7 @@ internal sealed class RemoteNodeLink
             lock (_writer.Lock)
             {
                 var reply = output.AsSpan(LinkFrame.HeaderSize, length);
-                length += ReplyHints.Write(_dispatcher.FileSystem, work.Request.AsSpan(0, work.Length), reply, output.AsSpan(LinkFrame.HeaderSize + length, LinkFrame.HintRoom));
+                length += ReplyHints.Write(_dispatcher.FileSystem, work.Request.AsSpan(0, work.Length), reply, output.AsSpan(LinkFrame.HeaderSize + length, Math.Min(room - LinkFrame.HeaderSize - length, LinkFrame.HintRoom)));
                 var frame = output.AsSpan(0, LinkFrame.HeaderSize + length);
                 LinkFrame.WriteHeader(frame, LinkFrameKind.Reply);
                 _writer.WriteHeld(frame);
