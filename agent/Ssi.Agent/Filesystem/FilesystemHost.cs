@@ -52,7 +52,7 @@ internal sealed class FilesystemHost(
         var watching = Task.CompletedTask; // the home invalidates its own kernel directly
         if (isHome)
         {
-            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
+            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), o.RetainedInodes);
             var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);

@@ -45,6 +45,9 @@ public sealed class FilesystemOptions
     /// <summary>How far the kernel reads ahead in a file (its default, 128 KiB, leaves a forwarding node waiting on round trips).</summary>
     public int ReadAheadKilobytes { get; set; } = 4096;
 
+    /// <summary>Home only: how many files no kernel knows any more stay open (for up to 30 s), so that a node coming back to them finds them in memory.</summary>
+    public int RetainedInodes { get; set; } = 4096;
+
     /// <summary>How long a forwarded operation may wait for the home before it fails with EIO.</summary>
     public int ForwardTimeoutSeconds { get; set; } = 5;
 }

@@ -22,13 +22,23 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, LocalInode> _byId = [];
     private readonly Dictionary<(ulong, ulong), LocalInode> _byKey = [];
+    private readonly LinkedList<LocalInode> _retained = [];
+    private readonly int _retainCapacity;
     private readonly LocalInode _root;
     private ulong _nextId = FuseRootId + 1;
 
     private const ulong FuseRootId = 1;
 
-    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout)
+    /// <summary>How long a file no kernel knows any more stays open for a quick comeback.</summary>
+    private static readonly long RetainMilliseconds = 30_000;
+
+    /// <param name="retainedInodes">
+    /// How many files every kernel forgot stay open (their dentries and inodes stay in memory, so a node
+    /// whose caches were dropped finds them without the disk) for up to 30 s; deleted files never stay.
+    /// </param>
+    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout, int retainedInodes = 0)
     {
+        _retainCapacity = retainedInodes;
         Directory.CreateDirectory(backingDirectory);
         var fd = FsError.Check(Posix.OpenAt(Posix.AT_FDCWD, Posix.Z(backingDirectory), Posix.O_PATH | Posix.O_DIRECTORY));
         FsError.Check(Posix.Stat(fd, out var stat));
@@ -49,7 +59,19 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             lock (_lock)
             {
-                return _byId.Count;
+                return _byId.Count - _retained.Count;
+            }
+        }
+    }
+
+    /// <summary>Files no kernel knows that are kept open for a while.</summary>
+    public int RetainedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _retained.Count;
             }
         }
     }
@@ -76,12 +98,20 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             }
 
             inode.Lookups -= (long)count;
-            if (inode.Lookups <= 0)
+            if (inode.Lookups <= 0 && inode.Retained is null)
             {
-                _byId.Remove(node);
-                _byKey.Remove(inode.Key);
-                Close(inode);
+                if (_retainCapacity > 0 && Posix.Stat(inode.PathFd, out var stat) == 0 && stat.Nlink > 0)
+                {
+                    inode.Retained = _retained.AddLast(inode);
+                    inode.RetainedAt = Environment.TickCount64;
+                }
+                else
+                {
+                    Drop(inode);
+                }
             }
+
+            TrimRetainedLocked();
         }
     }
 
@@ -372,6 +402,25 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
     }
 
+    private void Drop(LocalInode inode)
+    {
+        _byId.Remove(inode.NodeId);
+        _byKey.Remove(inode.Key);
+        Close(inode);
+    }
+
+    /// <summary>Lets go of retained files beyond the capacity or older than the retention time.</summary>
+    private void TrimRetainedLocked()
+    {
+        var now = Environment.TickCount64;
+        while (_retained.First is { } oldest && (_retained.Count > _retainCapacity || now - oldest.Value.RetainedAt > RetainMilliseconds))
+        {
+            _retained.RemoveFirst();
+            oldest.Value.Retained = null;
+            Drop(oldest.Value);
+        }
+    }
+
     private static void Close(LocalInode inode)
     {
         Posix.Close(inode.PathFd);
@@ -423,6 +472,12 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             {
                 Posix.Close(fd);
                 inode = known;
+                if (known.Retained is { } retained)
+                {
+                    // Known again before it was let go: the same node id.
+                    _retained.Remove(retained);
+                    known.Retained = null;
+                }
             }
             else
             {
@@ -432,6 +487,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             }
 
             inode.Lookups++;
+            TrimRetainedLocked();
         }
 
         return new FileEntry(inode.NodeId, 0, NodeAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);

@@ -43,10 +43,10 @@ internal sealed class FakeHome : IDisposable
         _certificate.TrySetResult(certificate);
     }
 
-    /// <summary>The next request with <paramref name="opcode"/> (others are dropped), within 10 s.</summary>
+    /// <summary>The next request with <paramref name="opcode"/> (others are dropped), within 30 s (a loaded machine starts processes slowly).</summary>
     public byte[] Next(FuseOpcode opcode)
     {
-        while (_requests.TryTake(out var request, TimeSpan.FromSeconds(10)))
+        while (_requests.TryTake(out var request, TimeSpan.FromSeconds(30)))
         {
             if ((FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request.AsSpan(4)) == opcode)
             {

@@ -64,7 +64,7 @@ public sealed class HomeLinkTests
     [Fact]
     public async Task Replies_reach_their_own_requests_in_whatever_order_the_home_sends_them()
     {
-        await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 10);
+        await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 60);
         using var first = linked.Stat("first");
         var firstLookup = linked.Home.Next(FuseOpcode.Lookup);
         using var second = linked.Stat("second");
@@ -92,7 +92,7 @@ public sealed class HomeLinkTests
     [Fact]
     public async Task An_interrupted_request_reaches_the_home_as_an_INTERRUPT_of_that_request()
     {
-        await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 10);
+        await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 60);
         using var stat = linked.Stat("slow");
         var lookup = linked.Home.Next(FuseOpcode.Lookup);
 
@@ -133,7 +133,7 @@ public sealed class HomeLinkTests
 
     private static async Task<string> Output(Process process)
     {
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return line ?? "";
     }
 }
