@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
@@ -218,7 +219,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             {
                 link = Connect(Interlocked.Increment(ref _generation));
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or TimeoutException or LinkProtocolException or System.Security.Authentication.AuthenticationException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or TimeoutException or LinkProtocolException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
             {
                 if (_stop.IsCancellationRequested)
                 {
@@ -282,31 +283,24 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
 
     private Connection Connect(int generation)
     {
+        // Blocking calls only: a socket that ever did an asynchronous operation stays non-blocking in
+        // .NET, and its blocking reads then wait on the socket engine's thread (a hop per reply).
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var made = 0;
+        using var deadline = new Timer(_ => { if (Volatile.Read(ref made) == 0) socket.Dispose(); }, null, ConnectTimeout + HandshakeTimeout, Timeout.InfiniteTimeSpan);
+        using var stopping = _stop.Token.Register(() => { if (Volatile.Read(ref made) == 0) socket.Dispose(); });
         try
         {
-            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                connect.CancelAfter(ConnectTimeout);
-                socket.ConnectAsync(_host, _port, connect.Token).AsTask().GetAwaiter().GetResult();
-            }
-
+            socket.Connect(Dns.GetHostAddresses(_host), _port);
             var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
-            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            tls.AuthenticateAsClient(new SslClientAuthenticationOptions
             {
-                handshake.CancelAfter(HandshakeTimeout);
-                tls.AuthenticateAsClientAsync(
-                    new SslClientAuthenticationOptions
-                    {
-                        TargetHost = _host,
-                        ClientCertificates = [_credentials.Certificate],
-                        ApplicationProtocols = [new SslApplicationProtocol(LinkFrame.Alpn)],
-                        RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                            _credentials.Trust.IsTrustedServer(certificate as X509Certificate2, _serverName, out _),
-                    },
-                    handshake.Token).GetAwaiter().GetResult();
-            }
-
+                TargetHost = _host,
+                ClientCertificates = [_credentials.Certificate],
+                ApplicationProtocols = [new SslApplicationProtocol(LinkFrame.Alpn)],
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    _credentials.Trust.IsTrustedServer(certificate as X509Certificate2, _serverName, out _),
+            });
             if (tls.NegotiatedApplicationProtocol.ToString() != LinkFrame.Alpn)
             {
                 tls.Dispose();
@@ -324,7 +318,12 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 throw new TimeoutException($"the home did not register this node: {link.Reason}");
             }
 
+            Volatile.Write(ref made, 1);
             return link;
+        }
+        catch (ObjectDisposedException) when (!_stop.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the home did not answer within {(ConnectTimeout + HandshakeTimeout).TotalSeconds} s");
         }
         catch
         {
