@@ -27,6 +27,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Requests larger than this (writes) are not copied behind their frame header: two writes are cheaper than a copy.</summary>
+    private const int LargeRequest = 64 * 1024;
+
     [ThreadStatic]
     private static byte[]? t_frame;
 
@@ -451,14 +454,23 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         }
     }
 
+    /// <summary>Sends a request frame: small ones copied behind their header (one TLS record), large ones (writes) as they are.</summary>
     private static void Send(Connection link, ReadOnlySpan<byte> request)
     {
-        var frame = t_frame ??= GC.AllocateUninitializedArray<byte>(LinkFrame.MaxSize);
-        request.CopyTo(frame.AsSpan(LinkFrame.HeaderSize));
-        var length = LinkFrame.HeaderSize + request.Length;
-        LinkFrame.WriteHeader(frame.AsSpan(0, length), LinkFrameKind.Request);
         try
         {
+            if (request.Length > LargeRequest)
+            {
+                Span<byte> header = stackalloc byte[LinkFrame.HeaderSize];
+                LinkFrame.WriteHeader(header, LinkFrameKind.Request, LinkFrame.HeaderSize + request.Length);
+                link.Writer.Write(header, request);
+                return;
+            }
+
+            var frame = t_frame ??= GC.AllocateUninitializedArray<byte>(LinkFrame.HeaderSize + LargeRequest);
+            request.CopyTo(frame.AsSpan(LinkFrame.HeaderSize));
+            var length = LinkFrame.HeaderSize + request.Length;
+            LinkFrame.WriteHeader(frame.AsSpan(0, length), LinkFrameKind.Request);
             link.Writer.Write(frame.AsSpan(0, length));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException)

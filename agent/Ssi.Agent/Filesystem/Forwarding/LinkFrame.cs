@@ -29,11 +29,14 @@ internal static class LinkFrame
     private const byte EntryChange = 2;
 
     /// <summary>Writes the header of <paramref name="frame"/> (the whole frame, header included).</summary>
-    public static void WriteHeader(Span<byte> frame, LinkFrameKind kind)
+    public static void WriteHeader(Span<byte> frame, LinkFrameKind kind) => WriteHeader(frame, kind, frame.Length);
+
+    /// <summary>Writes a header for a frame of <paramref name="length"/> bytes, header included, whose payload is sent apart.</summary>
+    public static void WriteHeader(Span<byte> header, LinkFrameKind kind, int length)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)frame.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(frame[4..], (ushort)kind);
-        BinaryPrimitives.WriteUInt16LittleEndian(frame[6..], 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)length);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)kind);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[6..], 0);
     }
 
     /// <summary>Reads a header; the length is that of the whole frame.</summary>

@@ -18,6 +18,16 @@ internal sealed class LinkWriter(Stream stream)
         }
     }
 
+    /// <summary>Sends one frame in two pieces (header, then payload), with nothing between them.</summary>
+    public void Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    {
+        lock (Lock)
+        {
+            stream.Write(header);
+            stream.Write(payload);
+        }
+    }
+
     /// <summary>Sends one frame while the caller already holds <see cref="Lock"/>.</summary>
     public void WriteHeld(ReadOnlySpan<byte> frame)
     {
