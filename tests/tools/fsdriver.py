@@ -61,6 +61,18 @@ def run(cmd):
     if op == "chmod":
         os.chmod(path, cmd["mode"])
         return {}
+    if op == "fill":
+        # size bytes of a repeatable pattern, written in chunks of up to 1 MiB
+        import hashlib
+        data = hashlib.sha256(str(cmd["seed"]).encode()).digest() * (cmd["size"] // 32 + 1)
+        with open(path, "wb") as f:
+            for at in range(0, cmd["size"], 1 << 20):
+                f.write(data[at:min(at + (1 << 20), cmd["size"])])
+        return {}
+    if op == "sha256":
+        import hashlib
+        with open(path, "rb") as f:
+            return {"sha256": hashlib.sha256(f.read()).hexdigest()}
     if op == "utime":
         os.utime(path, ns=(cmd["mtime"], cmd["mtime"]))
         return {}

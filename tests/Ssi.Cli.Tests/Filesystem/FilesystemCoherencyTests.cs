@@ -209,4 +209,20 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
         Assert.Equal("made elsewhere", r.Read($"{dir}/f"));
         Assert.Equal(["f"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()));
     }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_file_of_several_mebibytes_reads_back_byte_for_byte_on_the_other_node(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "big");
+        using var _ = w;
+        using var __ = r;
+
+        w.Do(new { op = "fill", path = $"{dir}/big", size = (5 << 20) + 7, seed = 42 });
+
+        Assert.Equal((5 << 20) + 7, r.Do(new { op = "stat", path = $"{dir}/big" }).GetProperty("size").GetInt32());
+        Assert.Equal(
+            w.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString(),
+            r.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString());
+    }
 }
