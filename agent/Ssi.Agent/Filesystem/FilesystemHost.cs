@@ -8,6 +8,7 @@ using Ssi.Agent.Filesystem.Local;
 using Ssi.Agent.Filesystem.Forwarding;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Native.Fuse;
+using Ssi.Agent.Security;
 
 namespace Ssi.Agent.Filesystem;
 
@@ -20,6 +21,7 @@ internal sealed class FilesystemHost(
     IOptions<FilesystemOptions> options,
     IOptions<AgentOptions> agent,
     AgentCredentials credentials,
+    ClientCertificatePolicy clientPolicy,
     CoherencyHub hub,
     FilesystemRole role,
     SharedVolume volume,
@@ -49,6 +51,7 @@ internal sealed class FilesystemHost(
         FuseSession session;
         LocalFileSystem? local = null;
         HomeLink? link = null;
+        LinkListener? links = null;
         var watching = Task.CompletedTask; // the home invalidates its own kernel directly
         if (isHome)
         {
@@ -58,14 +61,16 @@ internal sealed class FilesystemHost(
             hub.AttachHome(agent.Value.NodeIndex, device);
             session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
             session.Start(o.Threads);
-            role.Serve(dispatcher);
+            var listen = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(agent.Value.ListenAddress), LinkEndpoints.ListenPort(agent.Value.Port, o.LinkPort));
+            links = new LinkListener(listen, credentials, clientPolicy, dispatcher, hub, _logger);
+            links.Start();
             _ = session.Initialized.ContinueWith(_ => dispatcher.AttachLocalMount(device, session.Passthrough), TaskScheduler.Default);
             FsLog.Mounted(_logger, o.MountPath, "home", o.BackingDirectory);
         }
         else
         {
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            link = new HomeLink(o.HomeEndpoint, o.HomeNode, credentials, agent.Value.NodeIndex, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), TimeSpan.FromSeconds(o.CacheTimeoutSeconds), _logger);
+            link = new HomeLink(LinkEndpoints.Target(o.HomeEndpoint, o.LinkPort), o.HomeNode, credentials, agent.Value.NodeIndex, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), TimeSpan.FromSeconds(o.CacheTimeoutSeconds), _logger);
             link.Start();
             watching = link.Registered;
             session = new FuseSession(device, link, passthrough: false, _logger);
@@ -100,6 +105,7 @@ internal sealed class FilesystemHost(
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             link?.Dispose();
+            links?.Dispose();
             session.Dispose();
             local?.Dispose();
         }

@@ -26,6 +26,12 @@ public sealed class FilesystemOptions
     /// <summary>host:port of the home's agent (for the other nodes).</summary>
     public string HomeEndpoint { get; set; } = "";
 
+    /// <summary>
+    /// The port of the home's filesystem links (forwarded FUSE traffic, mutual TLS): the home listens on
+    /// it, the other nodes connect to it on the host of <see cref="HomeEndpoint"/>. 0: the agent's port + 1.
+    /// </summary>
+    public int LinkPort { get; set; }
+
     /// <summary>On the home (cfs) or every node (pvc: where the volume is mounted): the directory that holds the data.</summary>
     public string BackingDirectory { get; set; } = "";
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -11,7 +10,6 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Filesystem.Coherency;
-using Ssi.Agent.Filesystem.Forwarding;
 using Ssi.Agent.GrpcServices;
 using Ssi.Agent.Migration;
 using Ssi.Agent.Migration.Relay;
@@ -60,7 +58,6 @@ public static class AgentHost
         builder.Services.AddSingleton<SharedVolume>();
         builder.Services.AddSingleton<CoherencyHub>();
         builder.Services.AddSingleton<FilesystemRole>();
-        builder.Services.AddSingleton<LinkServer>();
         builder.Services.AddSingleton<FilesystemHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FilesystemHost>());
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.Section))
@@ -105,11 +102,7 @@ public static class AgentHost
                     https.ServerCertificate = credentials.Certificate;
                     https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                     https.ClientCertificateValidation = (certificate, _, _) => policy.Admit(certificate);
-                    // Forwarded filesystem traffic shares the port (and the certificate checks), by ALPN.
-                    https.OnAuthenticate = (_, ssl) => (ssl.ApplicationProtocols ??= []).Add(new SslApplicationProtocol(LinkFrame.Alpn));
                 });
-                var links = services.GetRequiredService<LinkServer>();
-                listen.Use(next => connection => LinkServer.IsLink(connection) ? links.ServeAsync(connection) : next(connection));
             });
         });
         configure?.Invoke(builder);

@@ -8,7 +8,7 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 /// The frames of the filesystem link between a forwarding node and the home: an 8-byte header (u32
 /// length of the whole frame, u16 <see cref="LinkFrameKind"/>, u16 zero) and a payload, little-endian
 /// like the FUSE messages they mostly carry. Pure encoding and decoding; the link runs over mutual TLS
-/// on the agent's port, told apart from gRPC by its ALPN name.
+/// (ALPN <see cref="Alpn"/>) on the home's link port.
 /// </summary>
 internal static class LinkFrame
 {

@@ -8,11 +8,11 @@ using Ssi.Agent.Filesystem.Fuse;
 namespace Ssi.Agent.Filesystem.Forwarding;
 
 /// <summary>
-/// The home's end of one forwarding node's link: reads that node's FUSE requests and runs each on a
-/// pool thread through the same dispatcher as the home's own kernel requests (they may block on disk
-/// or on other nodes' acknowledgements, so several run at once, and a slow one holds up no other);
-/// writes each reply back as soon as it is ready, with attribute hints; sends the node its
-/// invalidations and takes its acknowledgements.
+/// The home's end of one forwarding node's link: reads that node's FUSE requests on a thread of its
+/// own and runs each through the same dispatcher as the home's own kernel requests, quick questions
+/// right there, everything that may wait (on other nodes' acknowledgements, the disk, a lock) on a
+/// pool thread, so that a slow request holds up no other; writes each reply back as soon as it is
+/// ready, with hints; sends the node its invalidations and takes its acknowledgements.
 /// </summary>
 internal sealed class RemoteNodeLink
 {
@@ -37,15 +37,15 @@ internal sealed class RemoteNodeLink
         _logger = logger;
     }
 
-    /// <summary>Serves the link until it ends.</summary>
-    public async Task RunAsync()
+    /// <summary>Serves the link until it ends (blocking: on a thread of its own).</summary>
+    public void Run()
     {
         using var watchdog = new Timer(_ => CloseIfSilent(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         try
         {
-            await ServeAsync().ConfigureAwait(false);
+            Serve();
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or LinkProtocolException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException or LinkProtocolException)
         {
             FsLog.LinkEnded(_logger, _origin, e.Message);
         }
@@ -67,11 +67,10 @@ internal sealed class RemoteNodeLink
         or FuseOpcode.GetXattr or FuseOpcode.ListXattr or FuseOpcode.ReadLink or FuseOpcode.StatFs or FuseOpcode.OpenDir
         or FuseOpcode.ReleaseDir or FuseOpcode.Release or FuseOpcode.Flush or FuseOpcode.Lseek or FuseOpcode.Access;
 
-    // Reads are asynchronous: the TLS stream Kestrel hands over only emulates blocking reads, by spinning.
-    private async Task ServeAsync()
+    private void Serve()
     {
         var reader = new LinkFrameReader(_stream);
-        if (await reader.NextAsync().ConfigureAwait(false) is not { } kind)
+        if (!reader.Next(out var kind, out var payload))
         {
             return;
         }
@@ -82,7 +81,7 @@ internal sealed class RemoteNodeLink
             throw new LinkProtocolException($"the first frame is {kind}, not Hello");
         }
 
-        var (version, origin) = LinkFrame.ReadHello(reader.Payload);
+        var (version, origin) = LinkFrame.ReadHello(payload);
         if (version != LinkFrame.Version || origin is < 0 or > 63 || origin == _hub.HomeIndex)
         {
             Send(buffer => LinkFrame.Refused(buffer, $"link version {version} from node index {origin} is not accepted (version {LinkFrame.Version}, indexes 0-63 other than the home's {_hub.HomeIndex})"));
@@ -94,16 +93,16 @@ internal sealed class RemoteNodeLink
         try
         {
             Send(LinkFrame.Welcome);
-            while (await reader.NextAsync().ConfigureAwait(false) is { } next)
+            while (reader.Next(out kind, out payload))
             {
                 Touch();
-                switch (next)
+                switch (kind)
                 {
                     case LinkFrameKind.Request:
-                        OnRequest(reader.Payload);
+                        OnRequest(payload);
                         break;
                     case LinkFrameKind.Acknowledge:
-                        watcher.Acknowledge(LinkFrame.ReadAcknowledge(reader.Payload));
+                        watcher.Acknowledge(LinkFrame.ReadAcknowledge(payload));
                         break;
                     case LinkFrameKind.Ping:
                         Send(buffer => LinkFrame.Empty(buffer, LinkFrameKind.Pong));
@@ -111,7 +110,7 @@ internal sealed class RemoteNodeLink
                     case LinkFrameKind.Pong:
                         break;
                     default:
-                        throw new LinkProtocolException($"a node does not send {next}");
+                        throw new LinkProtocolException($"a node does not send {kind}");
                 }
             }
         }

@@ -34,7 +34,8 @@ public sealed class HomeLinkTests
                 "--Filesystem:Enabled=true",
                 $"--Filesystem:MountPath={mount}",
                 "--Filesystem:HomeNode=node1",
-                $"--Filesystem:HomeEndpoint=127.0.0.1:{home.Port}",
+                "--Filesystem:HomeEndpoint=127.0.0.1:7443",
+                $"--Filesystem:LinkPort={home.Port}",
                 $"--Filesystem:ForwardTimeoutSeconds={forwardTimeoutSeconds}");
             home.Serve(agent.Authority);
             await agent.FilesystemStatusAsync(s => s.Mounted);
