@@ -62,6 +62,10 @@ sshfs -p "$sshd_port" -o "IdentityFile=$work/ssh/client,StrictHostKeyChecking=no
   "root@127.0.0.1:$work/sshfs-data" "$work/sshfs-mnt"
 
 bench="$root/tests/Ssi.Benchmarks/fsbench.py"
+# The agents compile their code paths on first use: one short unmeasured pass on each node first.
+echo "warming up: ssi on home and remote" >&2
+in_node home /usr/bin/python3 "$bench" /ssi-bench/warmup-home --warmup >/dev/null
+in_node remote /usr/bin/python3 "$bench" /ssi-bench/warmup-remote --warmup >/dev/null
 echo "running: ext4" >&2;            ext4=$(python3 "$bench" "$work/ext4/b" $quick)
 echo "running: ssi on home" >&2;     home=$(in_node home /usr/bin/python3 "$bench" /ssi-bench/home $quick)
 echo "running: ssi on remote" >&2;   remote=$(in_node remote /usr/bin/python3 "$bench" /ssi-bench/remote $quick)
