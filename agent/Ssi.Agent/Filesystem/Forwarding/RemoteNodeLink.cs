@@ -133,9 +133,16 @@ internal sealed class RemoteNodeLink
         switch (opcode)
         {
             case FuseOpcode.Forget or FuseOpcode.BatchForget:
-                // No reply, and cheap: done here, in the order the kernel sent them.
-                _ = _dispatcher.Handle(message, stackalloc byte[FuseProtocol.OutHeaderSize], _origin, allowPassthrough: false);
+            {
+                // No reply. On a pool thread: a node whose caches were dropped forgets thousands of
+                // files at once, and the lookups behind them must not wait. Lookup counts add up in
+                // any order (a file forgotten to zero and looked up again keeps or gets a node id).
+                var forget = ArrayPool<byte>.Shared.Rent(message.Length);
+                message.CopyTo(forget);
+                ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Forget(work), new Work(this, forget, message.Length, unique), preferLocal: false);
                 return;
+            }
+
             case FuseOpcode.Interrupt:
                 OnInterrupt(unique, message);
                 return;
@@ -185,6 +192,18 @@ internal sealed class RemoteNodeLink
             _ => 0,
         };
         return LinkFrame.HeaderSize + FuseProtocol.OutHeaderSize + Math.Max(asked, 8192) + (opcode == FuseOpcode.ReadDirPlus ? LinkFrame.HintRoom : 4096);
+    }
+
+    private void Forget(Work work)
+    {
+        try
+        {
+            _ = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), stackalloc byte[FuseProtocol.OutHeaderSize], _origin, allowPassthrough: false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(work.Request);
+        }
     }
 
     private void Answer(Work work)
