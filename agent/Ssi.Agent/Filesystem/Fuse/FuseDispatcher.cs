@@ -80,7 +80,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
     private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, List<CacheInvalidation> changes)
     {
         var node = request.NodeId;
-        var caller = new CallerContext(request.Uid, request.Gid, request.Pid);
+        var caller = new CallerContext(request.Uid, request.Gid, request.Pid) { SupplementaryGroup = request.SupplementaryGroup };
         var reply = new FuseReply(output);
         switch (request.Opcode)
         {
