@@ -42,9 +42,9 @@ def run(cmd):
     if op == "read":
         with open(path) as f:
             return {"data": f.read()}
-    if op == "stat":
-        s = os.stat(path)
-        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink}
+    if op in ("stat", "fstat"):
+        s = os.stat(path) if op == "stat" else os.fstat(fds[cmd["id"]])
+        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink, "ctime_ns": s.st_ctime_ns}
     if op == "exists":
         return {"exists": os.path.lexists(path)}
     if op == "listdir":
@@ -54,6 +54,9 @@ def run(cmd):
         return {}
     if op == "unlink":
         os.unlink(path)
+        return {}
+    if op == "rmdir":
+        os.rmdir(path)
         return {}
     if op == "rename":
         os.rename(path, cmd["to"])
