@@ -127,6 +127,31 @@ public sealed class PosixSemanticsMountTests
         Assert.Equal(["777", "777"], modes);
     }
 
+    [Fact]
+    public async Task An_unnamed_O_TMPFILE_file_is_written_then_linked_into_the_tree_with_the_callers_owner_and_mode()
+    {
+        using var fs = await StartAsync();
+
+        var made = await PythonScript.RunAsync($$"""
+            import ctypes
+            d = "{{fs.Mount}}"
+            os.chmod(d, 0o777)
+            def make():
+                fd = os.open(d, os.O_TMPFILE | os.O_RDWR, 0o640)
+                os.write(fd, b"unnamed until now")
+                print(sorted(os.listdir(d)))
+                libc = ctypes.CDLL(None, use_errno=True)  # linkat(AT_FDCWD, /proc/self/fd/N, AT_FDCWD, name, AT_SYMLINK_FOLLOW)
+                assert libc.linkat(-100, b"/proc/self/fd/%d" % fd, -100, (d + "/named").encode(), 0x400) == 0, os.strerror(ctypes.get_errno())
+                os.close(fd)
+            as_user(65534, 65534, make)
+            s = os.stat(d + "/named")
+            print("%o %d %d %d" % (stat.S_IMODE(s.st_mode), s.st_uid, s.st_nlink, s.st_size))
+            print(open(d + "/named").read())
+            """);
+
+        Assert.Equal(["[]", "640 65534 1 17", "unnamed until now"], made);
+    }
+
     [Theory]
     [InlineData(0x1b6u, 0)]              // 0666: the open succeeds
     [InlineData(0x180u, Errno.EACCES)]   // 0600 and not the owner: refused

@@ -201,6 +201,17 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 break;
             }
 
+            case FuseOpcode.TmpFile:
+            {
+                var flags = (int)request.U32();
+                var mode = request.U32();
+                var (entry, file) = _fs.TmpFile(node, flags, mode, caller); // no name: nothing to invalidate
+                hub.Interest.Note(entry.NodeId, origin);
+                reply.Entry(entry);
+                OpenOut(ref reply, file, allowPassthrough);
+                break;
+            }
+
             case FuseOpcode.Read:
             {
                 var fh = request.U64();

@@ -18,6 +18,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private const int O_DIRECT = 0x4000;
     private const long UTIME_NOW = 0x3fffffff;
     private const long UTIME_OMIT = 0x3ffffffe;
+    private const int O_TMPFILE = 0x410000; // __O_TMPFILE | O_DIRECTORY
     private const uint S_IFMT = 0xF000;
     private const uint S_IFLNK = 0xA000;
     private const uint AccessBits = 0x1FF;
@@ -250,6 +251,22 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
     }
 
+    public (FileEntry Entry, OpenResult File) TmpFile(ulong parent, int flags, uint mode, in CallerContext caller)
+    {
+        var dir = Get(parent);
+        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, Posix.Z("."), (ServerFlags(flags) & ~Posix.O_CREAT) | O_TMPFILE, (int)(mode & AccessBits)));
+        try
+        {
+            var path = FsError.Check(Posix.Reopen(fd, Posix.O_PATH));
+            return (Owned(dir, path, mode, caller), new OpenResult((ulong)fd, 0, fd));
+        }
+        catch
+        {
+            Posix.Close(fd);
+            throw;
+        }
+    }
+
     public int Read(ulong node, ulong handle, long offset, Span<byte> buffer) =>
         FsError.Check(Posix.PRead((int)handle, buffer, offset));
 
@@ -397,9 +414,12 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     /// filesystem (<see cref="NewFileAttributes"/>): the agent creates as root, under its own umask
     /// and without the special bits, then corrects them. Then looks the file up.
     /// </summary>
-    private FileEntry Created(LocalInode dir, byte[] name, uint mode, in CallerContext caller)
+    private FileEntry Created(LocalInode dir, byte[] name, uint mode, in CallerContext caller) =>
+        Owned(dir, FsError.Check(Posix.OpenAt(dir.PathFd, name, Posix.O_PATH | Posix.O_NOFOLLOW)), mode, caller);
+
+    /// <summary>The file behind the new O_PATH descriptor <paramref name="fd"/> gets its owner, group and mode; then it is looked up.</summary>
+    private FileEntry Owned(LocalInode dir, int fd, uint mode, in CallerContext caller)
     {
-        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, name, Posix.O_PATH | Posix.O_NOFOLLOW));
         try
         {
             FsError.Check(Posix.Stat(dir.PathFd, out var parent));
