@@ -152,6 +152,29 @@ public sealed class PosixSemanticsMountTests
         Assert.Equal(["[]", "640 65534 1 17", "unnamed until now"], made);
     }
 
+    [Fact]
+    public async Task A_POSIX_ACL_is_refused_rather_than_stored_and_not_enforced()
+    {
+        using var fs = await StartAsync();
+
+        var answers = await PythonScript.RunAsync($$"""
+            import struct
+            p = "{{fs["f"]}}"
+            os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o666))
+            # user::rw- user:65534:--- group::rw- mask::rw- other::rw-
+            acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, perm, i) for t, perm, i in
+                [(0x01, 6, 0xffffffff), (0x02, 0, 65534), (0x04, 6, 0xffffffff), (0x10, 6, 0xffffffff), (0x20, 6, 0xffffffff)])
+            for name in ["system.posix_acl_access", "system.posix_acl_default"]:
+                try:
+                    os.setxattr(p if name.endswith("access") else "{{fs.Mount}}", name, acl)
+                    print("stored")
+                except OSError as e:
+                    print(e.errno)
+            """);
+
+        Assert.Equal(["95", "95"], answers); // EOPNOTSUPP
+    }
+
     [Theory]
     [InlineData(0x1b6u, 0)]              // 0666: the open succeeds
     [InlineData(0x180u, Errno.EACCES)]   // 0600 and not the owner: refused

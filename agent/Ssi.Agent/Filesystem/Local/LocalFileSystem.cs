@@ -340,8 +340,20 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value) =>
         FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
 
-    public void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+    /// <summary>
+    /// Sets an extended attribute. POSIX ACLs are refused (EOPNOTSUPP, as on a filesystem mounted
+    /// noacl): the kernels check permissions from the mode bits alone (default_permissions without
+    /// FUSE_POSIX_ACL), so an ACL stored on the backing file would look in force and not be.
+    /// </summary>
+    public void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    {
+        if (name.SequenceEqual("system.posix_acl_access"u8) || name.SequenceEqual("system.posix_acl_default"u8))
+        {
+            throw new FsError(Errno.EOPNOTSUPP);
+        }
+
         FsError.Check(Posix.SetXattrFd(XattrTarget(node, Errno.EPERM), Posix.Z(name), value, flags));
+    }
 
     public int ListXattr(ulong node, Span<byte> list)
     {
