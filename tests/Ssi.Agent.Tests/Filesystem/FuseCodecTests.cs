@@ -152,7 +152,7 @@ public sealed class FuseCodecTests
     }
 
     /// <summary>A request as the kernel writes it: the header, then <paramref name="body"/>.</summary>
-    private static byte[] RequestFixture(FuseOpcode opcode, ulong unique, ulong nodeId, uint pid, byte[] body)
+    internal static byte[] RequestFixture(FuseOpcode opcode, ulong unique, ulong nodeId, uint pid, byte[] body)
     {
         var message = new byte[40 + body.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);

@@ -264,6 +264,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             case FuseOpcode.Flush:
                 break;
             case FuseOpcode.Fsync:
+            case FuseOpcode.FsyncDir: // fh is the directory's descriptor: its entries reach the disk, as on ext4
             {
                 var fh = request.U64();
                 _fs.Fsync(node, fh, (request.U32() & 1) != 0);
@@ -281,8 +282,6 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 break;
             case FuseOpcode.ReleaseDir:
                 _fs.ReleaseDir(node, request.U64());
-                break;
-            case FuseOpcode.FsyncDir:
                 break;
             case FuseOpcode.Fallocate:
             {
