@@ -16,12 +16,17 @@ def run(cmd):
     op = cmd["op"]
     path = cmd.get("path")
     if op == "open":
-        fds[cmd["id"]] = os.open(path, getattr(os, cmd.get("flags", "O_RDWR")) | os.O_CLOEXEC)
+        flags = 0
+        for name in cmd.get("flags", "O_RDWR").split("|"):
+            flags |= getattr(os, name)
+        fds[cmd["id"]] = os.open(path, flags | os.O_CLOEXEC)
         return {}
     if op == "pread":
         return {"data": os.pread(fds[cmd["id"]], cmd["size"], cmd.get("offset", 0)).decode("utf-8", "replace")}
     if op == "pwrite":
         return {"written": os.pwrite(fds[cmd["id"]], cmd["data"].encode(), cmd.get("offset", 0))}
+    if op == "fdwrite":
+        return {"written": os.write(fds[cmd["id"]], cmd["data"].encode())}
     if op == "close":
         os.close(fds.pop(cmd["id"]))
         return {}

@@ -160,6 +160,26 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
 
     [Theory]
     [MemberData(nameof(Pairs))]
+    public void Appends_through_descriptors_kept_open_on_two_nodes_all_land_at_the_end(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "oappend");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/log", data = "" });
+        w.Do(new { op = "open", path = $"{dir}/log", id = "a", flags = "O_WRONLY|O_APPEND" });
+        r.Do(new { op = "open", path = $"{dir}/log", id = "a", flags = "O_WRONLY|O_APPEND" });
+
+        foreach (var (node, line) in new[] { (w, "1\n"), (r, "2\n"), (w, "3\n"), (r, "4\n") })
+        {
+            node.Do(new { op = "fdwrite", id = "a", data = line });
+        }
+
+        Assert.Equal("1\n2\n3\n4\n", w.Read($"{dir}/log"));
+        Assert.Equal("1\n2\n3\n4\n", r.Read($"{dir}/log"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
     public void Chmod_is_seen(string writer, string reader)
     {
         var (w, r, dir) = Open(writer, reader, "chmod");
