@@ -37,8 +37,10 @@ mount=/ssi-posix
 mkdir -p "$logs" "$work/suite" "$data/ext4"
 cluster_up=""
 cleanup() {
-  [ -n "$cluster_up" ] && "$ssi" local down -n "$name" >/dev/null 2>&1 || true
+  # The data first: an interrupted run can leave a tree deeper than PATH_MAX, which `ssi local down`
+  # cannot delete (.NET's recursive delete fails on it).
   rm -rf "$work" "$data"
+  [ -n "$cluster_up" ] && "$ssi" local down -n "$name" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
