@@ -30,11 +30,11 @@ public sealed class PosixSemanticsMountTests
             d = "{{fs.Mount}}"
             os.chmod(d, 0o777)
             def make():
-                os.close(os.open(d + "/file", os.O_CREAT | os.O_WRONLY, 0o666))
+                create(d + "/file", 0o666)
                 os.mkdir(d + "/dir", 0o777)
                 os.mkfifo(d + "/fifo", 0o662)
                 os.mknod(d + "/node", 0o646 | stat.S_IFREG)
-                os.close(os.open(d + "/suid", os.O_CREAT | os.O_WRONLY, 0o4777))
+                create(d + "/suid", 0o4777)
                 os.mkdir(d + "/sticky", 0o1777)
             as_user(65534, 65534, make)
             for n in ["file", "dir", "fifo", "node", "suid", "sticky"]:
@@ -58,9 +58,9 @@ public sealed class PosixSemanticsMountTests
             os.chown(d, 0, 4242)
             os.chmod(d, 0o2777)
             def make():
-                os.close(os.open(d + "/file", os.O_CREAT | os.O_WRONLY, 0o644))
+                create(d + "/file", 0o644)
                 os.mkdir(d + "/sub", 0o755)
-                os.close(os.open(d + "/exe", os.O_CREAT | os.O_WRONLY, 0o2755))
+                create(d + "/exe", 0o2755)
                 os.symlink("file", d + "/link")
             as_user(65534, 65534, make)
             for n in ["file", "sub", "exe", "link"]:
@@ -82,7 +82,7 @@ public sealed class PosixSemanticsMountTests
             os.mkdir(d)
             os.chown(d, 0, 4242)
             os.chmod(d, 0o2777)
-            as_user(65534, 65534, lambda: os.close(os.open(d + "/exe", os.O_CREAT | os.O_WRONLY, 0o2755)), groups=[65534, 4242])
+            as_user(65534, 65534, lambda: create(d + "/exe", 0o2755), groups=[65534, 4242])
             print("%o" % stat.S_IMODE(os.stat(d + "/exe").st_mode))
             """);
 
@@ -96,7 +96,7 @@ public sealed class PosixSemanticsMountTests
 
         var changed = await PythonScript.RunAsync($$"""
             p = "{{fs["f"]}}"
-            os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o644))
+            create(p, 0o644)
             before = os.stat(p).st_ctime_ns
             time.sleep(0.05)
             os.chown(p, -1, -1)
@@ -113,7 +113,7 @@ public sealed class PosixSemanticsMountTests
 
         var modes = await PythonScript.RunAsync($$"""
             p = "{{fs["f"]}}"
-            os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o644))
+            create(p, 0o644)
             os.chmod(p, 0o6777)
             def write():
                 fd = os.open(p, os.O_WRONLY)
@@ -160,7 +160,7 @@ public sealed class PosixSemanticsMountTests
         var answers = await PythonScript.RunAsync($$"""
             import struct
             p = "{{fs["f"]}}"
-            os.close(os.open(p, os.O_CREAT | os.O_WRONLY, 0o666))
+            create(p, 0o666)
             # user::rw- user:65534:--- group::rw- mask::rw- other::rw-
             acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, perm, i) for t, perm, i in
                 [(0x01, 6, 0xffffffff), (0x02, 0, 65534), (0x04, 6, 0xffffffff), (0x10, 6, 0xffffffff), (0x20, 6, 0xffffffff)])

@@ -7,10 +7,13 @@ internal static class PythonScript
 {
     /// <summary>
     /// Prepended to every script: <c>as_user(uid, gid, fn)</c> runs <c>fn</c> in a child process with
-    /// umask 0 and only those ids (pjdfstest's way), and fails the script if the child fails.
+    /// umask 0 and only those ids (pjdfstest's way), and fails the script if the child fails;
+    /// <c>create(path, mode)</c> makes an empty file.
     /// </summary>
     private const string Prelude = """
         import os, sys, stat, time
+        def create(path, mode):
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, mode))
         def as_user(uid, gid, fn, groups=None):
             sys.stdout.flush()
             pid = os.fork()
