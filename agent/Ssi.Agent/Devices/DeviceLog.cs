@@ -31,4 +31,10 @@ internal static partial class DeviceLog
 
     [LoggerMessage(EventId = 1508, Level = LogLevel.Error, Message = "A device request failed unexpectedly; it was answered with EIO")]
     public static partial void RequestFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1509, Level = LogLevel.Information, Message = "Remote devices: node {Peer} is now at {Endpoint}")]
+    public static partial void PeerMoved(ILogger logger, string peer, string endpoint);
+
+    [LoggerMessage(EventId = 1510, Level = LogLevel.Warning, Message = "Remote devices: the new peer list is not valid, kept the old one: {Reason}")]
+    public static partial void PeersInvalid(ILogger logger, string reason);
 }
