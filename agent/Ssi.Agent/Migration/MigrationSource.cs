@@ -81,6 +81,10 @@ internal sealed class MigrationSource(
             }
 
             RelayedTcpImages.Apply(directory, connections);
+            if (ExpiredTimerImages.Apply(directory) is var rearmed and > 0)
+            {
+                MigrationLog.TimersRearmed(logger, attempt.Id, rearmed);
+            }
 
             dump.Stop();
             FaultInjection.Crash("migration.source.after-dump");
