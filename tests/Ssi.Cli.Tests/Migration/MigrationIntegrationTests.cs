@@ -311,6 +311,29 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_TCP_conversation_between_two_processes_of_the_workload_over_loopback_moves_with_it()
+    {
+        var marker = Marker();
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", .. LoopbackConversation.Command(marker)]);
+        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+        var count = await LoopbackConversation.ProgressAsync(_c, marker, 0);
+
+        foreach (var node in new[] { "node2", "node3" })
+        {
+            var status = await cluster.MigrateAsync(cpid, node);
+
+            var tcp = status.GetProperty("plan").EnumerateArray().Where(p => p.GetProperty("kind").GetString() == "tcp-socket").ToList();
+            Assert.Contains(tcp, p => p.GetProperty("reason").GetString()!.Contains("over loopback", StringComparison.Ordinal));
+            Assert.All(tcp, p => Assert.Equal("recreate", p.GetProperty("action").GetString()));
+            count = await LoopbackConversation.ProgressAsync(_c, marker, count);
+            Assert.Equal(node, await cluster.NodeOfAsync(cpid));
+        }
+
+        LoopbackConversation.AssertUnbroken(_c, marker);
+        await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
     public async Task A_periodic_timerfd_that_expired_unread_keeps_ticking_after_the_move()
     {
         var marker = Marker();
