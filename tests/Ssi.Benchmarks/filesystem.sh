@@ -81,6 +81,7 @@ rows = [
     ("create (files/s)", "create_per_s", True), ("stat (files/s)", "stat_per_s", True), ("unlink (files/s)", "unlink_per_s", True),
     ("ls -l of the directory (s)", "ls_l_s", False), ("write 4 KiB files (files/s)", "small_write_files_s", True),
     ("read 4 KiB files, uncached (files/s)", "small_read_files_s", True),
+    ("lookup of a missing name: median / p99 (us)", "lookup_missing_us", False),
     ("stat, warm: median / p99 (us)", "stat_warm_us", False), ("stat, uncached: median / p99 (us)", "stat_uncached_us", False),
     ("open+read 4K+close, warm: median / p99 (us)", "open_read_close_warm_us", False),
     ("open+read 4K+close, uncached: median / p99 (us)", "open_read_close_uncached_us", False),

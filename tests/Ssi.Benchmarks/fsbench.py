@@ -164,6 +164,16 @@ def open_read_close(_):
     os.close(fd)
 
 
+def missing(i):
+    # A new name each time, in the directory above DIR (which this node did not make): on a forwarding
+    # node this is one round trip to the home, nothing answered from a cache.
+    try:
+        os.stat(os.path.join(os.path.dirname(DIR), "missing-%d-%d" % (os.getpid(), i)))
+    except FileNotFoundError:
+        pass
+
+
+results["lookup_missing_us"] = latencies(missing, LAT)
 results["stat_warm_us"] = latencies(lambda _: os.stat(one), LAT)
 results["stat_uncached_us"] = latencies(lambda i: os.stat(smalls[i % SMALL]), 10 if WARMUP else 50 if QUICK else 100, uncached=True)
 results["open_read_close_warm_us"] = latencies(open_read_close, LAT)
