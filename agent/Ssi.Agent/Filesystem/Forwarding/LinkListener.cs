@@ -28,6 +28,7 @@ internal sealed class LinkListener : IDisposable
     private readonly CoherencyHub _hub;
     private readonly ILogger _logger;
     private readonly List<RemoteNodeLink> _links = [];
+    private readonly LinkWorkers _workers = new(8);
     private volatile bool _stopped;
 
     public LinkListener(IPEndPoint endpoint, AgentCredentials credentials, ClientCertificatePolicy policy, FuseDispatcher dispatcher, CoherencyHub hub, ILogger logger)
@@ -52,6 +53,7 @@ internal sealed class LinkListener : IDisposable
     {
         _stopped = true;
         _socket.Dispose();
+        _workers.Dispose();
         lock (_links)
         {
             foreach (var link in _links)
@@ -109,7 +111,7 @@ internal sealed class LinkListener : IDisposable
             return;
         }
 
-        var link = new RemoteNodeLink(tls, _dispatcher, _hub, _logger);
+        var link = new RemoteNodeLink(tls, _dispatcher, _hub, _workers, _logger);
         lock (_links)
         {
             if (_stopped)

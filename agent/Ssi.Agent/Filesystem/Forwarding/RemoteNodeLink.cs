@@ -28,8 +28,11 @@ internal sealed class RemoteNodeLink
     private long _lastReceived = Environment.TickCount64;
     private int _origin = -1;
 
-    public RemoteNodeLink(Stream stream, FuseDispatcher dispatcher, CoherencyHub hub, ILogger logger)
+    private readonly LinkWorkers _workers;
+
+    public RemoteNodeLink(Stream stream, FuseDispatcher dispatcher, CoherencyHub hub, LinkWorkers workers, ILogger logger)
     {
+        _workers = workers;
         _stream = stream;
         _writer = new LinkWriter(stream);
         _dispatcher = dispatcher;
@@ -61,7 +64,7 @@ internal sealed class RemoteNodeLink
     /// <summary>
     /// Requests answered right where they are read, in their order: quick questions that never wait
     /// for anything but the disk. Everything else (changes, which wait for other nodes'
-    /// acknowledgements; reads and listings, which may be long; lock waits) runs on a pool thread.
+    /// acknowledgements; reads and listings, which may be long; lock waits) runs on another thread.
     /// </summary>
     internal static bool AnswersInline(FuseOpcode opcode) => opcode is FuseOpcode.Lookup or FuseOpcode.GetAttr
         or FuseOpcode.GetXattr or FuseOpcode.ListXattr or FuseOpcode.ReadLink or FuseOpcode.StatFs or FuseOpcode.OpenDir
@@ -139,7 +142,8 @@ internal sealed class RemoteNodeLink
                 // any order (a file forgotten to zero and looked up again keeps or gets a node id).
                 var forget = ArrayPool<byte>.Shared.Rent(message.Length);
                 message.CopyTo(forget);
-                ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Forget(work), new Work(this, forget, message.Length, unique), preferLocal: false);
+                var forgetting = new Work(this, forget, message.Length, unique);
+                _workers.Run(() => Forget(forgetting));
                 return;
             }
 
@@ -156,9 +160,14 @@ internal sealed class RemoteNodeLink
         {
             Answer(work);
         }
+        else if (opcode == FuseOpcode.SetLkW)
+        {
+            // May wait for as long as another node holds the lock.
+            ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Answer(work), work, preferLocal: false);
+        }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Answer(work), work, preferLocal: false);
+            _workers.Run(() => Answer(work));
         }
     }
 
