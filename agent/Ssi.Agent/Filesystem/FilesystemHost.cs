@@ -5,6 +5,7 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.Filesystem.Remote;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Native.Fuse;
@@ -21,6 +22,8 @@ internal sealed class FilesystemHost(
     IOptions<AgentOptions> agent,
     AgentCredentials credentials,
     CoherencyHub hub,
+    LockManager locks,
+    NodeLiveness liveness,
     FilesystemRole role,
     SharedVolume volume,
     ILoggerFactory loggers) : BackgroundService
@@ -54,14 +57,24 @@ internal sealed class FilesystemHost(
         if (isHome)
         {
             local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
-            var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
+            var dispatcher = new FuseDispatcher(local, hub, locks, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
+            liveness.Gone += NodeGone;
             watching.TrySetResult(); // the home invalidates its own kernel directly
-            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
+            dispatcher.AttachLocalMount(device);
+            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger, locks: true);
             session.Start(o.Threads);
             role.Serve(dispatcher);
-            _ = session.Initialized.ContinueWith(_ => dispatcher.AttachLocalMount(device, session.Passthrough), TaskScheduler.Default);
+            _ = session.Initialized.ContinueWith(
+                _ =>
+                {
+                    if (session.Passthrough)
+                    {
+                        dispatcher.EnablePassthrough();
+                    }
+                },
+                TaskScheduler.Default);
             FsLog.Mounted(_logger, o.MountPath, "home", o.BackingDirectory);
         }
         else
@@ -70,9 +83,11 @@ internal sealed class FilesystemHost(
             var client = new Contracts.V1.Filesystem.FilesystemClient(channel);
             var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            session = new FuseSession(device, forwarder, passthrough: false, _logger);
+            forwarder.Attach(device);
+            session = new FuseSession(device, forwarder, passthrough: false, _logger, locks: true);
             session.Start(o.Threads);
-            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, device, watching, _logger, stoppingToken);
+            var incarnation = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1;
+            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, incarnation, device, watching, _logger, stoppingToken);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
 
@@ -97,6 +112,7 @@ internal sealed class FilesystemHost(
         }
         finally
         {
+            liveness.Gone -= NodeGone;
             _ = FuseDevice.TryUnmount(o.MountPath);
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
@@ -105,5 +121,12 @@ internal sealed class FilesystemHost(
             local?.Dispose();
             channel?.Dispose();
         }
+    }
+
+    /// <summary>Another node is gone for good: what it held at the home goes with it.</summary>
+    private void NodeGone(int index)
+    {
+        FsLog.NodeGone(_logger, index);
+        locks.DropNode(index);
     }
 }

@@ -44,4 +44,10 @@ public sealed class FilesystemOptions
 
     /// <summary>How long a forwarded operation may wait for the home before it fails with EIO.</summary>
     public int ForwardTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Home only: how long another node may stay disconnected before it is taken for gone and its
+    /// locks are released (a node that comes back sooner keeps them).
+    /// </summary>
+    public int NodeLossGraceSeconds { get; set; } = 10;
 }

@@ -9,6 +9,7 @@ namespace Ssi.Cli.Tests.Filesystem;
 internal sealed class FsDriver : IDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private FsDriver(Process process, string node)
     {
@@ -53,24 +54,58 @@ internal sealed class FsDriver : IDisposable
     /// <summary>Runs one command and returns its result, failed or not; a command that hangs past <paramref name="deadline"/> throws.</summary>
     public JsonElement Try(object command, TimeSpan? deadline = null)
     {
-        _process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
-        _process.StandardInput.Flush();
-        var read = _process.StandardOutput.ReadLineAsync();
-        if (!read.Wait(deadline ?? TimeSpan.FromMinutes(2)))
+        var result = Start(command);
+        if (!result.Wait(deadline ?? TimeSpan.FromMinutes(2)))
         {
             throw new TimeoutException($"{Node}: {JsonSerializer.Serialize(command)} hung");
         }
 
-        var line = read.Result ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {_process.StandardError.ReadToEnd()}");
+        return result.Result;
+    }
+
+    /// <summary>Starts one command (one that may block, such as a lock wait) and returns its result when it comes.</summary>
+    public Task<JsonElement> Start(object command)
+    {
+        _process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
+        _process.StandardInput.Flush();
+        return Result();
+    }
+
+    private async Task<JsonElement> Result()
+    {
+        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {await _process.StandardError.ReadToEndAsync()}");
         return JsonNode.Parse(line)!.Deserialize<JsonElement>();
+    }
+
+    /// <summary>Waits until the driver is blocked in a request to its FUSE mount (its kernel waits for the reply).</summary>
+    public void WaitUntilBlockedInFuse()
+    {
+        var wchan = $"/proc/{_process.Id}/wchan";
+        for (var i = 0; i < 600; i++)
+        {
+            if (File.ReadAllText(wchan).Contains("request_wait_answer", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException($"{Node}: the driver never blocked in a FUSE request (wchan {File.ReadAllText(wchan)})");
     }
 
     public string Read(string path) => Do(new { op = "read", path }).GetProperty("data").GetString()!;
 
     public bool Exists(string path) => Do(new { op = "exists", path }).GetProperty("exists").GetBoolean();
 
+    /// <summary>Ends the driver (its descriptors close as it exits); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _process.StandardInput.Close();
         if (!_process.WaitForExit(5000))
         {

@@ -13,7 +13,7 @@ namespace Ssi.Agent.Filesystem.Coherency;
 /// applied it (or a short deadline passed for a node that does not answer). The home's own kernel
 /// is invalidated directly.
 /// </summary>
-internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
+internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness liveness)
 {
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
 
@@ -77,6 +77,7 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         var index = (int)acks.Current.NodeIndex;
         var watcher = new Watcher();
         _watchers[index] = watcher;
+        liveness.Joined(index, acks.Current.Incarnation);
         FsLog.WatcherJoined(logger, index);
         // The headers tell the node it is registered: from now on it misses no invalidation.
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
@@ -110,6 +111,7 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         {
             _watchers.TryRemove(new KeyValuePair<int, Watcher>(index, watcher));
             watcher.Close();
+            liveness.Left(index);
             FsLog.WatcherLeft(logger, index);
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Fuse;
@@ -9,29 +10,46 @@ namespace Ssi.Agent.Filesystem.Fuse;
 /// Runs FUSE requests against an <see cref="IFileSystem"/>: decode, call, encode. Requests come from
 /// the home node's own kernel (with passthrough) or forwarded from other nodes' kernels. Every
 /// successful change publishes the invalidations other nodes need before the reply goes out
-/// (strict coherency), and every answer notes which node may now cache what.
+/// (strict coherency), and every answer notes which node may now cache what. Lock requests go to
+/// the cluster's lock manager; one that must wait is answered later, through the
+/// <see cref="IFuseLateReply"/> of the transport that brought it, and holds no thread meanwhile.
 /// </summary>
-internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<FuseDispatcher> logger) : IFuseRequestHandler
+internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManager locks, ILogger<FuseDispatcher> logger) : IFuseRequestHandler, IFuseInterruptHandler
 {
     private const int DirentHeader = 24;
     private const int DirentPlusHeader = FuseProtocol.EntryOutSize + DirentHeader;
     private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
     private readonly IFileSystem _fs = fs;
+    private readonly FuseLockHandler _locks = new(locks);
     private FuseDevice? _device;
+    private DeviceLateReply? _deviceReplies;
     private bool _passthrough;
 
-    /// <summary>The home node's own mount: its kernel's requests may get passthrough backing files.</summary>
-    public void AttachLocalMount(FuseDevice device, bool passthrough)
+    /// <summary>The home node's own mount, before its session starts: late replies to its kernel go there.</summary>
+    public void AttachLocalMount(FuseDevice device)
     {
         _device = device;
-        _passthrough = passthrough;
+        _deviceReplies = new DeviceLateReply(device);
     }
 
-    /// <summary>A request from the home node's own kernel.</summary>
-    public int Handle(ReadOnlySpan<byte> request, Span<byte> output) => Handle(request, output, hub.HomeIndex, allowPassthrough: true);
+    /// <summary>The home's kernel agreed to passthrough: its opens may get backing files.</summary>
+    public void EnablePassthrough() => _passthrough = _device is not null;
 
-    /// <summary>A request forwarded from the kernel of node <paramref name="origin"/>.</summary>
-    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough)
+    /// <summary>A request from the home node's own kernel.</summary>
+    public int Handle(ReadOnlySpan<byte> request, Span<byte> output) => Handle(request, output, hub.HomeIndex, allowPassthrough: true, _deviceReplies);
+
+    /// <summary>The home's kernel interrupted one of its requests.</summary>
+    public bool Interrupt(ulong unique) => _locks.Interrupt(hub.HomeIndex, unique);
+
+    /// <summary>Node <paramref name="origin"/>'s kernel interrupted request <paramref name="unique"/> (or its transport gave up on it).</summary>
+    public bool Interrupt(int origin, ulong unique) => _locks.Interrupt(origin, unique);
+
+    /// <summary>
+    /// A request from the kernel of node <paramref name="origin"/>: writes the reply into
+    /// <paramref name="output"/> and returns its length (0: no reply), or returns
+    /// <see cref="FuseReply.Later"/> and sends the reply to <paramref name="late"/> when it is ready.
+    /// </summary>
+    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late)
     {
         ulong unique = 0;
         var changes = new List<CacheInvalidation>();
@@ -53,12 +71,15 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                     }
 
                     return 0;
+                case FuseOpcode.Interrupt when origin != hub.HomeIndex:
+                    // Forwarded by the node whose kernel interrupted a request: EAGAIN when it is not waiting (yet).
+                    return FuseReply.Error(output, unique, _locks.Interrupt(origin, request.U64()) ? 0 : Errno.EAGAIN).Length;
                 case FuseOpcode.Init or FuseOpcode.Destroy or FuseOpcode.Interrupt:
                     throw new FsError(Errno.EINVAL); // the node's own session answers these
             }
 
             hub.Interest.Note(request.NodeId, origin);
-            var reply = Dispatch(ref request, output, origin, allowPassthrough, changes);
+            var reply = Dispatch(ref request, output, origin, allowPassthrough, late, changes);
             if (changes.Count > 0)
             {
                 hub.Publish(origin, changes);
@@ -77,7 +98,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
         }
     }
 
-    private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, List<CacheInvalidation> changes)
+    private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late, List<CacheInvalidation> changes)
     {
         var node = request.NodeId;
         var caller = new CallerContext(request.Uid, request.Gid, request.Pid);
@@ -268,6 +289,10 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             case FuseOpcode.Release:
             {
                 var fh = request.U64();
+                request.Skip(4); // open flags
+                var releaseFlags = request.U32();
+                var lockOwner = request.U64();
+                _locks.Release(node, origin, releaseFlags, lockOwner);
                 if (_backingIds.TryRemove(fh, out var backingId))
                 {
                     _device?.CloseBacking(backingId);
@@ -278,7 +303,18 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             }
 
             case FuseOpcode.Flush:
+            {
+                request.Skip(16); // fh, unused, padding
+                _locks.Flush(node, origin, request.U64());
                 break;
+            }
+
+            case FuseOpcode.GetLk:
+                _locks.GetLk(ref request, ref reply, origin);
+                break;
+            case FuseOpcode.SetLk:
+            case FuseOpcode.SetLkW:
+                return _locks.SetLk(ref request, output, origin, late);
             case FuseOpcode.Fsync:
             {
                 var fh = request.U64();
@@ -368,7 +404,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 changes.Add(CacheInvalidation.Inode(node));
                 break;
             default:
-                // locks, ioctl, poll, copy_file_range...: ENOSYS makes the kernel stop asking or fall back.
+                // ioctl, poll, copy_file_range...: ENOSYS makes the kernel stop asking or fall back.
                 throw new FsError(Errno.ENOSYS);
         }
 

@@ -10,14 +10,15 @@ namespace Ssi.Agent.Filesystem.Remote;
 internal static class InvalidationListener
 {
     /// <summary>Runs until cancelled, reconnecting as needed; <paramref name="connected"/> completes once the home has registered this node.</summary>
-    public static async Task RunAsync(Contracts.V1.Filesystem.FilesystemClient home, int nodeIndex, FuseDevice device, TaskCompletionSource connected, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="incarnation">This run of the node's mount: the home drops what an earlier run held when it sees another.</param>
+    public static async Task RunAsync(Contracts.V1.Filesystem.FilesystemClient home, int nodeIndex, ulong incarnation, FuseDevice device, TaskCompletionSource connected, ILogger logger, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 using var call = home.Watch(cancellationToken: cancellationToken);
-                await call.RequestStream.WriteAsync(new WatchAck { NodeIndex = (uint)nodeIndex }, cancellationToken).ConfigureAwait(false);
+                await call.RequestStream.WriteAsync(new WatchAck { NodeIndex = (uint)nodeIndex, Incarnation = incarnation }, cancellationToken).ConfigureAwait(false);
                 await call.ResponseHeadersAsync.ConfigureAwait(false);
                 connected.TrySetResult();
                 await foreach (var invalidation in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
