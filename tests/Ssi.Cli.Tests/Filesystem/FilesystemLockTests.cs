@@ -205,6 +205,37 @@ public sealed class FilesystemLockTests(RunningCluster cluster) : IClassFixture<
     }
 
     [Fact]
+    public void Waiting_lock_requests_hold_no_request_thread_on_any_node()
+    {
+        // More waiters on each node than a mount has request threads (4).
+        var (path, d) = Open("many", ["node2", .. Enumerable.Repeat("node3", 6), .. Enumerable.Repeat("node1", 6)]);
+        try
+        {
+            d[0].Do(new { op = "lock", id = "f", type = "w" });
+            var pending = d[1..].Select(w => w.Start(new { op = "lock", id = "f", type = "r", wait = true })).ToList();
+            foreach (var waiter in d[1..])
+            {
+                waiter.WaitUntilBlockedInFuse();
+            }
+
+            using (var node3 = FsDriver.Start(cluster.Name, "node3"))
+            using (var node1 = FsDriver.Start(cluster.Name, "node1"))
+            {
+                node3.Do(new { op = "write", path = path + "-other", data = "still served" });
+                Assert.Equal("still served", node1.Read(path + "-other"));
+            }
+
+            Assert.All(pending, p => Assert.False(p.IsCompleted));
+            d[0].Do(new { op = "lock", id = "f", type = "u" });
+            Assert.All(pending, p => Assert.True(Done(p).GetProperty("ok").GetBoolean()));
+        }
+        finally
+        {
+            Dispose(d);
+        }
+    }
+
+    [Fact]
     public void Two_nodes_each_waiting_for_the_other_get_EDEADLK()
     {
         var (_, d) = Open("deadlock", "node2", "node3");
