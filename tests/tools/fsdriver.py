@@ -50,6 +50,14 @@ def run(cmd):
     if op == "mmap":
         maps[cmd["id"]] = mmap.mmap(fds[cmd["id"]], cmd["size"])
         return {}
+    if op == "munmap":
+        maps.pop(cmd["id"]).close()
+        return {}
+    if op == "mwrite":
+        m = maps[cmd["id"]]
+        data = cmd["data"].encode()
+        m[cmd.get("offset", 0):cmd.get("offset", 0) + len(data)] = data
+        return {}
     if op == "mread":
         m = maps[cmd["id"]]
         return {"data": m[cmd.get("offset", 0):cmd.get("offset", 0) + cmd["size"]].decode("utf-8", "replace")}

@@ -54,13 +54,19 @@ internal sealed class FilesystemHost(
         Grpc.Net.Client.GrpcChannel? channel = null;
         Task listener = Task.CompletedTask;
         var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Action<int, bool>? gone = null;
         if (isHome)
         {
             local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
             var dispatcher = new FuseDispatcher(local, hub, locks, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
-            liveness.Gone += NodeGone;
+            gone = (index, restarted) =>
+            {
+                FsLog.NodeGone(_logger, index, restarted);
+                dispatcher.NodeGone(index, restarted);
+            };
+            liveness.Gone += gone;
             watching.TrySetResult(); // the home invalidates its own kernel directly
             dispatcher.AttachLocalMount(device);
             session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger, locks: true);
@@ -112,7 +118,11 @@ internal sealed class FilesystemHost(
         }
         finally
         {
-            liveness.Gone -= NodeGone;
+            if (gone is not null)
+            {
+                liveness.Gone -= gone;
+            }
+
             _ = FuseDevice.TryUnmount(o.MountPath);
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
@@ -121,12 +131,5 @@ internal sealed class FilesystemHost(
             local?.Dispose();
             channel?.Dispose();
         }
-    }
-
-    /// <summary>Another node is gone for good: what it held at the home goes with it.</summary>
-    private void NodeGone(int index)
-    {
-        FsLog.NodeGone(_logger, index);
-        locks.DropNode(index);
     }
 }

@@ -117,14 +117,16 @@ public sealed class FilesystemLockTests(RunningCluster cluster) : IClassFixture<
     }
 
     [Theory]
-    [InlineData("node3", "unlock")]
-    [InlineData("node3", "close")]
-    [InlineData("node3", "exit")]
-    [InlineData("node1", "unlock")]
-    [InlineData("node1", "exit")]
-    public void SETLKW_waits_until_the_holder_lets_go(string waiter, string how)
+    [InlineData("node2", "node3", "unlock")]
+    [InlineData("node2", "node3", "close")]
+    [InlineData("node2", "node3", "exit")]
+    [InlineData("node2", "node1", "unlock")]
+    [InlineData("node2", "node1", "exit")]
+    [InlineData("node1", "node3", "close")]
+    [InlineData("node1", "node2", "exit")]
+    public void SETLKW_waits_until_the_holder_lets_go(string holder, string waiter, string how)
     {
-        var (path, d) = Open($"setlkw-{how}", "node2", waiter);
+        var (path, d) = Open($"setlkw-{how}", holder, waiter);
         try
         {
             d[0].Do(new { op = "lock", id = "f", type = "w" });
@@ -146,7 +148,7 @@ public sealed class FilesystemLockTests(RunningCluster cluster) : IClassFixture<
             }
 
             Assert.True(Done(pending).GetProperty("ok").GetBoolean());
-            using var third = FsDriver.Start(cluster.Name, "node2");
+            using var third = FsDriver.Start(cluster.Name, holder);
             third.Do(new { op = "open", path, id = "f", flags = "O_RDWR" });
             Assert.Equal(EAGAIN, Errno(third.Try(new { op = "lock", id = "f", type = "r" })));
         }
@@ -236,20 +238,26 @@ public sealed class FilesystemLockTests(RunningCluster cluster) : IClassFixture<
     }
 
     [Fact]
-    public void Two_nodes_each_waiting_for_the_other_get_EDEADLK()
+    public async Task Two_nodes_each_waiting_for_the_other_get_EDEADLK()
     {
         var (_, d) = Open("deadlock", "node2", "node3");
         try
         {
             d[0].Do(new { op = "lock", id = "f", type = "w", start = 0, len = 1 });
             d[1].Do(new { op = "lock", id = "f", type = "w", start = 1, len = 1 });
-            var first = d[0].Start(new { op = "lock", id = "f", type = "w", start = 1, len = 1, wait = true });
-            d[0].WaitUntilBlockedInFuse();
+            var waits = new[]
+            {
+                d[0].Start(new { op = "lock", id = "f", type = "w", start = 1, len = 1, wait = true }),
+                d[1].Start(new { op = "lock", id = "f", type = "w", start = 0, len = 1, wait = true }),
+            };
 
-            Assert.Equal(EDEADLK, Errno(d[1].Try(new { op = "lock", id = "f", type = "w", start = 0, len = 1, wait = true })));
+            // Whichever request reaches the home second closes the cycle and fails; the other waits on.
+            var failed = Array.IndexOf(waits, await Task.WhenAny(waits).WaitAsync(TimeSpan.FromMinutes(1)));
+            Assert.Equal(EDEADLK, Errno(await waits[failed]));
+            Assert.False(waits[1 - failed].IsCompleted);
 
-            d[1].Do(new { op = "lock", id = "f", type = "u", start = 1, len = 1 });
-            Assert.True(Done(first).GetProperty("ok").GetBoolean());
+            d[failed].Do(new { op = "lock", id = "f", type = "u", start = failed, len = 1 });
+            Assert.True(Done(waits[1 - failed]).GetProperty("ok").GetBoolean());
         }
         finally
         {

@@ -11,8 +11,12 @@ internal sealed class NodeLiveness(TimeProvider time, TimeSpan grace)
     private readonly Lock _gate = new();
     private readonly Dictionary<int, NodeState> _nodes = [];
 
-    /// <summary>Raised (outside any lock, on a timer thread or the joining stream's) with the index of a node that is gone.</summary>
-    public event Action<int>? Gone;
+    /// <summary>
+    /// Raised (outside any lock, on a timer thread or the joining stream's) with the index of a node
+    /// that is gone, and whether it is known to have restarted (then nothing of its previous run
+    /// survives; after a long disconnection its kernel may still hold open files).
+    /// </summary>
+    public event Action<int, bool>? Gone;
 
     public TimeSpan Grace { get; } = grace;
 
@@ -36,7 +40,7 @@ internal sealed class NodeLiveness(TimeProvider time, TimeSpan grace)
 
         if (restarted)
         {
-            Gone?.Invoke(index);
+            Gone?.Invoke(index, true);
         }
     }
 
@@ -69,7 +73,7 @@ internal sealed class NodeLiveness(TimeProvider time, TimeSpan grace)
             node.Timer = null;
         }
 
-        Gone?.Invoke(index);
+        Gone?.Invoke(index, false);
     }
 
     private sealed class NodeState

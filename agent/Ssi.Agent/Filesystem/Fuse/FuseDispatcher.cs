@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Locks;
+using Ssi.Agent.Filesystem.Passthrough;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Fuse;
@@ -18,7 +19,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
 {
     private const int DirentHeader = 24;
     private const int DirentPlusHeader = FuseProtocol.EntryOutSize + DirentHeader;
-    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
+    private readonly OpenModeTracker _opens = new();
     private readonly IFileSystem _fs = fs;
     private readonly FuseLockHandler _locks = new(locks);
     private FuseDevice? _device;
@@ -40,6 +41,23 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
 
     /// <summary>The home's kernel interrupted one of its requests.</summary>
     public bool Interrupt(ulong unique) => _locks.Interrupt(hub.HomeIndex, unique);
+
+    /// <summary>
+    /// Node <paramref name="origin"/> is gone: its locks go; if it restarted, its previous mount's
+    /// open files are closed here too (a node only disconnected for long may still have them open:
+    /// they stay, and keep the home from passing those files through).
+    /// </summary>
+    public void NodeGone(int origin, bool restarted)
+    {
+        _locks.Locks.DropNode(origin);
+        if (restarted)
+        {
+            foreach (var (node, handle) in _opens.DropNode(origin))
+            {
+                _fs.Release(node, handle);
+            }
+        }
+    }
 
     /// <summary>Node <paramref name="origin"/>'s kernel interrupted request <paramref name="unique"/> (or its transport gave up on it).</summary>
     public bool Interrupt(int origin, ulong unique) => _locks.Interrupt(origin, unique);
@@ -109,12 +127,12 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             {
                 var entry = _fs.Lookup(node, request.Name()) ?? throw new FsError(Errno.ENOENT);
                 hub.Interest.Note(entry.NodeId, origin);
-                reply.Entry(entry);
+                reply.Entry(ForOrigin(entry, origin));
                 break;
             }
 
             case FuseOpcode.GetAttr:
-                AttrOut(ref reply, _fs.GetAttr(node));
+                AttrOut(ref reply, _fs.GetAttr(node), origin);
                 break;
             case FuseOpcode.SetAttr:
             {
@@ -133,7 +151,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 request.Skip(4);
                 var uid = request.U32();
                 var gid = request.U32();
-                AttrOut(ref reply, _fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)));
+                AttrOut(ref reply, _fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)), origin);
                 changes.Add(CacheInvalidation.Inode(node, (valid & FuseProtocolBits.Size) != 0 ? 0 : -1));
                 break;
             }
@@ -229,7 +247,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             case FuseOpcode.Open:
             {
                 var flags = (int)request.U32();
-                OpenOut(ref reply, _fs.Open(node, flags), allowPassthrough);
+                OpenOut(ref reply, node, _fs.Open(node, flags), origin, allowPassthrough);
                 if ((flags & 0x200) != 0)
                 {
                     changes.Add(CacheInvalidation.Inode(node, 0)); // O_TRUNC
@@ -245,7 +263,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 var name = request.Name();
                 var (entry, file) = _fs.Create(node, name, flags, mode, caller);
                 reply.Entry(Created(entry, node, name, origin, changes));
-                OpenOut(ref reply, file, allowPassthrough);
+                OpenOut(ref reply, entry.NodeId, file, origin, allowPassthrough);
                 break;
             }
 
@@ -293,7 +311,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 var releaseFlags = request.U32();
                 var lockOwner = request.U64();
                 _locks.Release(node, origin, releaseFlags, lockOwner);
-                if (_backingIds.TryRemove(fh, out var backingId))
+                if (_opens.Release(fh) is var backingId and not 0)
                 {
                     _device?.CloseBacking(backingId);
                 }
@@ -416,8 +434,12 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
         hub.Interest.Note(entry.NodeId, origin);
         changes.Add(CacheInvalidation.Entry(parent, name));
         changes.Add(CacheInvalidation.Inode(parent));
-        return entry;
+        return ForOrigin(entry, origin);
     }
+
+    /// <summary>Another node may not cache the attributes of a file the home has open in passthrough (they change unseen).</summary>
+    private FileEntry ForOrigin(FileEntry entry, int origin) =>
+        origin != hub.HomeIndex && _opens.AttributesVolatile(entry.NodeId) ? entry with { AttrTimeout = TimeSpan.Zero } : entry;
 
     private static void Removed(ulong parent, ReadOnlySpan<byte> name, FileEntry? child, List<CacheInvalidation> changes)
     {
@@ -440,32 +462,51 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
         }
     }
 
-    private void OpenOut(ref FuseReply reply, OpenResult file, bool allowPassthrough)
+    /// <summary>
+    /// struct fuse_open_out, in the mode <see cref="OpenModeTracker"/> chooses: passthrough on the
+    /// home while no other node has the file open, direct I/O on other nodes meanwhile, cached
+    /// otherwise. When the home's passthrough period starts, other nodes drop the attributes they
+    /// hold (they will not be told of the home's writes) before the open is answered.
+    /// </summary>
+    private void OpenOut(ref FuseReply reply, ulong node, OpenResult file, int origin, bool fromHomeKernel)
     {
-        var flags = file.OpenFlags;
-        var backingId = 0;
-        if (allowPassthrough && _passthrough && _device is not null && file.BackingFd >= 0)
+        var device = _device;
+        var decision = _opens.Open(
+            node,
+            file.Handle,
+            origin,
+            fromHomeKernel,
+            fromHomeKernel && _passthrough && device is not null && file.BackingFd >= 0,
+            () =>
+            {
+                try
+                {
+                    return device!.OpenBacking(file.BackingFd);
+                }
+                catch (Native.NativeException e)
+                {
+                    FsLog.PassthroughRefused(logger, e.Message);
+                    throw;
+                }
+            });
+        if (decision.StartedPassthrough)
         {
-            try
-            {
-                backingId = _device.OpenBacking(file.BackingFd);
-                _backingIds[file.Handle] = backingId;
-                flags |= FuseProtocol.FopenPassthrough;
-            }
-            catch (Native.NativeException e)
-            {
-                FsLog.PassthroughRefused(logger, e.Message);
-            }
+            hub.Publish(origin, [CacheInvalidation.Inode(node)]);
         }
 
-        reply.U64(file.Handle);
-        reply.U32(flags);
-        reply.I32(backingId);
+        var flags = file.OpenFlags | decision.Mode switch
+        {
+            OpenMode.Passthrough => FuseProtocol.FopenPassthrough,
+            OpenMode.DirectIo => FuseProtocol.FopenDirectIo,
+            _ => 0u,
+        };
+        reply.OpenOut(file.Handle, flags, decision.BackingId);
     }
 
-    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes)
+    /// <summary>struct fuse_attr_out (the attributes' inode is the node id).</summary>
+    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes, int origin)
     {
-        var timeout = _fs.CacheTimeout;
+        var timeout = origin != hub.HomeIndex && _opens.AttributesVolatile(attributes.Inode) ? TimeSpan.Zero : _fs.CacheTimeout;
         reply.U64((ulong)timeout.TotalSeconds);
         reply.U32((uint)(timeout.Ticks % TimeSpan.TicksPerSecond * 100));
         reply.U32(0);
@@ -492,7 +533,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             }
 
             var writer = FuseReply.Raw(array.AsSpan(used, length));
-            var looked = WriteDirent(ref writer, fs, node, entry, plus);
+            var looked = WriteDirent(ref writer, fs, node, entry, plus, e => ForOrigin(e, origin));
             if (looked != 0)
             {
                 interest.Note(looked, origin);
@@ -505,7 +546,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     }
 
     /// <summary>Writes one fuse_dirent (or fuse_direntplus, looking the name up); returns the node id looked up, or 0.</summary>
-    private static ulong WriteDirent(ref FuseReply writer, IFileSystem fs, ulong dir, DirectoryEntry entry, bool plus)
+    private static ulong WriteDirent(ref FuseReply writer, IFileSystem fs, ulong dir, DirectoryEntry entry, bool plus, Func<FileEntry, FileEntry> forOrigin)
     {
         ulong looked = 0;
         var ino = entry.Inode;
@@ -514,7 +555,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             var isDot = entry.Name.AsSpan().SequenceEqual("."u8) || entry.Name.AsSpan().SequenceEqual(".."u8);
             if (!isDot && fs.Lookup(dir, entry.Name) is { } e)
             {
-                writer.Entry(e);
+                writer.Entry(forOrigin(e));
                 ino = e.Attributes.Inode;
                 looked = e.NodeId;
             }

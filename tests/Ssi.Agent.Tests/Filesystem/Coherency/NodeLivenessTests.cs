@@ -14,7 +14,7 @@ public sealed class NodeLivenessTests
     public NodeLivenessTests()
     {
         _liveness = new NodeLiveness(_time, Grace);
-        _liveness.Gone += _gone.Add;
+        _liveness.Gone += (index, _) => _gone.Add(index);
     }
 
     [Fact]
