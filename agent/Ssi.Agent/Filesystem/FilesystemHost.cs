@@ -57,7 +57,9 @@ internal sealed class FilesystemHost(
         Action<int, bool>? gone = null;
         if (isHome)
         {
-            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
+            // Node ids kept with the agent's state: other nodes keep their files across a restart of this agent.
+            var idFile = agent.Value.StateDirectory is { } state ? Path.Combine(state, "filesystem", "node-ids") : null;
+            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), idFile);
             var dispatcher = new FuseDispatcher(local, hub, locks, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
