@@ -44,8 +44,8 @@ internal sealed class FilesystemHost(
             return;
         }
 
+        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed (dead: not even stat works on it)
         Directory.CreateDirectory(o.MountPath);
-        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed
         var isHome = o.HomeNode == agent.Value.Node;
         var roleName = isHome ? "home" : "forwarding";
         role.Report(roleName, false, false, "Mounting.");
@@ -55,6 +55,7 @@ internal sealed class FilesystemHost(
         Task listener = Task.CompletedTask;
         var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Action<int, bool>? gone = null;
+        Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? reported = null;
         if (isHome)
         {
             // Node ids kept with the agent's state: other nodes keep their files across a restart of this agent.
@@ -69,6 +70,12 @@ internal sealed class FilesystemHost(
                 dispatcher.NodeGone(index, restarted);
             };
             liveness.Gone += gone;
+            reported = dispatcher.OpenFilesReported;
+            hub.OpenFilesReported += reported;
+            if (local.KnewIds)
+            {
+                dispatcher.HoldPassthrough(liveness.Grace);
+            }
             watching.TrySetResult(); // the home invalidates its own kernel directly
             dispatcher.AttachLocalMount(device);
             session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger, locks: true);
@@ -89,13 +96,16 @@ internal sealed class FilesystemHost(
         {
             channel = AgentChannelFactory.Create(new Uri($"https://{o.HomeEndpoint}"), o.HomeNode, credentials);
             var client = new Contracts.V1.Filesystem.FilesystemClient(channel);
-            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
+            var holdings = new NodeHoldings();
+            var link = new HomeLink();
+            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), holdings, link, _logger);
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             forwarder.Attach(device);
             session = new FuseSession(device, forwarder, passthrough: false, _logger, locks: true);
             session.Start(o.Threads);
             var incarnation = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1;
-            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, incarnation, device, watching, _logger, stoppingToken);
+            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, incarnation, holdings, device, link, _logger, stoppingToken);
+            _ = link.FirstConnected.ContinueWith(_ => watching.TrySetResult(), TaskScheduler.Default);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
 
@@ -123,6 +133,11 @@ internal sealed class FilesystemHost(
             if (gone is not null)
             {
                 liveness.Gone -= gone;
+            }
+
+            if (reported is not null)
+            {
+                hub.OpenFilesReported -= reported;
             }
 
             _ = FuseDevice.TryUnmount(o.MountPath);

@@ -23,6 +23,9 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
 
     public InterestMap Interest { get; } = new();
 
+    /// <summary>A node told which files its kernel has open (when it connected): the home tracks them as that node's opens.</summary>
+    public event Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? OpenFilesReported;
+
     public int HomeIndex { get; private set; }
 
     public void AttachHome(int homeIndex, FuseDevice? device)
@@ -78,6 +81,7 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
         var watcher = new Watcher();
         _watchers[index] = watcher;
         liveness.Joined(index, acks.Current.Incarnation);
+        Holdings(index, acks.Current);
         FsLog.WatcherJoined(logger, index);
         // The headers tell the node it is registered: from now on it misses no invalidation.
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
@@ -102,6 +106,14 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
                 {
                     watcher.Acknowledge(acks.Current.Done);
                 }
+                else
+                {
+                    // The rest of what the node holds: it may have changed while the node was away too.
+                    foreach (var node in Holdings(index, acks.Current))
+                    {
+                        _ = watcher.Send(Interlocked.Increment(ref _nextId), CacheInvalidation.Inode(node, 0));
+                    }
+                }
             }
 
             watcher.Close();
@@ -114,6 +126,22 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
             liveness.Left(index);
             FsLog.WatcherLeft(logger, index);
         }
+    }
+
+    /// <summary>Takes what a node reports its kernel holds; returns the node ids reported.</summary>
+    private IEnumerable<ulong> Holdings(int index, WatchAck message)
+    {
+        foreach (var held in message.Held)
+        {
+            Interest.Reported(held.NodeId, index, held.Lookups);
+        }
+
+        if (message.OpenFiles.Count > 0)
+        {
+            OpenFilesReported?.Invoke(index, [.. message.OpenFiles.Select(o => (o.NodeId, o.Handle))]);
+        }
+
+        return message.Held.Select(h => h.NodeId);
     }
 
     private sealed class Watcher

@@ -25,6 +25,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     private FuseDevice? _device;
     private DeviceLateReply? _deviceReplies;
     private bool _passthrough;
+    private long _passthroughFrom;
 
     /// <summary>The home node's own mount, before its session starts: late replies to its kernel go there.</summary>
     public void AttachLocalMount(FuseDevice device)
@@ -35,6 +36,22 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
 
     /// <summary>The home's kernel agreed to passthrough: its opens may get backing files.</summary>
     public void EnablePassthrough() => _passthrough = _device is not null;
+
+    /// <summary>
+    /// No passthrough for <paramref name="delay"/>: after a restart of the home, other nodes first
+    /// tell which files they kept open (a file open elsewhere must not be passed through).
+    /// </summary>
+    public void HoldPassthrough(TimeSpan delay) => _passthroughFrom = Environment.TickCount64 + (long)delay.TotalMilliseconds;
+
+    /// <summary>Node <paramref name="origin"/> has these files open (it reported them when it connected).</summary>
+    public void OpenFilesReported(int origin, IReadOnlyList<(ulong Node, ulong Handle)> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (var (node, handle) in files)
+        {
+            _opens.Reported(node, handle, origin);
+        }
+    }
 
     /// <summary>A request from the home node's own kernel.</summary>
     public int Handle(ReadOnlySpan<byte> request, Span<byte> output) => Handle(request, output, hub.HomeIndex, allowPassthrough: true, _deviceReplies);
@@ -52,6 +69,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
         _locks.Locks.DropNode(origin);
         if (restarted)
         {
+            hub.Interest.DropNode(origin);
             foreach (var (node, handle) in _opens.DropNode(origin))
             {
                 _fs.Release(node, handle);
@@ -78,14 +96,14 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             switch (request.Opcode)
             {
                 case FuseOpcode.Forget:
-                    _fs.Forget(request.NodeId, request.U64());
+                    Forget(request.NodeId, request.U64(), origin);
                     return 0;
                 case FuseOpcode.BatchForget:
                     var count = request.U32();
                     request.Skip(4);
                     for (var i = 0; i < count; i++)
                     {
-                        _fs.Forget(request.U64(), request.U64());
+                        Forget(request.U64(), request.U64(), origin);
                     }
 
                     return 0;
@@ -96,7 +114,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                     throw new FsError(Errno.EINVAL); // the node's own session answers these
             }
 
-            hub.Interest.Note(request.NodeId, origin);
+            hub.Interest.Touched(request.NodeId, origin);
             var reply = Dispatch(ref request, output, origin, allowPassthrough, late, changes);
             if (changes.Count > 0)
             {
@@ -126,7 +144,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             case FuseOpcode.Lookup:
             {
                 var entry = _fs.Lookup(node, request.Name()) ?? throw new FsError(Errno.ENOENT);
-                hub.Interest.Note(entry.NodeId, origin);
+                hub.Interest.Looked(entry.NodeId, origin);
                 reply.Entry(ForOrigin(entry, origin));
                 break;
             }
@@ -429,9 +447,16 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
         return reply.Finish(request.Unique).Length;
     }
 
+    /// <summary>FORGET: the kernel of node <paramref name="origin"/> dropped lookups of <paramref name="node"/>.</summary>
+    private void Forget(ulong node, ulong lookups, int origin)
+    {
+        hub.Interest.Forget(node, origin, lookups);
+        _fs.Forget(node, lookups);
+    }
+
     private FileEntry Created(FileEntry entry, ulong parent, ReadOnlySpan<byte> name, int origin, List<CacheInvalidation> changes)
     {
-        hub.Interest.Note(entry.NodeId, origin);
+        hub.Interest.Looked(entry.NodeId, origin);
         changes.Add(CacheInvalidation.Entry(parent, name));
         changes.Add(CacheInvalidation.Inode(parent));
         return ForOrigin(entry, origin);
@@ -476,7 +501,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             file.Handle,
             origin,
             fromHomeKernel,
-            fromHomeKernel && _passthrough && device is not null && file.BackingFd >= 0,
+            fromHomeKernel && _passthrough && device is not null && file.BackingFd >= 0 && Environment.TickCount64 >= Volatile.Read(ref _passthroughFrom),
             () =>
             {
                 try
@@ -536,7 +561,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             var looked = WriteDirent(ref writer, fs, node, entry, plus, e => ForOrigin(e, origin));
             if (looked != 0)
             {
-                interest.Note(looked, origin);
+                interest.Looked(looked, origin);
             }
 
             used += length;

@@ -44,6 +44,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         _byId[FuseRootId] = _root;
         _byKey[_root.Key] = _root;
         _ids = NodeIdTable.Open(idFile, Posix.FileHandle(fd, out var rootHandle) == 0 ? rootHandle : []);
+        KnewIds = _ids.Count > 0;
         _mountFd = FsError.Check(Posix.Reopen(fd, O_RDONLY | Posix.O_DIRECTORY)); // open_by_handle_at takes no O_PATH descriptor
         BackingDirectory = backingDirectory;
         CacheTimeout = cacheTimeout;
@@ -51,6 +52,9 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
 
     /// <summary>This run of the home (file handles carry it).</summary>
     public ushort Epoch => _ids.Epoch;
+
+    /// <summary>Node ids were handed out by an earlier run: other nodes may still hold them, and files open.</summary>
+    public bool KnewIds { get; }
 
     public string BackingDirectory { get; }
 

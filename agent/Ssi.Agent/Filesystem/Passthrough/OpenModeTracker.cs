@@ -60,6 +60,29 @@ internal sealed class OpenModeTracker
         }
     }
 
+    /// <summary>
+    /// Node <paramref name="origin"/> reports having <paramref name="handle"/> of <paramref name="node"/>
+    /// open (it kept it across a restart of the home): counted as a cached open unless already known.
+    /// </summary>
+    public void Reported(ulong node, ulong handle, int origin)
+    {
+        lock (_gate)
+        {
+            if (_handles.ContainsKey(handle))
+            {
+                return;
+            }
+
+            if (!_inodes.TryGetValue(node, out var opens))
+            {
+                opens = _inodes[node] = new InodeOpens();
+            }
+
+            opens.Remote++;
+            _handles[handle] = new OpenHandle(node, origin, FromHome: false, OpenMode.Cached);
+        }
+    }
+
     /// <summary>Handle <paramref name="handle"/> was released; returns the backing id to close when it was the inode's last passthrough open (else 0).</summary>
     public int Release(ulong handle)
     {

@@ -17,7 +17,7 @@ namespace Ssi.Agent.Filesystem.Remote;
 /// and its reply written to the kernel when it comes, so no request thread waits with it, and an
 /// interrupt of it is forwarded to the home, which ends the wait.
 /// </summary>
-internal sealed class RemoteForwarder(Contracts.V1.Filesystem.FilesystemClient home, int nodeIndex, TimeSpan timeout, ILogger logger) : IFuseRequestHandler, IFuseInterruptHandler
+internal sealed class RemoteForwarder(Contracts.V1.Filesystem.FilesystemClient home, int nodeIndex, TimeSpan timeout, NodeHoldings holdings, HomeLink link, ILogger logger) : IFuseRequestHandler, IFuseInterruptHandler
 {
     private static readonly TimeSpan InterruptRetry = TimeSpan.FromMilliseconds(20);
     private readonly ConcurrentDictionary<ulong, bool> _waiting = new();
@@ -35,8 +35,12 @@ internal sealed class RemoteForwarder(Contracts.V1.Filesystem.FilesystemClient h
         switch (opcode)
         {
             case FuseOpcode.Forget or FuseOpcode.BatchForget:
+                holdings.Observe(request, []);
                 _ = ForgetAsync(message); // no reply; the home's counts drift only if it is unreachable
                 return 0;
+            case not (FuseOpcode.Release or FuseOpcode.ReleaseDir or FuseOpcode.Flush) when !link.IsUp:
+                // Not registered for invalidations: nothing may be cached anew (closes still go through).
+                return FuseReply.Error(output, unique, Errno.ENOTCONN).Length;
             case FuseOpcode.SetLkW when _device is { } device:
                 _waiting[unique] = true;
                 _ = WaitAsync(message, unique, device);
@@ -47,6 +51,7 @@ internal sealed class RemoteForwarder(Contracts.V1.Filesystem.FilesystemClient h
         {
             var reply = home.Forward(message, deadline: DateTime.UtcNow + timeout);
             reply.Reply.Span.CopyTo(output);
+            holdings.Observe(request, reply.Reply.Span);
             return reply.Reply.Length;
         }
         catch (RpcException e)

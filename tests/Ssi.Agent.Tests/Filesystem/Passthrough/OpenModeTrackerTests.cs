@@ -122,4 +122,16 @@ public sealed class OpenModeTrackerTests
         Assert.Equal([(File, 100UL), (File + 1, 101UL)], dropped.Order());
         Assert.Equal(OpenMode.Passthrough, Open(Home).Mode);
     }
+
+    [Fact]
+    public void A_file_another_node_reports_open_is_not_passed_through_until_that_node_releases_it()
+    {
+        _opens.Reported(File, 7, Node2);
+        _opens.Reported(File, 7, Node2); // reported again on a reconnection: still one open
+
+        Assert.Equal(OpenMode.Cached, Open(Home).Mode);
+        _opens.Release(100);
+        _opens.Release(7);
+        Assert.Equal(OpenMode.Passthrough, Open(Home).Mode);
+    }
 }
