@@ -94,7 +94,11 @@ def run(cmd):
     if op == "pid":
         return {"pid": os.getpid()}
     if op == "lock":
-        fcntl.fcntl(fds[cmd["id"]], fcntl.F_SETLKW if cmd.get("wait") else fcntl.F_SETLK, flock_struct(cmd))
+        if cmd.get("ofd"):  # open file description locks: owned by the open file, not the process
+            command = fcntl.F_OFD_SETLKW if cmd.get("wait") else fcntl.F_OFD_SETLK
+        else:
+            command = fcntl.F_SETLKW if cmd.get("wait") else fcntl.F_SETLK
+        fcntl.fcntl(fds[cmd["id"]], command, flock_struct(cmd))
         return {}
     if op == "getlk":
         l_type, _, start, length, pid = struct.unpack("hhqqi4x", fcntl.fcntl(fds[cmd["id"]], fcntl.F_GETLK, flock_struct(cmd)))

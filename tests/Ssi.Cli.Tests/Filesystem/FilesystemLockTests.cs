@@ -238,6 +238,29 @@ public sealed class FilesystemLockTests(RunningCluster cluster) : IClassFixture<
     }
 
     [Fact]
+    public void Open_file_description_locks_belong_to_the_open_file_and_go_with_its_last_close()
+    {
+        var (path, d) = Open("ofd", "node2", "node3");
+        try
+        {
+            d[0].Do(new { op = "lock", id = "f", type = "w", ofd = true });
+            d[0].Do(new { op = "open", path, id = "g", flags = "O_RDWR" });
+
+            Assert.Equal(EAGAIN, Errno(d[0].Try(new { op = "lock", id = "g", type = "w", ofd = true }))); // same process, another open file
+            Assert.Equal(EAGAIN, Errno(d[1].Try(new { op = "lock", id = "f", type = "r", ofd = true })));
+            Assert.Equal(EAGAIN, Errno(d[1].Try(new { op = "lock", id = "f", type = "r" }))); // POSIX locks see them too
+
+            d[0].Do(new { op = "close", id = "f" });
+
+            d[1].Do(new { op = "lock", id = "f", type = "w", ofd = true });
+        }
+        finally
+        {
+            Dispose(d);
+        }
+    }
+
+    [Fact]
     public async Task Two_nodes_each_waiting_for_the_other_get_EDEADLK()
     {
         var (_, d) = Open("deadlock", "node2", "node3");

@@ -66,7 +66,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     /// </summary>
     public void NodeGone(int origin, bool restarted)
     {
-        _locks.Locks.DropNode(origin);
+        _locks.DropNode(origin);
         if (restarted)
         {
             hub.Interest.DropNode(origin);
@@ -328,7 +328,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 request.Skip(4); // open flags
                 var releaseFlags = request.U32();
                 var lockOwner = request.U64();
-                _locks.Release(node, origin, releaseFlags, lockOwner);
+                _locks.Release(node, origin, fh, releaseFlags, lockOwner);
                 if (_opens.Release(fh) is var backingId and not 0)
                 {
                     _device?.CloseBacking(backingId);

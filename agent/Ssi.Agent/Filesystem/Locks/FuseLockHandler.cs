@@ -7,9 +7,14 @@ namespace Ssi.Agent.Filesystem.Locks;
 /// caller's POSIX locks on the file) and RELEASE (the last close of an open file drops its flock),
 /// answered by the <see cref="LockManager"/>. A SETLKW that must wait answers
 /// <see cref="FuseReply.Later"/>; its reply goes to the request's <see cref="IFuseLateReply"/>.
+/// Open file description locks (F_OFD_SETLK) reach it as POSIX locks owned by the open file: they
+/// go when that file is released, with the other POSIX owners that locked through it.
 /// </summary>
 internal sealed class FuseLockHandler(LockManager locks)
 {
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(int Origin, ulong Handle), HashSet<ulong>> _ownersByHandle = [];
+
     public LockManager Locks { get; } = locks;
 
     /// <summary>GETLK: fills struct fuse_lk_out with the conflicting lock, or F_UNLCK.</summary>
@@ -37,7 +42,21 @@ internal sealed class FuseLockHandler(LockManager locks)
     public int SetLk(scoped ref FuseRequest request, Span<byte> output, int origin, IFuseLateReply? late)
     {
         var unique = request.Unique;
+        var handle = Handle(request);
         var change = Read(ref request, origin);
+        if (change.Kind == LockKind.Posix && change.Type != LockType.Unlock)
+        {
+            lock (_gate)
+            {
+                if (!_ownersByHandle.TryGetValue((origin, handle), out var owners))
+                {
+                    owners = _ownersByHandle[(origin, handle)] = [];
+                }
+
+                owners.Add(change.Owner.Id);
+            }
+        }
+
         LockWait? wait = null;
         if (request.Opcode == FuseOpcode.SetLkW && late is not null)
         {
@@ -55,17 +74,49 @@ internal sealed class FuseLockHandler(LockManager locks)
     /// <summary>FLUSH (a close): POSIX locks belong to the process, and any close of the file drops them.</summary>
     public void Flush(ulong node, int origin, ulong lockOwner) => Locks.Release(node, new LockOwner(origin, lockOwner), LockKind.Posix);
 
-    /// <summary>RELEASE (the open file's last close): with FUSE_RELEASE_FLOCK_UNLOCK, its flock goes.</summary>
-    public void Release(ulong node, int origin, uint releaseFlags, ulong lockOwner)
+    /// <summary>
+    /// RELEASE (the open file's last close): with FUSE_RELEASE_FLOCK_UNLOCK, its flock goes; so do the
+    /// POSIX locks taken through it that are still there (those of the open file itself: OFD locks;
+    /// a process's own went with its close).
+    /// </summary>
+    public void Release(ulong node, int origin, ulong handle, uint releaseFlags, ulong lockOwner)
     {
         if ((releaseFlags & FuseProtocol.ReleaseFlockUnlock) != 0)
         {
             Locks.Release(node, new LockOwner(origin, lockOwner), LockKind.Flock);
         }
+
+        HashSet<ulong>? owners;
+        lock (_gate)
+        {
+            _ownersByHandle.Remove((origin, handle), out owners);
+        }
+
+        foreach (var owner in owners ?? [])
+        {
+            Locks.Release(node, new LockOwner(origin, owner), LockKind.Posix);
+        }
+    }
+
+    /// <summary>Node <paramref name="origin"/> is gone: its locks and waiters go.</summary>
+    public void DropNode(int origin)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _ownersByHandle.Keys.Where(k => k.Origin == origin).ToList())
+            {
+                _ownersByHandle.Remove(key);
+            }
+        }
+
+        Locks.DropNode(origin);
     }
 
     /// <summary>The kernel of node <paramref name="origin"/> interrupted request <paramref name="unique"/>: a waiting SETLKW ends with EINTR.</summary>
     public bool Interrupt(int origin, ulong unique) => Locks.Interrupt(origin, unique);
+
+    /// <summary>The fh of a struct fuse_lk_in (its first field), read ahead of the rest.</summary>
+    private static ulong Handle(in FuseRequest request) => request.Remaining >= 8 ? request.PeekU64() : 0;
 
     /// <summary>struct fuse_lk_in: fh, owner, struct fuse_file_lock { start, end, type, pid }, lk_flags.</summary>
     private static FileLock Read(scoped ref FuseRequest request, int origin)
