@@ -37,18 +37,7 @@ public sealed class FilesystemFailureTests
             await Ip("-n", $"ssi.{cluster.Name}", "link", "set", "p0", "up");
         }
 
-        JsonElement back = default;
-        for (var i = 0; i < 50; i++)
-        {
-            back = reader.Try(new { op = "read", path = "/ssi/survivor" });
-            if (back.GetProperty("ok").GetBoolean())
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
-
+        var back = await reader.EventuallyAsync(new { op = "read", path = "/ssi/survivor" });
         Assert.Equal("kept", back.GetProperty("data").GetString());
     }
 

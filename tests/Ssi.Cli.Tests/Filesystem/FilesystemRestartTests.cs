@@ -8,26 +8,6 @@ namespace Ssi.Cli.Tests.Filesystem;
 [Collection(LocalClusterCollection.Name)]
 public sealed class FilesystemRestartTests(ITestOutputHelper output)
 {
-    /// <summary>Runs <paramref name="command"/> until it succeeds: right after the restart a node refuses requests (ENOTCONN) until the home has registered it again.</summary>
-    private static async Task<JsonElement> Eventually(FsDriver driver, object command)
-    {
-        JsonElement result = default;
-        for (var i = 0; i < 150; i++)
-        {
-            result = driver.Try(command);
-            if (result.GetProperty("ok").GetBoolean())
-            {
-                return result;
-            }
-
-            Assert.Contains(result.GetProperty("errno").GetInt32(), new[] { 5 /* EIO */, 107 /* ENOTCONN */ });
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"{driver.Node}: {JsonSerializer.Serialize(command)} kept failing: {result}");
-        return result;
-    }
-
     [Fact]
     public async Task Files_open_on_other_nodes_keep_working_across_a_restart_of_the_home_agent()
     {
@@ -47,8 +27,8 @@ public sealed class FilesystemRestartTests(ITestOutputHelper output)
 
         // Both descriptors were opened before the restart: the new agent reopens them from their handles.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await Eventually(writer, new { op = "pwrite", id = "w", data = "AFTER!", offset = 0 });
-        var read = await Eventually(reader, new { op = "pread", id = "r", size = 64 });
+        await writer.EventuallyAsync(new { op = "pwrite", id = "w", data = "AFTER!", offset = 0 });
+        var read = await reader.EventuallyAsync(new { op = "pread", id = "r", size = 64 });
         output.WriteLine($"node2 and node3 served again {clock.ElapsedMilliseconds} ms after the restart command returned");
         Assert.Equal("AFTER! the restart", read.GetProperty("data").GetString());
 

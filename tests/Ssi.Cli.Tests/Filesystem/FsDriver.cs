@@ -63,6 +63,29 @@ internal sealed class FsDriver : IDisposable
         return result.Result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> until it succeeds, for up to 30 s: while a node is cut off
+    /// from the home (or the home's agent restarts) it fails with EIO or ENOTCONN, and nothing else.
+    /// </summary>
+    public async Task<JsonElement> EventuallyAsync(object command)
+    {
+        var result = default(JsonElement);
+        for (var i = 0; i < 150; i++)
+        {
+            result = Try(command);
+            if (result.GetProperty("ok").GetBoolean())
+            {
+                return result;
+            }
+
+            Assert.Contains(result.GetProperty("errno").GetInt32(), new[] { 5 /* EIO */, 107 /* ENOTCONN */ });
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"{Node}: {JsonSerializer.Serialize(command)} kept failing: {result}");
+        return result;
+    }
+
     /// <summary>Starts one command (one that may block, such as a lock wait) and returns its result when it comes.</summary>
     public Task<JsonElement> Start(object command)
     {
