@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Locks;
@@ -41,7 +40,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     /// No passthrough for <paramref name="delay"/>: after a restart of the home, other nodes first
     /// tell which files they kept open (a file open elsewhere must not be passed through).
     /// </summary>
-    public void HoldPassthrough(TimeSpan delay) => _passthroughFrom = Environment.TickCount64 + (long)delay.TotalMilliseconds;
+    public void HoldPassthrough(TimeSpan delay) => Volatile.Write(ref _passthroughFrom, Environment.TickCount64 + (long)delay.TotalMilliseconds);
 
     /// <summary>Node <paramref name="origin"/> has these files open (it reported them when it connected).</summary>
     public void OpenFilesReported(int origin, IReadOnlyList<(ulong Node, ulong Handle)> files)

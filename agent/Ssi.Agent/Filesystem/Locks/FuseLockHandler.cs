@@ -42,7 +42,7 @@ internal sealed class FuseLockHandler(LockManager locks)
     public int SetLk(scoped ref FuseRequest request, Span<byte> output, int origin, IFuseLateReply? late)
     {
         var unique = request.Unique;
-        var handle = Handle(request);
+        var handle = HandleOf(request);
         var change = Read(ref request, origin);
         if (change.Kind == LockKind.Posix && change.Type != LockType.Unlock)
         {
@@ -116,7 +116,7 @@ internal sealed class FuseLockHandler(LockManager locks)
     public bool Interrupt(int origin, ulong unique) => Locks.Interrupt(origin, unique);
 
     /// <summary>The fh of a struct fuse_lk_in (its first field), read ahead of the rest.</summary>
-    private static ulong Handle(in FuseRequest request) => request.Remaining >= 8 ? request.PeekU64() : 0;
+    private static ulong HandleOf(in FuseRequest request) => request.Remaining >= 8 ? request.PeekU64() : 0;
 
     /// <summary>struct fuse_lk_in: fh, owner, struct fuse_file_lock { start, end, type, pid }, lk_flags.</summary>
     private static FileLock Read(scoped ref FuseRequest request, int origin)
