@@ -38,12 +38,17 @@ def run(cmd):
     op = cmd["op"]
     path = cmd.get("path")
     if op == "open":
-        fds[cmd["id"]] = os.open(path, getattr(os, cmd.get("flags", "O_RDWR")) | os.O_CLOEXEC)
+        flags = 0
+        for name in cmd.get("flags", "O_RDWR").split("|"):
+            flags |= getattr(os, name)
+        fds[cmd["id"]] = os.open(path, flags | os.O_CLOEXEC)
         return {}
     if op == "pread":
         return {"data": os.pread(fds[cmd["id"]], cmd["size"], cmd.get("offset", 0)).decode("utf-8", "replace")}
     if op == "pwrite":
         return {"written": os.pwrite(fds[cmd["id"]], cmd["data"].encode(), cmd.get("offset", 0))}
+    if op == "fdwrite":
+        return {"written": os.write(fds[cmd["id"]], cmd["data"].encode())}
     if op == "close":
         os.close(fds.pop(cmd["id"]))
         return {}
@@ -72,9 +77,9 @@ def run(cmd):
     if op == "read":
         with open(path) as f:
             return {"data": f.read()}
-    if op == "stat":
-        s = os.stat(path)
-        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink}
+    if op in ("stat", "fstat"):
+        s = os.stat(path) if op == "stat" else os.fstat(fds[cmd["id"]])
+        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink, "ctime_ns": s.st_ctime_ns}
     if op == "exists":
         return {"exists": os.path.lexists(path)}
     if op == "listdir":
@@ -84,6 +89,9 @@ def run(cmd):
         return {}
     if op == "unlink":
         os.unlink(path)
+        return {}
+    if op == "rmdir":
+        os.rmdir(path)
         return {}
     if op == "rename":
         os.rename(path, cmd["to"])

@@ -9,6 +9,7 @@ internal static class Errno
     public const int EIO = 5;
     public const int EBADF = 9;
     public const int EAGAIN = 11;
+    public const int EACCES = 13;
     public const int EFAULT = 14;
     public const int EEXIST = 17;
     public const int ENODEV = 19;

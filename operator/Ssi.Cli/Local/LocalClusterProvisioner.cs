@@ -221,17 +221,30 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
     /// <summary>Creates a directory and journals the topmost one that did not exist, for `down` to remove.</summary>
     private static void CreateDirectory(LocalClusterState state, LocalClusterLayout layout, string path)
     {
+        if (!Directory.Exists(path))
+        {
+            var topmost = TopmostToCreate(path, Directory.Exists);
+            Journal(state, layout, s => s.Directories.Add(topmost));
+            Directory.CreateDirectory(path);
+        }
+    }
+
+    /// <summary>
+    /// The topmost missing directory on the way to <paramref name="path"/>, which `down` will remove
+    /// with everything in it; never the data root or above (other clusters keep their data there
+    /// even when this cluster's `up` was the one that made it).
+    /// </summary>
+    internal static string TopmostToCreate(string path, Func<string, bool> exists)
+    {
         var topmost = path;
-        for (var parent = Path.GetDirectoryName(path); parent is not null && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+        for (var parent = Path.GetDirectoryName(path);
+             parent is not null && !exists(parent) && !LocalClusterTeardown.IsSameOrAbove(parent, LocalClusterLayout.DefaultDataRoot);
+             parent = Path.GetDirectoryName(parent))
         {
             topmost = parent;
         }
 
-        if (!Directory.Exists(path))
-        {
-            Journal(state, layout, s => s.Directories.Add(topmost));
-            Directory.CreateDirectory(path);
-        }
+        return topmost;
     }
 
     private static void Journal(LocalClusterState state, LocalClusterLayout layout, Action<LocalClusterState> record)

@@ -226,12 +226,9 @@ public sealed class LocalFileSystemMountTests
                 print(e.errno)
             """;
 
-        using var python = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", ["-c", script]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = await python.StandardOutput.ReadToEndAsync();
-        await python.WaitForExitAsync();
+        var output = await PythonScript.RunAsync(script);
 
-        Assert.True(python.ExitCode == 0, await python.StandardError.ReadToEndAsync());
-        Assert.Equal(["blue", "user.color", "0", "61"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["blue", "user.color", "0", "61"], output);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late, List<CacheInvalidation> changes)
     {
         var node = request.NodeId;
-        var caller = new CallerContext(request.Uid, request.Gid, request.Pid);
+        var caller = new CallerContext(request.Uid, request.Gid, request.Pid) { SupplementaryGroup = request.SupplementaryGroup };
         var reply = new FuseReply(output);
         switch (request.Opcode)
         {
@@ -204,39 +204,14 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             }
 
             case FuseOpcode.Unlink:
-            {
-                var name = request.Name();
-                var child = _fs.Lookup(node, name); // for its node id only: give the lookup back
-                try
-                {
-                    _fs.Unlink(node, name);
-                    Removed(node, name, child, changes);
-                }
-                finally
-                {
-                    if (child is { } c)
-                    {
-                        _fs.Forget(c.NodeId, 1);
-                    }
-                }
-
-                break;
-            }
-
             case FuseOpcode.Rmdir:
-            {
-                var name = request.Name();
-                _fs.Rmdir(node, name);
-                Removed(node, name, null, changes);
+                Remove(node, request.Name(), request.Opcode == FuseOpcode.Rmdir, changes);
                 break;
-            }
             case FuseOpcode.Rename:
             {
                 var newDir = request.U64();
                 var name = request.Name();
-                var newName = request.Name();
-                _fs.Rename(node, name, newDir, newName, 0);
-                Renamed(node, name, newDir, newName, changes);
+                Rename(node, name, newDir, request.Name(), 0, changes);
                 break;
             }
 
@@ -246,9 +221,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 var flags = request.U32();
                 request.Skip(4);
                 var name = request.Name();
-                var newName = request.Name();
-                _fs.Rename(node, name, newDir, newName, flags);
-                Renamed(node, name, newDir, newName, changes);
+                Rename(node, name, newDir, request.Name(), flags, changes);
                 break;
             }
 
@@ -280,6 +253,17 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 var name = request.Name();
                 var (entry, file) = _fs.Create(node, name, flags, mode, caller);
                 reply.Entry(Created(entry, node, name, origin, changes));
+                OpenOut(ref reply, entry.NodeId, file, origin, allowPassthrough);
+                break;
+            }
+
+            case FuseOpcode.TmpFile:
+            {
+                var flags = (int)request.U32();
+                var mode = request.U32();
+                var (entry, file) = _fs.TmpFile(node, flags, mode, caller); // no name: nothing to invalidate
+                hub.Interest.Looked(entry.NodeId, origin);
+                reply.Entry(ForOrigin(entry, origin));
                 OpenOut(ref reply, entry.NodeId, file, origin, allowPassthrough);
                 break;
             }
@@ -351,6 +335,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             case FuseOpcode.SetLkW:
                 return _locks.SetLk(ref request, output, origin, late);
             case FuseOpcode.Fsync:
+            case FuseOpcode.FsyncDir: // fh is the directory's descriptor: its entries reach the disk, as on ext4
             {
                 var fh = request.U64();
                 _fs.Fsync(node, fh, (request.U32() & 1) != 0);
@@ -368,8 +353,6 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 break;
             case FuseOpcode.ReleaseDir:
                 _fs.ReleaseDir(node, request.U64());
-                break;
-            case FuseOpcode.FsyncDir:
                 break;
             case FuseOpcode.Fallocate:
             {
@@ -465,24 +448,86 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     private FileEntry ForOrigin(FileEntry entry, int origin) =>
         origin != hub.HomeIndex && _opens.AttributesVolatile(entry.NodeId) ? entry with { AttrTimeout = TimeSpan.Zero } : entry;
 
-    private static void Removed(ulong parent, ReadOnlySpan<byte> name, FileEntry? child, List<CacheInvalidation> changes)
+    /// <summary>Unlink or rmdir; the removed file's nlink and ctime change too, on every node that holds it.</summary>
+    private void Remove(ulong parent, ReadOnlySpan<byte> name, bool directory, List<CacheInvalidation> changes)
     {
-        changes.Add(CacheInvalidation.Entry(parent, name));
-        changes.Add(CacheInvalidation.Inode(parent));
-        if (child is { } c)
+        var child = NodeOf(parent, name);
+        try
         {
-            changes.Add(CacheInvalidation.Inode(c.NodeId)); // nlink and ctime changed
+            if (directory)
+            {
+                _fs.Rmdir(parent, name);
+            }
+            else
+            {
+                _fs.Unlink(parent, name);
+            }
+
+            changes.Add(CacheInvalidation.Entry(parent, name));
+            changes.Add(CacheInvalidation.Inode(parent));
+            if (child != 0)
+            {
+                changes.Add(CacheInvalidation.Inode(child));
+            }
+        }
+        finally
+        {
+            GiveBack(child);
         }
     }
 
-    private static void Renamed(ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, List<CacheInvalidation> changes)
+    /// <summary>
+    /// Rename (flags: RENAME_NOREPLACE, RENAME_EXCHANGE). Besides both names and directories, the
+    /// moved file's ctime changes and a replaced file loses a link (or, exchanged, changes place).
+    /// </summary>
+    private void Rename(ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, uint flags, List<CacheInvalidation> changes)
     {
-        changes.Add(CacheInvalidation.Entry(parent, name));
-        changes.Add(CacheInvalidation.Entry(newParent, newName));
-        changes.Add(CacheInvalidation.Inode(parent));
-        if (newParent != parent)
+        var moved = NodeOf(parent, name);
+        var replaced = NodeOf(newParent, newName);
+        try
         {
-            changes.Add(CacheInvalidation.Inode(newParent));
+            _fs.Rename(parent, name, newParent, newName, flags);
+            changes.Add(CacheInvalidation.Entry(parent, name));
+            changes.Add(CacheInvalidation.Entry(newParent, newName));
+            changes.Add(CacheInvalidation.Inode(parent));
+            if (newParent != parent)
+            {
+                changes.Add(CacheInvalidation.Inode(newParent));
+            }
+
+            foreach (var file in (ReadOnlySpan<ulong>)[moved, replaced])
+            {
+                if (file != 0)
+                {
+                    changes.Add(CacheInvalidation.Inode(file));
+                }
+            }
+        }
+        finally
+        {
+            GiveBack(moved);
+            GiveBack(replaced);
+        }
+    }
+
+    /// <summary>The node id of a name, for invalidations only (0 when there is none); <see cref="GiveBack"/> returns the lookup it costs.</summary>
+    private ulong NodeOf(ulong parent, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            return _fs.Lookup(parent, name)?.NodeId ?? 0;
+        }
+        catch (FsError)
+        {
+            return 0; // the operation itself reports what is wrong with the name
+        }
+    }
+
+    private void GiveBack(ulong node)
+    {
+        if (node != 0)
+        {
+            _fs.Forget(node, 1);
         }
     }
 

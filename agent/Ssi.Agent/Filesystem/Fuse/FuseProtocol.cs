@@ -31,7 +31,11 @@ internal static class FuseProtocol
     public const ulong MaxPagesFlag = 1UL << 22;
     public const ulong CacheSymlinks = 1UL << 23;
     public const ulong InitExt = 1UL << 30;
+    public const ulong CreateSuppGroup = 1UL << 34;
     public const ulong Passthrough = 1UL << 37;
+
+    /// <summary>Request extension type FUSE_EXT_GROUPS (struct fuse_supp_groups).</summary>
+    public const uint ExtGroups = 32;
 
     // open_out flags.
     public const uint FopenDirectIo = 1 << 0;

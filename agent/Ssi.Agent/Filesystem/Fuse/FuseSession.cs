@@ -167,7 +167,7 @@ internal sealed class FuseSession : IDisposable
         KernelMinor = minor;
         var wanted = FuseProtocol.AsyncRead | FuseProtocol.AtomicOTrunc | FuseProtocol.BigWrites | FuseProtocol.DoReaddirplus
             | FuseProtocol.ReaddirplusAuto | FuseProtocol.AsyncDio | FuseProtocol.ParallelDirops | FuseProtocol.MaxPagesFlag
-            | FuseProtocol.CacheSymlinks | FuseProtocol.InitExt;
+            | FuseProtocol.CacheSymlinks | FuseProtocol.InitExt | FuseProtocol.CreateSuppGroup;
         if (_wantPassthrough)
         {
             wanted |= FuseProtocol.Passthrough;

@@ -22,6 +22,12 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private const int O_DIRECT = 0x4000;
     private const long UTIME_NOW = 0x3fffffff;
     private const long UTIME_OMIT = 0x3ffffffe;
+    private const int O_TMPFILE = 0x410000; // __O_TMPFILE | O_DIRECTORY
+    private const uint S_IFMT = 0xF000;
+    private const uint S_IFLNK = 0xA000;
+    private const uint AccessBits = 0x1FF;
+    private const uint ChangingBits = FuseProtocolBits.Mode | FuseProtocolBits.Uid | FuseProtocolBits.Gid | FuseProtocolBits.Size
+        | FuseProtocolBits.Atime | FuseProtocolBits.Mtime | FuseProtocolBits.AtimeNow | FuseProtocolBits.MtimeNow;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, LocalInode> _byId = [];
@@ -152,6 +158,12 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             FsError.Check(Posix.SetTimesFd(inode.PathFd, aSec, aNs, mSec, mNs));
         }
 
+        if ((request.Valid & ChangingBits) == 0)
+        {
+            // chown(f, -1, -1): nothing changes but the change time, as on a local filesystem.
+            FsError.Check(Posix.ChownFd(inode.PathFd, uint.MaxValue, uint.MaxValue));
+        }
+
         return GetAttr(node);
     }
 
@@ -168,23 +180,23 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         var dir = Get(parent);
         var z = CheckedName(name);
         FsError.Check(Posix.SymlinkAt(Posix.Z(target), dir.PathFd, z));
-        return Created(dir, z, caller);
+        return Created(dir, z, S_IFLNK | 0x1FF, caller);
     }
 
     public FileEntry Mknod(ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, in CallerContext caller)
     {
         var dir = Get(parent);
         var z = CheckedName(name);
-        FsError.Check(Posix.MknodAt(dir.PathFd, z, (int)mode, rdev));
-        return Created(dir, z, caller);
+        FsError.Check(Posix.MknodAt(dir.PathFd, z, (int)((mode & S_IFMT) | (mode & AccessBits)), rdev));
+        return Created(dir, z, mode, caller);
     }
 
     public FileEntry Mkdir(ulong parent, ReadOnlySpan<byte> name, uint mode, in CallerContext caller)
     {
         var dir = Get(parent);
         var z = CheckedName(name);
-        FsError.Check(Posix.MkdirAt(dir.PathFd, z, (int)mode));
-        return Created(dir, z, caller);
+        FsError.Check(Posix.MkdirAt(dir.PathFd, z, (int)(mode & AccessBits)));
+        return Created(dir, z, mode, caller);
     }
 
     public void Unlink(ulong parent, ReadOnlySpan<byte> name) =>
@@ -216,11 +228,54 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         var dir = Get(parent);
         var z = CheckedName(name);
-        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, z, ServerFlags(flags) | Posix.O_CREAT | Posix.O_NOFOLLOW, (int)mode));
+        var fd = Posix.OpenAt(dir.PathFd, z, ServerFlags(flags) | Posix.O_CREAT | Posix.O_EXCL | Posix.O_NOFOLLOW, (int)(mode & AccessBits));
+        if (fd == -Errno.EEXIST && (flags & Posix.O_EXCL) == 0)
+        {
+            // Another node made the name since this node's kernel looked: an open of that file,
+            // which keeps its owner and mode and needs the caller's permission.
+            return OpenExisting(dir, z, flags, caller);
+        }
+
+        FsError.Check(fd);
         try
         {
-            var entry = Created(dir, z, caller);
+            var entry = Created(dir, z, mode, caller);
             return (entry, new OpenResult(Register(fd, flags, directory: false), 0, fd));
+        }
+        catch
+        {
+            Posix.Close(fd);
+            throw;
+        }
+    }
+
+    private (FileEntry Entry, OpenResult File) OpenExisting(LocalInode dir, byte[] name, int flags, in CallerContext caller)
+    {
+        var entry = Adopt(FsError.Check(Posix.OpenAt(dir.PathFd, name, Posix.O_PATH | Posix.O_NOFOLLOW)));
+        try
+        {
+            if (!FilePermission.Allows(entry.Attributes, caller, flags))
+            {
+                throw new FsError(Errno.EACCES);
+            }
+
+            return (entry, Open(entry.NodeId, flags));
+        }
+        catch
+        {
+            Forget(entry.NodeId, 1);
+            throw;
+        }
+    }
+
+    public (FileEntry Entry, OpenResult File) TmpFile(ulong parent, int flags, uint mode, in CallerContext caller)
+    {
+        var dir = Get(parent);
+        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, Posix.Z("."), (ServerFlags(flags) & ~Posix.O_CREAT) | O_TMPFILE, (int)(mode & AccessBits)));
+        try
+        {
+            var path = FsError.Check(Posix.Reopen(fd, Posix.O_PATH));
+            return (Owned(dir, path, mode, caller), new OpenResult(Register(fd, flags, directory: false), 0, fd));
         }
         catch
         {
@@ -308,8 +363,20 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value) =>
         FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
 
-    public void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) =>
+    /// <summary>
+    /// Sets an extended attribute. POSIX ACLs are refused (EOPNOTSUPP, as on a filesystem mounted
+    /// noacl): the kernels check permissions from the mode bits alone (default_permissions without
+    /// FUSE_POSIX_ACL), so an ACL stored on the backing file would look in force and not be.
+    /// </summary>
+    public void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    {
+        if (name.SequenceEqual("system.posix_acl_access"u8) || name.SequenceEqual("system.posix_acl_default"u8))
+        {
+            throw new FsError(Errno.EOPNOTSUPP);
+        }
+
         FsError.Check(Posix.SetXattrFd(XattrTarget(node, Errno.EPERM), Posix.Z(name), value, flags));
+    }
 
     public int ListXattr(ulong node, Span<byte> list)
     {
@@ -451,9 +518,9 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             return fd;
         }
 
-        if (FileHandleCode.EpochOf(handle) == _ids.Epoch)
+        if (FileHandleCode.EpochOf(handle) is 0 || FileHandleCode.EpochOf(handle) == _ids.Epoch)
         {
-            throw new FsError(Errno.EBADF);
+            throw new FsError(Errno.EBADF); // not open in this run, or never a handle of ours (runs are numbered from 1)
         }
 
         var inode = Get(node);
@@ -468,18 +535,37 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         return reopened;
     }
 
-    /// <summary>Owns the new file by the caller (the agent creates as root), then looks it up.</summary>
-    private FileEntry Created(LocalInode dir, byte[] name, in CallerContext caller)
+    /// <summary>
+    /// Gives the new file the owner, group and mode the caller would have got from a local
+    /// filesystem (<see cref="NewFileAttributes"/>): the agent creates as root, under its own umask
+    /// and without the special bits, then corrects them. Then looks the file up.
+    /// </summary>
+    private FileEntry Created(LocalInode dir, byte[] name, uint mode, in CallerContext caller) =>
+        Owned(dir, FsError.Check(Posix.OpenAt(dir.PathFd, name, Posix.O_PATH | Posix.O_NOFOLLOW)), mode, caller);
+
+    /// <summary>The file behind the new O_PATH descriptor <paramref name="fd"/> gets its owner, group and mode; then it is looked up.</summary>
+    private FileEntry Owned(LocalInode dir, int fd, uint mode, in CallerContext caller)
     {
-        var fd = FsError.Check(Posix.OpenAt(dir.PathFd, name, Posix.O_PATH | Posix.O_NOFOLLOW));
-        if (caller.Uid != 0 || caller.Gid != 0)
+        try
         {
-            var rc = Posix.ChownFd(fd, caller.Uid, caller.Gid);
-            if (rc < 0)
+            FsError.Check(Posix.Stat(dir.PathFd, out var parent));
+            FsError.Check(Posix.Stat(fd, out var made));
+            var wanted = NewFileAttributes.Decide(mode, parent.Mode, parent.Gid, caller);
+            if (made.Uid != wanted.Uid || made.Gid != wanted.Gid)
             {
-                Posix.Close(fd);
-                FsError.Check(rc);
+                FsError.Check(Posix.ChownFd(fd, wanted.Uid, wanted.Gid));
+                FsError.Check(Posix.Stat(fd, out made)); // chown drops set-user-ID and set-group-ID
             }
+
+            if (!made.IsSymlink && (made.Mode & 0xFFF) != wanted.Mode)
+            {
+                FsError.Check(Posix.ChmodFd(fd, (int)wanted.Mode));
+            }
+        }
+        catch
+        {
+            Posix.Close(fd);
+            throw;
         }
 
         return Adopt(fd);

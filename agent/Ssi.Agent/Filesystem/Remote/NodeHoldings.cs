@@ -62,7 +62,7 @@ internal sealed class NodeHoldings
                 when reply.Length >= FuseProtocol.OutHeaderSize + FuseProtocol.EntryOutSize:
                 Looked(BinaryPrimitives.ReadUInt64LittleEndian(reply[EntryNodeIdOffset..]));
                 break;
-            case FuseOpcode.Create when reply.Length >= FuseProtocol.OutHeaderSize + FuseProtocol.EntryOutSize + 16:
+            case FuseOpcode.Create or FuseOpcode.TmpFile when reply.Length >= FuseProtocol.OutHeaderSize + FuseProtocol.EntryOutSize + 16:
                 var created = BinaryPrimitives.ReadUInt64LittleEndian(reply[EntryNodeIdOffset..]);
                 Looked(created);
                 Opened(created, BinaryPrimitives.ReadUInt64LittleEndian(reply[(FuseProtocol.OutHeaderSize + FuseProtocol.EntryOutSize)..]));
