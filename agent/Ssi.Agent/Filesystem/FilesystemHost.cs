@@ -6,6 +6,7 @@ using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
 using Ssi.Agent.Filesystem.Forwarding;
+using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Native.Fuse;
 using Ssi.Agent.Security;
@@ -23,6 +24,8 @@ internal sealed class FilesystemHost(
     AgentCredentials credentials,
     ClientCertificatePolicy clientPolicy,
     CoherencyHub hub,
+    LockManager locks,
+    NodeLiveness liveness,
     FilesystemRole role,
     SharedVolume volume,
     ILoggerFactory loggers) : BackgroundService
@@ -43,8 +46,8 @@ internal sealed class FilesystemHost(
             return;
         }
 
+        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed (dead: not even stat works on it)
         Directory.CreateDirectory(o.MountPath);
-        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed
         var isHome = o.HomeNode == agent.Value.Node;
         var roleName = isHome ? "home" : "forwarding";
         role.Report(roleName, false, false, "Mounting.");
@@ -53,27 +56,55 @@ internal sealed class FilesystemHost(
         HomeLink? link = null;
         LinkListener? links = null;
         var watching = Task.CompletedTask; // the home invalidates its own kernel directly
+        Action<int, bool>? gone = null;
+        Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? reported = null;
         if (isHome)
         {
-            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), o.RetainedInodes);
-            var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
+            // Node ids kept with the agent's state: other nodes keep their files across a restart of this agent.
+            var idFile = agent.Value.StateDirectory is { } state ? Path.Combine(state, "filesystem", "node-ids") : null;
+            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), idFile, o.RetainedInodes);
+            var dispatcher = new FuseDispatcher(local, hub, locks, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
-            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
+            gone = (index, restarted) =>
+            {
+                FsLog.NodeGone(_logger, index, restarted);
+                dispatcher.NodeGone(index, restarted);
+            };
+            liveness.Gone += gone;
+            reported = dispatcher.OpenFilesReported;
+            hub.OpenFilesReported += reported;
+            if (local.KnewIds)
+            {
+                dispatcher.HoldPassthrough(liveness.Grace);
+            }
+
+            dispatcher.AttachLocalMount(device);
+            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger, locks: true);
             session.Start(o.Threads);
             var listen = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(agent.Value.ListenAddress), LinkEndpoints.ListenPort(agent.Value.Port, o.LinkPort));
             links = new LinkListener(listen, credentials, clientPolicy, dispatcher, hub, _logger);
             links.Start();
-            _ = session.Initialized.ContinueWith(_ => dispatcher.AttachLocalMount(device, session.Passthrough), TaskScheduler.Default);
+            _ = session.Initialized.ContinueWith(
+                _ =>
+                {
+                    if (session.Passthrough)
+                    {
+                        dispatcher.EnablePassthrough();
+                    }
+                },
+                TaskScheduler.Default);
             FsLog.Mounted(_logger, o.MountPath, "home", o.BackingDirectory);
         }
         else
         {
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            link = new HomeLink(LinkEndpoints.Target(o.HomeEndpoint, o.LinkPort), o.HomeNode, credentials, agent.Value.NodeIndex, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), TimeSpan.FromSeconds(o.CacheTimeoutSeconds), _logger);
+            // This run of the mount: the home drops what an earlier run held when it sees another.
+            var incarnation = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1;
+            link = new HomeLink(LinkEndpoints.Target(o.HomeEndpoint, o.LinkPort), o.HomeNode, credentials, agent.Value.NodeIndex, incarnation, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), TimeSpan.FromSeconds(o.CacheTimeoutSeconds), _logger);
             link.Start();
             watching = link.Registered;
-            session = new FuseSession(device, link, passthrough: false, _logger);
+            session = new FuseSession(device, link, passthrough: false, _logger, locks: true);
             session.Start(o.Threads);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
@@ -101,6 +132,16 @@ internal sealed class FilesystemHost(
         }
         finally
         {
+            if (gone is not null)
+            {
+                liveness.Gone -= gone;
+            }
+
+            if (reported is not null)
+            {
+                hub.OpenFilesReported -= reported;
+            }
+
             _ = FuseDevice.TryUnmount(o.MountPath);
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);

@@ -51,8 +51,8 @@ public sealed class SharedReadHandleTests : IDisposable
         _fs.Forget(node, 1);
         var again = _fs.Lookup(Root, "f"u8)!.Value.NodeId;
 
+        Assert.Equal(node, again); // node ids outlive the descriptors
         Assert.Equal(12, _fs.Read(again, FileHandles.SharedRead, 0, new byte[64]));
-        Assert.Equal(Errno.ENOENT, Assert.Throws<FsError>(() => _fs.Read(node, FileHandles.SharedRead, 0, new byte[8])).Errno);
     }
 
     public void Dispose()

@@ -10,7 +10,7 @@ namespace Ssi.Agent.Filesystem.Coherency;
 /// applied it (or a short deadline passed for a node that does not answer). The home's own kernel
 /// is invalidated directly; the other nodes through their links (<see cref="Join"/>).
 /// </summary>
-internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
+internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness liveness)
 {
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
 
@@ -19,6 +19,9 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
     private FuseDevice? _homeDevice;
 
     public InterestMap Interest { get; } = new();
+
+    /// <summary>A node told which files its kernel has open (when it connected): the home tracks them as that node's opens.</summary>
+    public event Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? OpenFilesReported;
 
     public int HomeIndex { get; private set; }
 
@@ -61,11 +64,12 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
     }
 
     /// <summary>
-    /// Registers node <paramref name="index"/>: from now on its invalidations go to <paramref name="send"/>
-    /// (which writes them to the node's link and may throw when the link is gone). Whatever the node
-    /// cached before may have changed while it was away: all of it is invalidated first.
+    /// Registers node <paramref name="index"/> (run <paramref name="incarnation"/> of its mount): from now
+    /// on its invalidations go to <paramref name="send"/> (which writes them to the node's link and may
+    /// throw when the link is gone). Whatever the node cached before may have changed while it was
+    /// away: all of it is invalidated first.
     /// </summary>
-    public InvalidationWatcher Join(int index, Action<ulong, CacheInvalidation> send)
+    public InvalidationWatcher Join(int index, ulong incarnation, Action<ulong, CacheInvalidation> send)
     {
         var watcher = new InvalidationWatcher(send);
         if (_watchers.TryGetValue(index, out var previous))
@@ -74,6 +78,7 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         }
 
         _watchers[index] = watcher;
+        liveness.Joined(index, incarnation);
         FsLog.WatcherJoined(logger, index);
         foreach (var node in Interest.HeldBy(index))
         {
@@ -83,12 +88,35 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         return watcher;
     }
 
+    /// <summary>
+    /// What node <paramref name="index"/> reports its kernel holds (when it connects; after a restart of
+    /// the home this is how the home learns it again): it may have changed while the node was away, so
+    /// each reported node id is invalidated too.
+    /// </summary>
+    public void Reported(int index, InvalidationWatcher watcher, IReadOnlyList<(ulong Node, long Lookups)> held, IReadOnlyList<(ulong Node, ulong Handle)> open)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentNullException.ThrowIfNull(open);
+        foreach (var (node, lookups) in held)
+        {
+            Interest.Reported(node, index, lookups);
+            _ = watcher.Send(NextId(), CacheInvalidation.Inode(node, 0));
+        }
+
+        if (open.Count > 0)
+        {
+            OpenFilesReported?.Invoke(index, open);
+        }
+    }
+
     /// <summary>The link of node <paramref name="index"/> ended: nobody waits for its acknowledgements any more.</summary>
     public void Leave(int index, InvalidationWatcher watcher)
     {
         ArgumentNullException.ThrowIfNull(watcher);
         if (_watchers.TryRemove(new KeyValuePair<int, InvalidationWatcher>(index, watcher)))
         {
+            liveness.Left(index);
             FsLog.WatcherLeft(logger, index);
         }
 

@@ -18,15 +18,19 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 /// </list>
 /// It also knows every name of directories this node made, as long as nobody else changes them (the
 /// home tells it when they do), and answers lookups of other names there itself: creating files in a
-/// new directory costs one round trip each. A node that reconnects forgets everything.
+/// new directory costs one round trip each. A node that reconnects forgets everything. And only
+/// what the kernel holds is kept: the home invalidates a node only for the node ids its kernel holds,
+/// so knowledge of a node id the kernel let go of (FORGET to zero, <see cref="Released"/>) is dropped
+/// and not taken again until the kernel holds it again.
 /// </summary>
-internal sealed class ForwardingCache(TimeSpan entryTimeout)
+internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> held)
 {
     private const int MaxFiles = 65536;
     private const int MaxNames = 1 << 20;
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, Known> _files = [];
     private readonly Dictionary<ulong, HashSet<string>> _complete = [];
+    private readonly HashSet<ulong> _volatile = [];
     private int _names;
     private readonly HashSet<ulong> _locking = [];
     private long _epoch;
@@ -98,6 +102,11 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout)
             // Nothing forgotten while the request travelled: what its reply says is still true.
             var fresh = sent.Epoch == _epoch;
             LearnNamesLocked(sent, error, reply, fresh);
+            if (error == 0)
+            {
+                LearnVolatileLocked(sent, reply);
+            }
+
             switch (ForwardingPolicy.Changes(sent.Opcode))
             {
                 case ChangeScope.Node:
@@ -108,9 +117,9 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout)
                     break;
             }
 
-            if (fresh)
+            if (fresh && held(sent.NodeId))
             {
-                if (sent.Opcode == FuseOpcode.GetAttr && error == 0 && reply.Length == FuseProtocol.OutHeaderSize + FuseProtocol.AttrOutSize)
+                if (sent.Opcode == FuseOpcode.GetAttr && error == 0 && reply.Length == FuseProtocol.OutHeaderSize + FuseProtocol.AttrOutSize && Cacheable(reply[FuseProtocol.OutHeaderSize..]))
                 {
                     KnownLocked(sent.NodeId).AttrOut = reply[FuseProtocol.OutHeaderSize..].ToArray();
                 }
@@ -122,9 +131,14 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout)
 
             while (LinkFrame.NextHint(ref hints, out var node, out var kind, out var payload))
             {
+                if (!held(node))
+                {
+                    continue;
+                }
+
                 switch (kind)
                 {
-                    case HintKind.Attributes when payload.Length == FuseProtocol.AttrOutSize:
+                    case HintKind.Attributes when payload.Length == FuseProtocol.AttrOutSize && Cacheable(payload):
                         KnownLocked(node).AttrOut = payload.ToArray();
                         break;
                     case HintKind.XattrNames:
@@ -146,6 +160,29 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout)
         }
     }
 
+    /// <summary>The kernel let go of <paramref name="node"/> (FORGET to zero): the home stops telling this node about it.</summary>
+    public void Released(ulong node)
+    {
+        lock (_lock)
+        {
+            ForgetLocked(node);
+            ForgetNamesLocked(node);
+            _volatile.Remove(node);
+        }
+    }
+
+    /// <summary>
+    /// Whether the home gave <paramref name="node"/>'s attributes no cache time last: it passes the file
+    /// through, so opens must reach it (it makes them direct I/O) rather than be answered here.
+    /// </summary>
+    public bool IsVolatile(ulong node)
+    {
+        lock (_lock)
+        {
+            return _volatile.Contains(node);
+        }
+    }
+
     /// <summary>The link broke: whatever changed meanwhile was not told.</summary>
     public void Clear()
     {
@@ -155,6 +192,7 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout)
             _files.Clear();
             _complete.Clear();
             _names = 0;
+            _volatile.Clear();
         }
     }
 
@@ -246,6 +284,56 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout)
         var end = name.IndexOf((byte)0);
         return end < 0 ? name : name[..end];
     }
+
+    /// <summary>Reads off a reply which node ids the home gives no attribute cache time (see <see cref="IsVolatile"/>).</summary>
+    private void LearnVolatileLocked(in PendingRequest sent, ReadOnlySpan<byte> reply)
+    {
+        var body = reply[FuseProtocol.OutHeaderSize..];
+        switch (sent.Opcode)
+        {
+            case FuseOpcode.GetAttr or FuseOpcode.SetAttr when body.Length >= FuseProtocol.AttrOutSize:
+                Volatile(sent.NodeId, !Cacheable(body));
+                break;
+            case FuseOpcode.Lookup or FuseOpcode.Create or FuseOpcode.Mknod or FuseOpcode.Mkdir or FuseOpcode.Symlink or FuseOpcode.Link or FuseOpcode.TmpFile
+                when body.Length >= FuseProtocol.EntryOutSize:
+                Entry(body);
+                break;
+            case FuseOpcode.ReadDirPlus:
+                for (var at = 0; at + FuseProtocol.EntryOutSize + 24 <= body.Length;)
+                {
+                    Entry(body[at..]);
+                    var nameLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(body[(at + FuseProtocol.EntryOutSize + 16)..]);
+                    at += FuseProtocol.EntryOutSize + ((24 + nameLength + 7) & ~7);
+                }
+
+                break;
+        }
+
+        void Entry(ReadOnlySpan<byte> entryOut)
+        {
+            // struct fuse_entry_out: nodeid, generation, entry_valid, attr_valid, entry_valid_nsec, attr_valid_nsec.
+            var node = BinaryPrimitives.ReadUInt64LittleEndian(entryOut);
+            if (node != 0)
+            {
+                Volatile(node, BinaryPrimitives.ReadUInt64LittleEndian(entryOut[24..]) == 0 && BinaryPrimitives.ReadUInt32LittleEndian(entryOut[36..]) == 0);
+            }
+        }
+
+        void Volatile(ulong node, bool isVolatile)
+        {
+            if (isVolatile)
+            {
+                _volatile.Add(node);
+            }
+            else
+            {
+                _volatile.Remove(node);
+            }
+        }
+    }
+
+    /// <summary>Attributes the home let the kernel cache (a zero timeout: the home passes the file through and they change unseen).</summary>
+    private static bool Cacheable(ReadOnlySpan<byte> attrOut) => BinaryPrimitives.ReadUInt64LittleEndian(attrOut) != 0 || BinaryPrimitives.ReadUInt32LittleEndian(attrOut[8..]) != 0;
 
     private Known KnownLocked(ulong node)
     {

@@ -42,7 +42,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly PendingRequests _pending = new();
+    private readonly NodeHoldings _holdings = new();
     private readonly ForwardingCache _cache;
+    private readonly ulong _incarnation;
     private readonly Lock _stateLock = new();
     private readonly BlockingCollection<(Connection Link, ulong Id, CacheInvalidation Change)> _invalidations = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,9 +54,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private bool _connecting = true;
     private int _generation;
 
-    public HomeLink(string endpoint, string serverName, AgentCredentials credentials, int nodeIndex, FuseDevice device, TimeSpan timeout, TimeSpan cacheTimeout, ILogger logger)
+    /// <param name="incarnation">This run of the node's mount: the home drops what an earlier run held (locks, open files) when it sees another.</param>
+    public HomeLink(string endpoint, string serverName, AgentCredentials credentials, int nodeIndex, ulong incarnation, FuseDevice device, TimeSpan timeout, TimeSpan cacheTimeout, ILogger logger)
     {
-        _cache = new ForwardingCache(cacheTimeout);
+        _incarnation = incarnation;
+        _cache = new ForwardingCache(cacheTimeout, _holdings.IsHeld);
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         var colon = endpoint.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), out _port))
@@ -88,7 +92,17 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
         if (opcode is FuseOpcode.Forget or FuseOpcode.BatchForget)
         {
-            // No reply. Lost when the home is unreachable: its lookup counts then stay a little high.
+            // What the kernel no longer holds at all, the home will stop telling this node about:
+            // what this node knows of it goes first.
+            var released = new List<ulong>();
+            _holdings.Observe(request, [], released);
+            foreach (var node in released)
+            {
+                _cache.Released(node);
+            }
+
+            // No reply. Lost when the home is unreachable: the holdings this node reports when it
+            // comes back set the home's counts right.
             if (Volatile.Read(ref _connection) is { } link)
             {
                 Send(link, request);
@@ -102,6 +116,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         if (local > 0)
         {
             return local;
+        }
+
+        if (opcode == FuseOpcode.Release)
+        {
+            _holdings.Observe(request, []); // no longer open
         }
 
         var deadline = ForwardingPolicy.Deadline(opcode, _timeout) is { } wait ? Environment.TickCount64 + (long)wait.TotalMilliseconds : long.MaxValue;
@@ -142,7 +161,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         {
             case FuseOpcode.GetAttr or FuseOpcode.GetXattr or FuseOpcode.Lookup:
                 return _cache.TryAnswer(request, output);
-            case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)):
+            case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)) && !_cache.IsVolatile(node):
             {
                 var reply = new FuseReply(output);
                 reply.OpenOut(FileHandles.SharedRead, FuseProtocol.FopenKeepCache);
@@ -162,13 +181,21 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         }
     }
 
-    /// <summary>The kernel interrupts request <paramref name="unique"/>: the home is told (it may end a long wait).</summary>
+    /// <summary>
+    /// The kernel interrupts request <paramref name="unique"/>: if it is a lock wait, the home is told,
+    /// which ends it (or answers EAGAIN while the wait has not reached it: the kernel then asks again).
+    /// Other forwarded requests end by themselves within the timeout (true: nothing more to do; an
+    /// EAGAIN would make the kernel resend the interrupt at once, again and again); false for a request
+    /// not seen yet (the kernel asks again) or answered already (the kernel ignores the answer).
+    /// </summary>
     public bool Interrupt(ulong unique)
     {
-        if (!_pending.Contains(unique))
+        switch (_pending.StateOf(unique))
         {
-            // Not seen yet (EAGAIN makes the kernel ask again) or answered already (the kernel drops the EAGAIN).
-            return false;
+            case PendingState.Unknown:
+                return false;
+            case PendingState.Pending:
+                return true;
         }
 
         if (Volatile.Read(ref _connection) is { } link)
@@ -277,6 +304,12 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
 
             _cache.Clear();
             Fail(lost, Errno.ENOTCONN);
+            // Nobody tells this node of changes now: the kernel drops what it cached of every node id it holds.
+            foreach (var (node, _) in _holdings.Snapshot().Held)
+            {
+                FuseNotifier.Push(_device, CacheInvalidation.Inode(node, 0));
+            }
+
             if (!_stop.IsCancellationRequested)
             {
                 FsLog.LinkDown(_logger, link.Reason, lost.Count);
@@ -313,8 +346,17 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             var link = new Connection(generation, tls);
             var reader = new Thread(() => Read(link)) { IsBackground = true, Name = $"fs-link-reader-{generation}" };
             reader.Start();
-            var hello = new byte[LinkFrame.HeaderSize + 8];
-            link.Writer.Write(hello.AsSpan(0, LinkFrame.Hello(hello, _nodeIndex)));
+            // Who this is, and what its kernel holds (a home that restarted learns it again from this).
+            var hello = new byte[LinkFrame.HeaderSize + 16];
+            link.Writer.Write(hello.AsSpan(0, LinkFrame.Hello(hello, _nodeIndex, _incarnation)));
+            var (held, open) = _holdings.Snapshot();
+            foreach (var holdings in LinkFrame.Holdings(held, open))
+            {
+                link.Writer.Write(holdings);
+            }
+
+            Span<byte> end = stackalloc byte[LinkFrame.HeaderSize];
+            link.Writer.Write(end[..LinkFrame.Empty(end, LinkFrameKind.HoldingsEnd)]);
             if (WaitHandle.WaitAny([link.Welcomed, link.Closed, _stop.Token.WaitHandle], HandshakeTimeout) != 0)
             {
                 link.Close();
@@ -390,7 +432,8 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         }
         else if (_pending.TryTake(unique, out var sent))
         {
-            // Before the kernel sees the reply: its next question may be answered from the cache.
+            // Before the kernel sees the reply: what it now holds, and what its next question may be answered from.
+            _holdings.ObserveReply(sent.Opcode, sent.NodeId, reply.Span);
             _cache.Learn(sent, reply.Span, hints.Span);
             _ = _device.Write(reply.Span);
         }

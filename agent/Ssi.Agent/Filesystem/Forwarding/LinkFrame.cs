@@ -13,7 +13,7 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 internal static class LinkFrame
 {
     public const string Alpn = "ssi-fs/1";
-    public const uint Version = 1;
+    public const uint Version = 2;
     public const int HeaderSize = 8;
 
     /// <summary>The header of a hint: u64 node id, u32 <see cref="HintKind"/>, u32 payload length; the payload is padded to 8 bytes.</summary>
@@ -51,17 +51,83 @@ internal static class LinkFrame
         return ((LinkFrameKind)BinaryPrimitives.ReadUInt16LittleEndian(header[4..]), (int)length);
     }
 
-    public static int Hello(Span<byte> buffer, int nodeIndex)
+    public static int Hello(Span<byte> buffer, int nodeIndex, ulong incarnation)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(buffer[HeaderSize..], Version);
         BinaryPrimitives.WriteUInt32LittleEndian(buffer[(HeaderSize + 4)..], (uint)nodeIndex);
-        return Finish(buffer, LinkFrameKind.Hello, 8);
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer[(HeaderSize + 8)..], incarnation);
+        return Finish(buffer, LinkFrameKind.Hello, 16);
     }
 
-    public static (uint Version, int NodeIndex) ReadHello(ReadOnlySpan<byte> payload)
+    public static (uint Version, int NodeIndex, ulong Incarnation) ReadHello(ReadOnlySpan<byte> payload)
     {
-        Require(payload, 8, LinkFrameKind.Hello);
-        return (BinaryPrimitives.ReadUInt32LittleEndian(payload), (int)BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]));
+        Require(payload, 16, LinkFrameKind.Hello);
+        return (BinaryPrimitives.ReadUInt32LittleEndian(payload), (int)BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]), BinaryPrimitives.ReadUInt64LittleEndian(payload[8..]));
+    }
+
+    /// <summary>Entries of a Holdings frame at most (16 bytes each: node id and lookups, or node id and handle).</summary>
+    public const int HoldingsPerFrame = 32 * 1024;
+
+    /// <summary>
+    /// Holdings frames for what a kernel holds: u32 held count, u32 open count, then (u64 node, i64
+    /// lookups) per held node id and (u64 node, u64 handle) per open file; as many frames as it takes.
+    /// </summary>
+    public static IEnumerable<byte[]> Holdings(IReadOnlyList<(ulong Node, long Lookups)> held, IReadOnlyList<(ulong Node, ulong Handle)> open)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentNullException.ThrowIfNull(open);
+        for (int h = 0, o = 0; h < held.Count || o < open.Count;)
+        {
+            var heldCount = Math.Min(held.Count - h, HoldingsPerFrame);
+            var openCount = Math.Min(open.Count - o, HoldingsPerFrame - heldCount);
+            var frame = new byte[HeaderSize + 8 + 16 * (heldCount + openCount)];
+            var body = frame.AsSpan(HeaderSize);
+            BinaryPrimitives.WriteUInt32LittleEndian(body, (uint)heldCount);
+            BinaryPrimitives.WriteUInt32LittleEndian(body[4..], (uint)openCount);
+            var at = 8;
+            for (var i = 0; i < heldCount; i++, at += 16)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(body[at..], held[h + i].Node);
+                BinaryPrimitives.WriteInt64LittleEndian(body[(at + 8)..], held[h + i].Lookups);
+            }
+
+            for (var i = 0; i < openCount; i++, at += 16)
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(body[at..], open[o + i].Node);
+                BinaryPrimitives.WriteUInt64LittleEndian(body[(at + 8)..], open[o + i].Handle);
+            }
+
+            h += heldCount;
+            o += openCount;
+            WriteHeader(frame, LinkFrameKind.Holdings);
+            yield return frame;
+        }
+    }
+
+    public static (List<(ulong Node, long Lookups)> Held, List<(ulong Node, ulong Handle)> Open) ReadHoldings(ReadOnlySpan<byte> payload)
+    {
+        Require(payload, 8, LinkFrameKind.Holdings);
+        var heldCount = BinaryPrimitives.ReadUInt32LittleEndian(payload);
+        var openCount = BinaryPrimitives.ReadUInt32LittleEndian(payload[4..]);
+        if ((long)payload.Length != 8 + 16L * (heldCount + openCount))
+        {
+            throw new LinkProtocolException($"holdings of {heldCount} + {openCount} entries in a payload of {payload.Length}");
+        }
+
+        var held = new List<(ulong, long)>((int)heldCount);
+        var open = new List<(ulong, ulong)>((int)openCount);
+        var at = 8;
+        for (var i = 0; i < heldCount; i++, at += 16)
+        {
+            held.Add((BinaryPrimitives.ReadUInt64LittleEndian(payload[at..]), BinaryPrimitives.ReadInt64LittleEndian(payload[(at + 8)..])));
+        }
+
+        for (var i = 0; i < openCount; i++, at += 16)
+        {
+            open.Add((BinaryPrimitives.ReadUInt64LittleEndian(payload[at..]), BinaryPrimitives.ReadUInt64LittleEndian(payload[(at + 8)..])));
+        }
+
+        return (held, open);
     }
 
     public static int Welcome(Span<byte> buffer)

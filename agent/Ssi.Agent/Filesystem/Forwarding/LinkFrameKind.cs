@@ -3,10 +3,10 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 /// <summary>What a frame of the filesystem link carries (see <see cref="LinkFrame"/> for the layouts).</summary>
 internal enum LinkFrameKind : ushort
 {
-    /// <summary>Node to home, first frame: protocol version, node index.</summary>
+    /// <summary>Node to home, first frame: protocol version, node index, the run of its mount (incarnation).</summary>
     Hello = 1,
 
-    /// <summary>Home to node: the node is registered for invalidations; requests may flow.</summary>
+    /// <summary>Home to node: the node is registered for invalidations and its holdings taken; requests may flow.</summary>
     Welcome = 2,
 
     /// <summary>Home to node: the link is refused (UTF-8 reason); the home closes it.</summary>
@@ -28,4 +28,10 @@ internal enum LinkFrameKind : ushort
     Ping = 8,
 
     Pong = 9,
+
+    /// <summary>Node to home, after Hello: part of what its kernel holds (node ids with lookup counts, open files).</summary>
+    Holdings = 10,
+
+    /// <summary>Node to home: that was all it holds; the home answers Welcome.</summary>
+    HoldingsEnd = 11,
 }

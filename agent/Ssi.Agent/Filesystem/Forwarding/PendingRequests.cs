@@ -33,6 +33,18 @@ internal sealed class PendingRequests
         }
     }
 
+    /// <summary>What an interrupt of <paramref name="unique"/> meets: nothing (not seen yet, or answered), a lock wait at the home, or another request.</summary>
+    public PendingState StateOf(ulong unique)
+    {
+        lock (_lock)
+        {
+            return !_byUnique.TryGetValue(unique, out var request) ? PendingState.Unknown
+                : request.Opcode != Fuse.FuseOpcode.SetLkW ? PendingState.Pending
+                : request.Unsent is null ? PendingState.WaitingForLock
+                : PendingState.Unknown; // its interrupt can only go out with it: the kernel asks again
+        }
+    }
+
     /// <summary>Removes the request to answer it; false when it was answered already (timed out, failed).</summary>
     public bool TryTake(ulong unique, out PendingRequest request)
     {
@@ -88,4 +100,12 @@ internal sealed class PendingRequests
             return taken;
         }
     }
+}
+
+/// <summary>See <see cref="PendingRequests.StateOf"/>.</summary>
+internal enum PendingState
+{
+    Unknown,
+    Pending,
+    WaitingForLock,
 }

@@ -24,11 +24,10 @@ internal sealed class RemoteNodeLink
     private readonly FuseDispatcher _dispatcher;
     private readonly CoherencyHub _hub;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<ulong, byte> _inFlight = new();
+    private readonly ConcurrentDictionary<ulong, byte> _waiting = new();
+    private readonly LinkWorkers _workers;
     private long _lastReceived = Environment.TickCount64;
     private int _origin = -1;
-
-    private readonly LinkWorkers _workers;
 
     public RemoteNodeLink(Stream stream, FuseDispatcher dispatcher, CoherencyHub hub, LinkWorkers workers, ILogger logger)
     {
@@ -61,6 +60,27 @@ internal sealed class RemoteNodeLink
     /// <summary>Ends the link (the agent stops, or the node went silent).</summary>
     public void Close() => _stream.Dispose();
 
+    /// <summary>The reply to a request answered <see cref="FuseReply.Later"/> (a lock wait that ended).</summary>
+    internal void SendLate(ulong unique, ReadOnlySpan<byte> reply)
+    {
+        _waiting.TryRemove(unique, out _);
+        var frame = ArrayPool<byte>.Shared.Rent(LinkFrame.HeaderSize + reply.Length);
+        try
+        {
+            reply.CopyTo(frame.AsSpan(LinkFrame.HeaderSize));
+            LinkFrame.WriteHeader(frame.AsSpan(0, LinkFrame.HeaderSize + reply.Length), LinkFrameKind.Reply);
+            _writer.Write(frame.AsSpan(0, LinkFrame.HeaderSize + reply.Length));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The link is gone: the node failed the request already.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
     /// <summary>
     /// Requests answered right where they are read, in their order: quick questions that never wait
     /// for anything but the disk. Everything else (changes, which wait for other nodes'
@@ -68,7 +88,8 @@ internal sealed class RemoteNodeLink
     /// </summary>
     internal static bool AnswersInline(FuseOpcode opcode) => opcode is FuseOpcode.Lookup or FuseOpcode.GetAttr
         or FuseOpcode.GetXattr or FuseOpcode.ListXattr or FuseOpcode.ReadLink or FuseOpcode.StatFs or FuseOpcode.OpenDir
-        or FuseOpcode.ReleaseDir or FuseOpcode.Release or FuseOpcode.Flush or FuseOpcode.Lseek or FuseOpcode.Access;
+        or FuseOpcode.ReleaseDir or FuseOpcode.Release or FuseOpcode.Flush or FuseOpcode.Lseek or FuseOpcode.Access
+        or FuseOpcode.Interrupt;
 
     private void Serve()
     {
@@ -84,7 +105,7 @@ internal sealed class RemoteNodeLink
             throw new LinkProtocolException($"the first frame is {kind}, not Hello");
         }
 
-        var (version, origin) = LinkFrame.ReadHello(payload);
+        var (version, origin, incarnation) = LinkFrame.ReadHello(payload);
         if (version != LinkFrame.Version || origin is < 0 or > 63 || origin == _hub.HomeIndex)
         {
             Send(buffer => LinkFrame.Refused(buffer, $"link version {version} from node index {origin} is not accepted (version {LinkFrame.Version}, indexes 0-63 other than the home's {_hub.HomeIndex})"));
@@ -92,15 +113,22 @@ internal sealed class RemoteNodeLink
         }
 
         _origin = origin;
-        var watcher = _hub.Join(origin, SendInvalidation);
+        var watcher = _hub.Join(origin, incarnation, SendInvalidation);
         try
         {
-            Send(LinkFrame.Welcome);
             while (reader.Next(out kind, out payload))
             {
                 Touch();
                 switch (kind)
                 {
+                    case LinkFrameKind.Holdings:
+                        var (held, open) = LinkFrame.ReadHoldings(payload);
+                        _hub.Reported(origin, watcher, held, open);
+                        break;
+                    case LinkFrameKind.HoldingsEnd:
+                        // Registered, and what its kernel holds is known: from now on it misses no invalidation.
+                        Send(LinkFrame.Welcome);
+                        break;
                     case LinkFrameKind.Request:
                         OnRequest(payload);
                         break;
@@ -120,6 +148,11 @@ internal sealed class RemoteNodeLink
         finally
         {
             _hub.Leave(origin, watcher);
+            // Lock waits of a node that is gone end as if interrupted.
+            foreach (var unique in _waiting.Keys)
+            {
+                _dispatcher.Interrupt(origin, unique);
+            }
         }
     }
 
@@ -146,46 +179,18 @@ internal sealed class RemoteNodeLink
                 _workers.Run(() => Forget(forgetting));
                 return;
             }
-
-            case FuseOpcode.Interrupt:
-                OnInterrupt(unique, message);
-                return;
         }
 
         var request = ArrayPool<byte>.Shared.Rent(message.Length);
         message.CopyTo(request);
-        _inFlight[unique] = 0;
         var work = new Work(this, request, message.Length, unique);
         if (AnswersInline(opcode))
         {
             Answer(work);
         }
-        else if (opcode == FuseOpcode.SetLkW)
-        {
-            // May wait for as long as another node holds the lock.
-            ThreadPool.UnsafeQueueUserWorkItem(static work => work.Link.Answer(work), work, preferLocal: false);
-        }
         else
         {
             _workers.Run(() => Answer(work));
-        }
-    }
-
-    /// <summary>
-    /// Tells the dispatcher, when it can interrupt requests. If it cannot find the request yet although
-    /// it is still running here, EAGAIN to the INTERRUPT makes the node's kernel send it again.
-    /// </summary>
-    private void OnInterrupt(ulong interruptUnique, ReadOnlySpan<byte> message)
-    {
-        if ((object)_dispatcher is not IForwardedInterruptHandler handler || message.Length < FuseProtocol.InHeaderSize + 8)
-        {
-            return;
-        }
-
-        var target = BinaryPrimitives.ReadUInt64LittleEndian(message[FuseProtocol.InHeaderSize..]);
-        if (!handler.Interrupt(_origin, target) && _inFlight.ContainsKey(target))
-        {
-            Send(buffer => LinkFrame.HeaderSize + FuseReply.Error(buffer[LinkFrame.HeaderSize..], interruptUnique, Errno.EAGAIN).Length, LinkFrameKind.Reply);
         }
     }
 
@@ -207,7 +212,7 @@ internal sealed class RemoteNodeLink
     {
         try
         {
-            _ = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), stackalloc byte[FuseProtocol.OutHeaderSize], _origin, allowPassthrough: false);
+            _ = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), stackalloc byte[FuseProtocol.OutHeaderSize], _origin, allowPassthrough: false, late: null);
         }
         finally
         {
@@ -224,7 +229,18 @@ internal sealed class RemoteNodeLink
             int length;
             try
             {
-                length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, room - LinkFrame.HeaderSize), _origin, allowPassthrough: false);
+                // A lock request may have to wait: its reply then comes later, over this link.
+                var locking = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(work.Request.AsSpan(4)) is FuseOpcode.SetLk or FuseOpcode.SetLkW;
+                if (locking)
+                {
+                    _waiting[work.Unique] = 0;
+                }
+
+                length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, room - LinkFrame.HeaderSize), _origin, allowPassthrough: false, locking ? new LateReply(this, work.Unique) : null);
+                if (locking && length != FuseReply.Later)
+                {
+                    _waiting.TryRemove(work.Unique, out _);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -233,7 +249,7 @@ internal sealed class RemoteNodeLink
                 length = FuseReply.Error(output.AsSpan(LinkFrame.HeaderSize), work.Unique, Errno.EIO).Length;
             }
 
-            if (length == 0)
+            if (length is 0 or FuseReply.Later)
             {
                 return;
             }
@@ -241,7 +257,7 @@ internal sealed class RemoteNodeLink
             lock (_writer.Lock)
             {
                 var reply = output.AsSpan(LinkFrame.HeaderSize, length);
-                length += ReplyHints.Write(_dispatcher.FileSystem, work.Request.AsSpan(0, work.Length), reply, output.AsSpan(LinkFrame.HeaderSize + length, Math.Min(room - LinkFrame.HeaderSize - length, LinkFrame.HintRoom)));
+                length += ReplyHints.Write(_dispatcher.FileSystem, _dispatcher.AttributesVolatile, work.Request.AsSpan(0, work.Length), reply, output.AsSpan(LinkFrame.HeaderSize + length, Math.Min(room - LinkFrame.HeaderSize - length, LinkFrame.HintRoom)));
                 var frame = output.AsSpan(0, LinkFrame.HeaderSize + length);
                 LinkFrame.WriteHeader(frame, LinkFrameKind.Reply);
                 _writer.WriteHeld(frame);
@@ -253,7 +269,6 @@ internal sealed class RemoteNodeLink
         }
         finally
         {
-            _inFlight.TryRemove(work.Unique, out _);
             ArrayPool<byte>.Shared.Return(output);
             ArrayPool<byte>.Shared.Return(work.Request);
         }
@@ -303,4 +318,10 @@ internal sealed class RemoteNodeLink
     }
 
     private sealed record Work(RemoteNodeLink Link, byte[] Request, int Length, ulong Unique);
+
+    /// <summary>Where the reply to a request that waits (a lock) goes when it is ready: back over this link.</summary>
+    private sealed class LateReply(RemoteNodeLink link, ulong unique) : IFuseLateReply
+    {
+        public void Send(ReadOnlySpan<byte> reply) => link.SendLate(unique, reply);
+    }
 }

@@ -17,9 +17,11 @@ internal static class ReplyHints
     private const int OTrunc = 0x200;
 
     /// <summary>Writes the hints for <paramref name="request"/>, answered by <paramref name="reply"/>, into <paramref name="output"/>; returns their size.</summary>
-    public static int Write(IFileSystem fs, ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, Span<byte> output)
+    /// <param name="volatileAttributes">Node ids whose attributes nobody else may cache now (the home passes them through): no hint.</param>
+    public static int Write(IFileSystem fs, Func<ulong, bool> volatileAttributes, ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, Span<byte> output)
     {
         ArgumentNullException.ThrowIfNull(fs);
+        ArgumentNullException.ThrowIfNull(volatileAttributes);
         if (reply.Length < FuseProtocol.OutHeaderSize || BinaryPrimitives.ReadInt32LittleEndian(reply[4..]) != 0)
         {
             return 0;
@@ -36,31 +38,31 @@ internal static class ReplyHints
                 used += Names(fs, EntryNode(answer), output);
                 break;
             case FuseOpcode.Create or FuseOpcode.Mknod or FuseOpcode.Mkdir or FuseOpcode.Symlink or FuseOpcode.Link:
-                used += Attributes(fs, node, output);
+                used += Attributes(fs, volatileAttributes, node, output);
                 used += Names(fs, EntryNode(answer), output[used..]);
                 break;
             case FuseOpcode.Unlink or FuseOpcode.Rmdir:
-                used += Attributes(fs, node, output);
+                used += Attributes(fs, volatileAttributes, node, output);
                 break;
             case FuseOpcode.Rename or FuseOpcode.Rename2:
-                used += Attributes(fs, node, output);
+                used += Attributes(fs, volatileAttributes, node, output);
                 var newDir = BinaryPrimitives.ReadUInt64LittleEndian(body);
                 if (newDir != node)
                 {
-                    used += Attributes(fs, newDir, output[used..]);
+                    used += Attributes(fs, volatileAttributes, newDir, output[used..]);
                 }
 
                 break;
             case FuseOpcode.Open when (BinaryPrimitives.ReadUInt32LittleEndian(body) & OTrunc) != 0:
             case FuseOpcode.Write or FuseOpcode.SetAttr or FuseOpcode.Fallocate or FuseOpcode.Read or FuseOpcode.ReadDir:
-                used += Attributes(fs, node, output);
+                used += Attributes(fs, volatileAttributes, node, output);
                 break;
             case FuseOpcode.SetXattr or FuseOpcode.RemoveXattr:
-                used += Attributes(fs, node, output);
+                used += Attributes(fs, volatileAttributes, node, output);
                 used += Names(fs, node, output[used..]);
                 break;
             case FuseOpcode.ReadDirPlus:
-                used += Attributes(fs, node, output);
+                used += Attributes(fs, volatileAttributes, node, output);
                 for (var at = 0; at + DirentPlusHeader <= answer.Length;)
                 {
                     var nameLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(answer[(at + FuseProtocol.EntryOutSize + 16)..]);
@@ -76,8 +78,13 @@ internal static class ReplyHints
 
     private static ulong EntryNode(ReadOnlySpan<byte> entryOut) => entryOut.Length >= 8 ? BinaryPrimitives.ReadUInt64LittleEndian(entryOut) : 0;
 
-    private static int Attributes(IFileSystem fs, ulong node, Span<byte> output)
+    private static int Attributes(IFileSystem fs, Func<ulong, bool> volatileAttributes, ulong node, Span<byte> output)
     {
+        if (volatileAttributes(node))
+        {
+            return 0;
+        }
+
         Span<byte> attrOut = stackalloc byte[FuseProtocol.AttrOutSize];
         try
         {

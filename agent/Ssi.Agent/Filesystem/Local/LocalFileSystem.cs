@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Local;
@@ -9,6 +10,9 @@ namespace Ssi.Agent.Filesystem.Local;
 /// descriptor plus at most one path component that is checked to be a plain name, with
 /// O_NOFOLLOW / AT_SYMLINK_NOFOLLOW: no request can reach outside the backing directory, not with
 /// "..", not through a symlink, not by racing a rename (the libfuse passthrough_ll technique).
+/// Node ids and file handles survive a restart of the agent: ids are bound to file handles in a
+/// <see cref="NodeIdTable"/> and reopened from them, and a file handle carries the run that made it
+/// and the open flags, so a handle of an earlier run is reopened on first use.
 /// </summary>
 internal sealed class LocalFileSystem : IFileSystem, IDisposable
 {
@@ -30,19 +34,23 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private readonly Dictionary<(ulong, ulong), LocalInode> _byKey = [];
     private readonly LinkedList<LocalInode> _retained = [];
     private readonly int _retainCapacity;
+    private readonly ConcurrentDictionary<ulong, int> _open = new();
     private readonly LocalInode _root;
-    private ulong _nextId = FuseRootId + 1;
+    private readonly NodeIdTable _ids;
+    private readonly int _mountFd;
+    private uint _nextHandle;
 
     private const ulong FuseRootId = 1;
 
     /// <summary>How long a file no kernel knows any more stays open for a quick comeback.</summary>
     private static readonly long RetainMilliseconds = 30_000;
 
+    /// <param name="idFile">Where node ids are kept across restarts; null keeps them in memory.</param>
     /// <param name="retainedInodes">
     /// How many files every kernel forgot stay open (their dentries and inodes stay in memory, so a node
     /// whose caches were dropped finds them without the disk) for up to 30 s; deleted files never stay.
     /// </param>
-    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout, int retainedInodes = 0)
+    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout, string? idFile = null, int retainedInodes = 0)
     {
         _retainCapacity = retainedInodes;
         Directory.CreateDirectory(backingDirectory);
@@ -51,9 +59,18 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         _root = new LocalInode(FuseRootId, fd, stat.Device, stat.Inode) { Lookups = 1 };
         _byId[FuseRootId] = _root;
         _byKey[_root.Key] = _root;
+        _ids = NodeIdTable.Open(idFile, Posix.FileHandle(fd, out var rootHandle) == 0 ? rootHandle : []);
+        KnewIds = _ids.Count > 0;
+        _mountFd = FsError.Check(Posix.Reopen(fd, O_RDONLY | Posix.O_DIRECTORY)); // open_by_handle_at takes no O_PATH descriptor
         BackingDirectory = backingDirectory;
         CacheTimeout = cacheTimeout;
     }
+
+    /// <summary>This run of the home (file handles carry it).</summary>
+    public ushort Epoch => _ids.Epoch;
+
+    /// <summary>Node ids were handed out by an earlier run: other nodes may still hold them, and files open.</summary>
+    public bool KnewIds { get; }
 
     public string BackingDirectory { get; }
 
@@ -148,7 +165,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             if ((request.Valid & FuseProtocolBits.Fh) != 0)
             {
-                FsError.Check(Posix.Truncate((int)request.Handle, (long)request.Size));
+                FsError.Check(Posix.Truncate(Descriptor(node, request.Handle), (long)request.Size));
             }
             else
             {
@@ -234,7 +251,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         var inode = Get(node);
         var fd = FsError.Check(Posix.Reopen(inode.PathFd, ServerFlags(flags)));
-        return new OpenResult((ulong)fd, 0, fd);
+        return new OpenResult(Register(fd, flags, directory: false), 0, fd);
     }
 
     public (FileEntry Entry, OpenResult File) Create(ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, in CallerContext caller)
@@ -253,7 +270,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         try
         {
             var entry = Created(dir, z, mode, caller);
-            return (entry, new OpenResult((ulong)fd, 0, fd));
+            return (entry, new OpenResult(Register(fd, flags, directory: false), 0, fd));
         }
         catch
         {
@@ -288,7 +305,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         try
         {
             var path = FsError.Check(Posix.Reopen(fd, Posix.O_PATH));
-            return (Owned(dir, path, mode, caller), new OpenResult((ulong)fd, 0, fd));
+            return (Owned(dir, path, mode, caller), new OpenResult(Register(fd, flags, directory: false), 0, fd));
         }
         catch
         {
@@ -301,13 +318,14 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         FsError.Check(Posix.PRead(Descriptor(node, handle), buffer, offset));
 
     public int Write(ulong node, ulong handle, long offset, ReadOnlySpan<byte> data) =>
-        FsError.Check(Posix.PWrite((int)handle, data, offset));
+        FsError.Check(Posix.PWrite(Descriptor(node, handle), data, offset));
 
     public void Release(ulong node, ulong handle)
     {
-        if (handle != FileHandles.SharedRead)
+        // The shared read handle (FileHandles.SharedRead) is in no table: nothing to close.
+        if (_open.TryRemove(handle, out var fd))
         {
-            Posix.Close((int)handle);
+            Posix.Close(fd);
         }
     }
 
@@ -316,13 +334,13 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     public ulong OpenDir(ulong node)
     {
         var inode = Get(node);
-        return (ulong)FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY | Posix.O_DIRECTORY));
+        return Register(FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY | Posix.O_DIRECTORY)), O_RDONLY, directory: true);
     }
 
     public void ReadDir(ulong node, ulong handle, long offset, Func<DirectoryEntry, bool> accept)
     {
         ArgumentNullException.ThrowIfNull(accept);
-        var fd = (int)handle;
+        var fd = Descriptor(node, handle);
         FsError.Check(Posix.Lseek(fd, offset, 0));
         var buffer = new byte[32 * 1024];
         while (true)
@@ -351,7 +369,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
     }
 
-    public void ReleaseDir(ulong node, ulong handle) => Posix.Close((int)handle);
+    public void ReleaseDir(ulong node, ulong handle) => Release(node, handle);
 
     public FileSystemStatistics StatFs(ulong node)
     {
@@ -368,7 +386,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     }
 
     public void Fallocate(ulong node, ulong handle, int mode, long offset, long length) =>
-        FsError.Check(Posix.Fallocate((int)handle, mode, offset, length));
+        FsError.Check(Posix.Fallocate(Descriptor(node, handle), mode, offset, length));
 
     public long Lseek(ulong node, ulong handle, long offset, int whence) =>
         FsError.Check(Posix.Lseek(Descriptor(node, handle), offset, whence));
@@ -413,6 +431,15 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             _byId.Clear();
             _byKey.Clear();
         }
+
+        foreach (var fd in _open.Values)
+        {
+            Posix.Close(fd);
+        }
+
+        _open.Clear();
+        Posix.Close(_mountFd);
+        _ids.Dispose();
     }
 
     /// <summary>
@@ -449,14 +476,9 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private static (long Seconds, long Nanoseconds) Time(uint valid, uint setBit, uint nowBit, long seconds, uint nanoseconds) =>
         (valid & nowBit) != 0 ? (0, UTIME_NOW) : (valid & setBit) != 0 ? (seconds, nanoseconds) : (0, UTIME_OMIT);
 
-    /// <summary>The descriptor a file handle stands for: its own, or the file's shared read-only one.</summary>
-    private int Descriptor(ulong node, ulong handle)
+    /// <summary>The file's read-only descriptor for reads through <see cref="FileHandles.SharedRead"/>, opened on first use.</summary>
+    private int SharedReadDescriptor(ulong node)
     {
-        if (handle != FileHandles.SharedRead)
-        {
-            return (int)handle;
-        }
-
         var inode = Get(node);
         lock (_lock)
         {
@@ -501,8 +523,96 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         lock (_lock)
         {
-            return _byId.TryGetValue(node, out var inode) ? inode : throw new FsError(Errno.ENOENT);
+            if (_byId.TryGetValue(node, out var inode))
+            {
+                return inode;
+            }
         }
+
+        return Revive(node);
+    }
+
+    /// <summary>
+    /// A node id the kernel of some node still holds but this run of the agent has not seen (it was
+    /// handed out before a restart, or forgotten since): reopened from its recorded file handle. Only
+    /// files of the backing directory's filesystem are taken.
+    /// </summary>
+    private LocalInode Revive(ulong node)
+    {
+        var handle = _ids.HandleOf(node) ?? throw new FsError(Errno.ESTALE);
+        var fd = Posix.OpenByHandle(_mountFd, handle, Posix.O_PATH | Posix.O_NOFOLLOW);
+        if (fd < 0)
+        {
+            throw new FsError(fd == -Errno.ENOENT ? Errno.ESTALE : -fd);
+        }
+
+        var rc = Posix.Stat(fd, out var stat);
+        if (rc < 0 || stat.Device != _root.Key.Device)
+        {
+            Posix.Close(fd);
+            throw new FsError(rc < 0 ? -rc : Errno.ESTALE);
+        }
+
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(node, out var known))
+            {
+                Posix.Close(fd);
+                return known;
+            }
+
+            var inode = new LocalInode(node, fd, stat.Device, stat.Inode);
+            _byId[node] = inode;
+            _byKey[inode.Key] = inode;
+            return inode;
+        }
+    }
+
+    /// <summary>A new file handle for descriptor <paramref name="fd"/>, opened with <paramref name="flags"/>.</summary>
+    private ulong Register(int fd, int flags, bool directory)
+    {
+        while (true)
+        {
+            var handle = FileHandleCode.Make(_ids.Epoch, flags, directory, Interlocked.Increment(ref _nextHandle));
+            if (_open.TryAdd(handle, fd))
+            {
+                return handle;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The descriptor behind a file handle. A handle of an earlier run of the agent (the node that
+    /// holds it kept its file open across the restart) is reopened with the flags it carries; the
+    /// shared read handle is the file's read-only descriptor.
+    /// </summary>
+    private int Descriptor(ulong node, ulong handle)
+    {
+        if (handle == FileHandles.SharedRead)
+        {
+            return SharedReadDescriptor(node);
+        }
+
+        if (_open.TryGetValue(handle, out var fd))
+        {
+            return fd;
+        }
+
+        if (FileHandleCode.EpochOf(handle) is 0 || FileHandleCode.EpochOf(handle) == _ids.Epoch)
+        {
+            throw new FsError(Errno.EBADF); // not open in this run, or never a handle of ours (runs are numbered from 1)
+        }
+
+        var inode = Get(node);
+        var flags = FileHandleCode.FlagsOf(handle);
+        var reopened = FsError.Check(Posix.Reopen(inode.PathFd, flags));
+        if (!_open.TryAdd(handle, reopened))
+        {
+            Posix.Close(reopened);
+            return _open.TryGetValue(handle, out fd) ? fd : throw new FsError(Errno.EBADF);
+        }
+
+        return reopened;
     }
 
     /// <summary>
@@ -552,28 +662,48 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
 
         LocalInode inode;
-        lock (_lock)
+        byte[]? handle = null;
+        while (true)
         {
-            if (_byKey.TryGetValue((stat.Device, stat.Inode), out var known))
+            lock (_lock)
             {
-                Posix.Close(fd);
-                inode = known;
-                if (known.Retained is { } retained)
+                if (_byKey.TryGetValue((stat.Device, stat.Inode), out var known))
                 {
-                    // Known again before it was let go: the same node id.
-                    _retained.Remove(retained);
-                    known.Retained = null;
+                    Posix.Close(fd);
+                    inode = known;
+                    if (known.Retained is { } retained)
+                    {
+                        // Known again before it was let go.
+                        _retained.Remove(retained);
+                        known.Retained = null;
+                    }
+
+                    inode.Lookups++;
+                    TrimRetainedLocked();
+                    break;
+                }
+
+                if (handle is not null)
+                {
+                    // Its id: the one it had (in this run or an earlier one), or a new one, on record first.
+                    var id = handle.Length > 0 ? _ids.IdFor(handle) : _ids.NewId();
+                    if (_byId.ContainsKey(id))
+                    {
+                        Posix.Close(fd); // the id is held by another file: never seen, but never confuse two files
+                        throw new FsError(Errno.ESTALE);
+                    }
+
+                    inode = new LocalInode(id, fd, stat.Device, stat.Inode);
+                    _byId[inode.NodeId] = inode;
+                    _byKey[inode.Key] = inode;
+                    inode.Lookups++;
+                    TrimRetainedLocked();
+                    break;
                 }
             }
-            else
-            {
-                inode = new LocalInode(_nextId++, fd, stat.Device, stat.Inode);
-                _byId[inode.NodeId] = inode;
-                _byKey[inode.Key] = inode;
-            }
 
-            inode.Lookups++;
-            TrimRetainedLocked();
+            // A file new to this run: its handle, outside the lock (a system call).
+            handle = Posix.FileHandle(fd, out var bytes) == 0 ? bytes : [];
         }
 
         return new FileEntry(inode.NodeId, 0, NodeAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);

@@ -21,7 +21,11 @@ internal sealed class FakeHome : IDisposable
     private readonly TaskCompletionSource<X509Certificate2> _certificate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly BlockingCollection<byte[]> _requests = [];
     private readonly List<IDisposable> _owned = [];
+    private readonly List<(ulong Node, long Lookups)> _held = [];
+    private readonly SemaphoreSlim _linked = new(0);
     private volatile LinkWriter? _writer;
+    private (ulong Node, long Lookups)[] _reported = [];
+    private volatile SslStream? _current;
 
     private FakeHome()
     {
@@ -57,6 +61,20 @@ internal sealed class FakeHome : IDisposable
         throw new TimeoutException($"no {opcode} reached the home");
     }
 
+    /// <summary>Waits for the next node to be welcomed and returns the node ids (with lookup counts) it said its kernel holds.</summary>
+    public (ulong Node, long Lookups)[] NextLink()
+    {
+        if (!_linked.Wait(TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("no node linked");
+        }
+
+        return Volatile.Read(ref _reported);
+    }
+
+    /// <summary>Closes the current link (the node sees the home go away and reconnects).</summary>
+    public void Drop() => _current?.Dispose();
+
     /// <summary>Sends one FUSE reply (header included).</summary>
     public void Reply(ReadOnlySpan<byte> fuseReply)
     {
@@ -70,6 +88,7 @@ internal sealed class FakeHome : IDisposable
     {
         _listener.Stop();
         _requests.CompleteAdding();
+        _linked.Dispose();
         foreach (var owned in _owned)
         {
             owned.Dispose();
@@ -119,6 +138,7 @@ internal sealed class FakeHome : IDisposable
 
     private void Serve(SslStream tls)
     {
+        _current = tls;
         var writer = new LinkWriter(tls);
         var reader = new LinkFrameReader(tls);
         var buffer = new byte[64];
@@ -129,8 +149,17 @@ internal sealed class FakeHome : IDisposable
                 switch (kind)
                 {
                     case LinkFrameKind.Hello:
+                        _held.Clear();
+                        break;
+                    case LinkFrameKind.Holdings:
+                        _held.AddRange(LinkFrame.ReadHoldings(payload).Held);
+                        break;
+                    case LinkFrameKind.HoldingsEnd:
+                        // Welcomed once the node told what its kernel holds.
+                        Volatile.Write(ref _reported, [.. _held]);
                         _writer = writer;
                         writer.Write(buffer.AsSpan(0, LinkFrame.Welcome(buffer)));
+                        _linked.Release();
                         break;
                     case LinkFrameKind.Request when IsRootGetAttr(payload):
                         // The kernel checks the root's permissions before any lookup in it.

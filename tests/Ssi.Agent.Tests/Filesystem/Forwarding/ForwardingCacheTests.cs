@@ -59,7 +59,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void Attributes_the_home_gave_answer_the_next_GETATTR_with_its_own_unique()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
         var output = new byte[256];
 
@@ -73,7 +73,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_reply_that_was_on_its_way_while_something_was_invalidated_is_not_remembered()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         var sent = Sent(FuseOpcode.GetAttr, File, cache.Epoch);
 
         cache.Invalidate(CacheInvalidation.Inode(Other));
@@ -85,7 +85,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void An_invalidation_from_the_home_forgets_the_file()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
 
         cache.Invalidate(CacheInvalidation.Inode(File, 0));
@@ -96,7 +96,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void An_entry_invalidation_forgets_the_directory()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
 
         cache.Invalidate(CacheInvalidation.Entry(File, "name"u8));
@@ -107,7 +107,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_write_forgets_the_file_and_takes_the_attributes_behind_its_reply()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
         var write = Sent(FuseOpcode.Write, File, cache.Epoch);
         cache.Learn(write with { Opcode = FuseOpcode.Write, NodeId = Other }, Ok(4), []);
@@ -121,7 +121,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_write_without_hints_leaves_nothing_to_answer()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
 
         cache.Learn(Sent(FuseOpcode.Write, File, cache.Epoch), Ok(6), []);
@@ -132,7 +132,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void An_unlink_forgets_every_file_it_may_have_touched()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
 
         cache.Learn(Sent(FuseOpcode.Unlink, Other, cache.Epoch), Ok(4), AttributesHint(Other, 10));
@@ -144,7 +144,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void An_absent_attribute_is_answered_ENODATA_only_for_that_name()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         var ask = GetXattr(File, 2, "security.selinux");
         cache.Learn(Sent(FuseOpcode.GetXattr, File, cache.Epoch, ForwardingCache.NameOf(FuseOpcode.GetXattr, ask)), FuseReply.Error(new byte[16], 2, Errno.ENODATA).ToArray(), []);
         var output = new byte[64];
@@ -157,7 +157,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void The_list_of_names_answers_every_other_name_ENODATA_and_forwards_the_listed_ones()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         var hint = new byte[64];
         var used = LinkFrame.WriteHint(hint, File, HintKind.XattrNames, "user.kept\0"u8);
         cache.Learn(Sent(FuseOpcode.Lookup, 1, cache.Epoch), Ok(2), hint.AsSpan(0, used));
@@ -170,7 +170,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_reconnection_forgets_everything()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096), []);
 
         cache.Clear();
@@ -181,7 +181,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_file_that_saw_a_lock_request_is_remembered_for_its_flushes()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
 
         cache.NoteLocking(File);
 
@@ -224,7 +224,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_directory_this_node_made_answers_lookups_of_names_it_does_not_have()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
 
         Do(cache, FuseOpcode.Mkdir, 1, "new", EntryReply(2, Directory));
 
@@ -235,7 +235,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_name_this_node_made_there_is_looked_up_at_the_home_and_an_unlinked_one_is_absent_again()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         Do(cache, FuseOpcode.Mkdir, 1, "new", EntryReply(2, Directory));
 
         Do(cache, FuseOpcode.Create, Directory, "made", Ok(4));
@@ -249,7 +249,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_change_by_another_node_in_that_directory_ends_what_this_node_knows_of_its_names()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         Do(cache, FuseOpcode.Mkdir, 1, "new", EntryReply(2, Directory));
 
         cache.Invalidate(CacheInvalidation.Entry(Directory, "theirs"u8));
@@ -261,7 +261,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_directory_made_while_an_invalidation_came_in_is_not_known()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         var request = Named(FuseOpcode.Mkdir, 1, 2, "new");
         var sent = new PendingRequest(FuseOpcode.Mkdir, 1, long.MaxValue, 1, cache.Epoch, null, ForwardingCache.NameOf(FuseOpcode.Mkdir, request));
 
@@ -274,7 +274,7 @@ public sealed class ForwardingCacheTests
     [Fact]
     public void A_failed_create_or_a_rename_ends_what_this_node_knows_of_names()
     {
-        var cache = new ForwardingCache(TimeSpan.FromHours(1));
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
         Do(cache, FuseOpcode.Mkdir, 1, "a", EntryReply(2, Directory));
         Do(cache, FuseOpcode.Mkdir, 1, "b", EntryReply(2, Directory + 1));
 

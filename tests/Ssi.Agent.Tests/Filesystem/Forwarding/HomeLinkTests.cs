@@ -43,7 +43,7 @@ public sealed class HomeLinkTests
         }
 
         /// <summary>python3 stats <paramref name="name"/> in the mount and prints "size N" or "errno N".</summary>
-        public Process Stat(string name) => Python(
+        public Process Stat(string name) => HomeLinkTests.Python(
             """
             import os, signal, sys
             signal.signal(signal.SIGUSR1, lambda *_: None)
@@ -53,6 +53,8 @@ public sealed class HomeLinkTests
                 print("errno", e.errno, flush=True)
             """,
             Path.Combine(Mount, name));
+
+        public Process Python(string script, params string[] arguments) => HomeLinkTests.Python(script, arguments);
 
         public async ValueTask DisposeAsync()
         {
@@ -91,24 +93,77 @@ public sealed class HomeLinkTests
     }
 
     [Fact]
-    public async Task An_interrupted_request_reaches_the_home_as_an_INTERRUPT_of_that_request()
+    public async Task An_interrupted_lock_wait_reaches_the_home_as_an_INTERRUPT_of_that_request()
+    {
+        await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 60);
+        using var locker = linked.Python(
+            """
+            import fcntl, os, signal, struct, sys
+            signal.signal(signal.SIGUSR1, lambda *_: print("signalled", flush=True))
+            fd = os.open(sys.argv[1], os.O_RDWR)
+            print("open", flush=True)
+            fcntl.fcntl(fd, fcntl.F_SETLKW, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+            print("locked", flush=True)
+            """,
+            Path.Combine(linked.Mount, "locked"));
+        linked.Home.Reply(Entry(linked.Home.Next(FuseOpcode.Lookup), node: 2, size: 0));
+        linked.Home.Reply(Opened(linked.Home.Next(FuseOpcode.Open), handle: 9));
+        Assert.Equal("open", await Output(locker));
+        var wait = linked.Home.Next(FuseOpcode.SetLkW);
+
+        ProcessSignals.Send(locker.Id, 10); // SIGUSR1: Python runs the handler and retries the wait
+        var interrupt = linked.Home.Next(FuseOpcode.Interrupt);
+        Assert.Equal(Unique(wait), BinaryPrimitives.ReadUInt64LittleEndian(interrupt.AsSpan(FuseProtocol.InHeaderSize)));
+        Assert.Equal(Unique(wait) | 1, Unique(interrupt));
+        linked.Home.Reply(FuseReply.Error(new byte[16], Unique(wait), Errno.EINTR));
+        Assert.Equal("signalled", await Output(locker));
+        var again = linked.Home.Next(FuseOpcode.SetLkW);
+        linked.Home.Reply(FuseReply.Error(new byte[16], Unique(again), 0));
+
+        Assert.Equal("locked", await Output(locker));
+    }
+
+    [Fact]
+    public async Task An_interrupted_request_that_is_no_lock_wait_gets_its_reply()
     {
         await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 60);
         using var stat = linked.Stat("slow");
         var lookup = linked.Home.Next(FuseOpcode.Lookup);
 
         ProcessSignals.Send(stat.Id, 10); // SIGUSR1: the script catches it
-        var interrupt = linked.Home.Next(FuseOpcode.Interrupt);
-        linked.Home.Reply(FuseReply.Error(new byte[16], Unique(lookup), Errno.ENOENT));
+        await Task.Delay(200);
+        linked.Home.Reply(Entry(lookup, node: 4, size: 44));
 
-        Assert.Equal($"errno {Errno.ENOENT}", await Output(stat));
-        Assert.Equal(Unique(lookup), BinaryPrimitives.ReadUInt64LittleEndian(interrupt.AsSpan(FuseProtocol.InHeaderSize)));
-        Assert.Equal(Unique(lookup) | 1, Unique(interrupt));
+        Assert.Equal("size 44", await Output(stat));
+    }
+
+    [Fact]
+    public async Task A_node_that_reconnects_tells_the_home_what_its_kernel_holds()
+    {
+        await using var linked = await Linked.StartAsync(forwardTimeoutSeconds: 60);
+        Assert.Empty(linked.Home.NextLink());
+        using (var stat = linked.Stat("kept"))
+        {
+            linked.Home.Reply(Entry(linked.Home.Next(FuseOpcode.Lookup), node: 5, size: 55));
+            Assert.Equal("size 55", await Output(stat));
+        }
+
+        linked.Home.Drop();
+
+        Assert.Contains((5UL, 1L), linked.Home.NextLink());
     }
 
     private static ulong Unique(byte[] request) => BinaryPrimitives.ReadUInt64LittleEndian(request.AsSpan(8));
 
     private static string Name(byte[] lookup) => System.Text.Encoding.UTF8.GetString(lookup.AsSpan(FuseProtocol.InHeaderSize).TrimEnd((byte)0));
+
+    private static byte[] Opened(byte[] open, ulong handle)
+    {
+        var buffer = new byte[FuseProtocol.OutHeaderSize + 16];
+        var reply = new FuseReply(buffer);
+        reply.OpenOut(handle, 0);
+        return reply.Finish(Unique(open)).ToArray();
+    }
 
     private static byte[] Entry(byte[] lookup, ulong node, ulong size)
     {

@@ -9,15 +9,55 @@ namespace Ssi.Agent.Tests.Filesystem.Forwarding;
 public sealed class LinkFrameTests
 {
     [Fact]
-    public void Hello_carries_the_version_and_the_node_index()
+    public void Hello_carries_the_version_the_node_index_and_the_incarnation()
     {
         var buffer = new byte[64];
 
-        var length = LinkFrame.Hello(buffer, 5);
+        var length = LinkFrame.Hello(buffer, 5, 0x0102030405060708);
 
-        Assert.Equal([16, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0], buffer[..length]);
-        Assert.Equal((LinkFrameKind.Hello, 16), LinkFrame.ReadHeader(buffer));
-        Assert.Equal((1u, 5), LinkFrame.ReadHello(buffer.AsSpan(8, 8)));
+        Assert.Equal([24, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 8, 7, 6, 5, 4, 3, 2, 1], buffer[..length]);
+        Assert.Equal((LinkFrameKind.Hello, 24), LinkFrame.ReadHeader(buffer));
+        Assert.Equal((2u, 5, 0x0102030405060708UL), LinkFrame.ReadHello(buffer.AsSpan(8, 16)));
+    }
+
+    [Fact]
+    public void Holdings_round_trip_and_split_into_frames_of_bounded_size()
+    {
+        var held = Enumerable.Range(1, LinkFrame.HoldingsPerFrame + 3).Select(i => ((ulong)i, (long)i * 2)).ToList();
+        List<(ulong, ulong)> open = [(7, 70), (8, 80)];
+
+        var frames = LinkFrame.Holdings(held, open).ToList();
+
+        Assert.Equal(2, frames.Count);
+        var readHeld = new List<(ulong, long)>();
+        var readOpen = new List<(ulong, ulong)>();
+        foreach (var frame in frames)
+        {
+            var (kind, length) = LinkFrame.ReadHeader(frame);
+            Assert.Equal(LinkFrameKind.Holdings, kind);
+            Assert.Equal(frame.Length, length);
+            var (h, o) = LinkFrame.ReadHoldings(frame.AsSpan(LinkFrame.HeaderSize));
+            readHeld.AddRange(h);
+            readOpen.AddRange(o);
+        }
+
+        Assert.Equal(held, readHeld);
+        Assert.Equal(open, readOpen);
+    }
+
+    [Fact]
+    public void Holdings_with_a_count_that_does_not_fit_the_payload_are_refused()
+    {
+        var frame = LinkFrame.Holdings([(1, 1)], []).Single();
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(LinkFrame.HeaderSize), 2);
+
+        Assert.Throws<LinkProtocolException>(() => LinkFrame.ReadHoldings(frame.AsSpan(LinkFrame.HeaderSize)));
+    }
+
+    [Fact]
+    public void Nothing_held_is_no_holdings_frame()
+    {
+        Assert.Empty(LinkFrame.Holdings([], []));
     }
 
     [Fact]

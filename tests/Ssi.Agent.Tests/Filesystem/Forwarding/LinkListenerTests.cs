@@ -23,7 +23,7 @@ public sealed class LinkListenerTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("ssi-links-").FullName;
     private readonly ClusterCertificateAuthority _authority = ClusterCertificateAuthority.Create("test", DateTimeOffset.UtcNow);
     private readonly LocalFileSystem _fs;
-    private readonly CoherencyHub _hub = new(NullLogger<CoherencyHub>.Instance);
+    private readonly CoherencyHub _hub = new(NullLogger<CoherencyHub>.Instance, new NodeLiveness(TimeProvider.System, TimeSpan.FromSeconds(10)));
     private readonly LinkListener _listener;
 
     public LinkListenerTests()
@@ -36,7 +36,7 @@ public sealed class LinkListenerTests : IDisposable
         File.WriteAllText(Path.Combine(_directory, "backing", "f"), "x");
         _fs = new LocalFileSystem(Path.Combine(_directory, "backing"), TimeSpan.FromHours(1));
         var credentials = AgentCredentials.FromDirectory(_directory, "agent");
-        var dispatcher = new FuseDispatcher(_fs, _hub, NullLogger<FuseDispatcher>.Instance);
+        var dispatcher = new FuseDispatcher(_fs, _hub, new Ssi.Agent.Filesystem.Locks.LockManager(), NullLogger<FuseDispatcher>.Instance);
         _listener = new LinkListener(new IPEndPoint(IPAddress.Loopback, 0), credentials, new ClientCertificatePolicy(credentials.Trust, NullLogger<ClientCertificatePolicy>.Instance), dispatcher, _hub, NullLogger.Instance);
         _listener.Start();
     }
@@ -133,8 +133,10 @@ public sealed class LinkListenerTests : IDisposable
 
     private static void Hello(SslStream tls, int index)
     {
-        var hello = new byte[16];
-        tls.Write(hello.AsSpan(0, LinkFrame.Hello(hello, index)));
+        var hello = new byte[LinkFrame.HeaderSize + 16];
+        tls.Write(hello.AsSpan(0, LinkFrame.Hello(hello, index, 1)));
+        var end = new byte[LinkFrame.HeaderSize];
+        tls.Write(end.AsSpan(0, LinkFrame.Empty(end, LinkFrameKind.HoldingsEnd)));
     }
 
     private static LinkFrameReader Welcomed(SslStream tls, int index)
