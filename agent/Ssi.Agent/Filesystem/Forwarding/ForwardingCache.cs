@@ -104,7 +104,7 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
             LearnNamesLocked(sent, error, reply, fresh);
             if (error == 0)
             {
-                LearnVolatileLocked(sent, reply);
+                LearnVolatileLocked(sent, reply, fresh);
             }
 
             switch (ForwardingPolicy.Changes(sent.Opcode))
@@ -157,6 +157,11 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
             // An entry change in a directory changes the directory too.
             ForgetLocked(change.NodeId);
             ForgetNamesLocked(change.NodeId);
+            if (!change.IsEntry)
+            {
+                // Opens go to the home until a reply says whether it passes the file through now.
+                _volatile.Add(change.NodeId);
+            }
         }
     }
 
@@ -286,7 +291,7 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
     }
 
     /// <summary>Reads off a reply which node ids the home gives no attribute cache time (see <see cref="IsVolatile"/>).</summary>
-    private void LearnVolatileLocked(in PendingRequest sent, ReadOnlySpan<byte> reply)
+    private void LearnVolatileLocked(in PendingRequest sent, ReadOnlySpan<byte> reply, bool fresh)
     {
         var body = reply[FuseProtocol.OutHeaderSize..];
         switch (sent.Opcode)
@@ -325,8 +330,10 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
             {
                 _volatile.Add(node);
             }
-            else
+            else if (fresh)
             {
+                // Not when something was invalidated while the reply travelled: the start of a
+                // passthrough period may have been among it.
                 _volatile.Remove(node);
             }
         }

@@ -30,11 +30,11 @@ public sealed class ForwardingCacheTests
         return Request(FuseOpcode.GetXattr, node, unique, body);
     }
 
-    private static byte[] AttrReply(ulong unique, ulong size)
+    private static byte[] AttrReply(ulong unique, ulong size, bool cacheable = true)
     {
         var buffer = new byte[FuseProtocol.OutHeaderSize + FuseProtocol.AttrOutSize];
         var reply = new FuseReply(buffer);
-        reply.AttrOut(new NodeAttributes(File, size, 1, 0, 0, 0, 0, 0, 0, 0x81a4, 1, 0, 0, 0, 4096), TimeSpan.FromHours(1));
+        reply.AttrOut(new NodeAttributes(File, size, 1, 0, 0, 0, 0, 0, 0, 0x81a4, 1, 0, 0, 0, 4096), cacheable ? TimeSpan.FromHours(1) : TimeSpan.Zero);
         return reply.Finish(unique).ToArray();
     }
 
@@ -284,5 +284,55 @@ public sealed class ForwardingCacheTests
 
         cache.Learn(new PendingRequest(FuseOpcode.Rename, 5, long.MaxValue, 1, cache.Epoch, null), Ok(6), []);
         Assert.False(AnsweredAbsent(cache, Directory + 1, "x"));
+    }
+
+    [Fact]
+    public void Nothing_is_kept_of_a_file_the_kernel_does_not_hold()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), node => node != Other);
+
+        cache.Learn(Sent(FuseOpcode.GetAttr, Other, cache.Epoch), AttrReply(2, 4096), []);
+        cache.Learn(Sent(FuseOpcode.Write, File, cache.Epoch), Ok(4), AttributesHint(Other, 10));
+
+        Assert.Null(AnsweredSize(cache, Other));
+    }
+
+    [Fact]
+    public void Attributes_without_cache_time_are_not_kept_and_make_opens_go_to_the_home()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+
+        cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096, cacheable: false), []);
+
+        Assert.Null(AnsweredSize(cache, File));
+        Assert.True(cache.IsVolatile(File));
+        cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(4, 4096), []);
+        Assert.False(cache.IsVolatile(File));
+    }
+
+    [Fact]
+    public void An_invalidated_file_is_opened_at_the_home_until_a_fresh_reply_gives_its_attributes_cache_time()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        var early = Sent(FuseOpcode.GetAttr, File, cache.Epoch);
+
+        cache.Invalidate(CacheInvalidation.Inode(File));
+
+        Assert.True(cache.IsVolatile(File));
+        cache.Learn(early, AttrReply(2, 4096), []); // on its way when the invalidation came: proves nothing
+        Assert.True(cache.IsVolatile(File));
+        cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(4, 4096), []);
+        Assert.False(cache.IsVolatile(File));
+    }
+
+    [Fact]
+    public void A_file_the_kernel_let_go_is_forgotten_with_its_volatility()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        cache.Learn(Sent(FuseOpcode.GetAttr, File, cache.Epoch), AttrReply(2, 4096, cacheable: false), []);
+
+        cache.Released(File);
+
+        Assert.False(cache.IsVolatile(File));
     }
 }

@@ -84,4 +84,18 @@ public sealed class PendingRequestsTests
         Assert.Equal(timeout, ForwardingPolicy.Deadline(FuseOpcode.Lookup, timeout));
         Assert.Equal(timeout, ForwardingPolicy.Deadline(FuseOpcode.Write, timeout));
     }
+
+    [Fact]
+    public void An_interrupt_meets_a_lock_wait_only_once_it_was_sent()
+    {
+        var pending = new PendingRequests();
+        pending.Add(2, new PendingRequest(FuseOpcode.SetLkW, 1, long.MaxValue, 1, 0, null));
+        pending.Add(4, new PendingRequest(FuseOpcode.SetLkW, 1, long.MaxValue, 0, 0, [1]));
+        pending.Add(6, Sent(1));
+
+        Assert.Equal(PendingState.WaitingForLock, pending.StateOf(2));
+        Assert.Equal(PendingState.Unknown, pending.StateOf(4)); // the kernel asks again
+        Assert.Equal(PendingState.Pending, pending.StateOf(6));
+        Assert.Equal(PendingState.Unknown, pending.StateOf(8));
+    }
 }
