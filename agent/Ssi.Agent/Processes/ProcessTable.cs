@@ -255,7 +255,7 @@ internal sealed class ProcessTable
             cpid = restored.TryGetValue(ProcFiles.NamespacePid(pid), out var kept) ? kept : AllocateClusterPid();
             if (cpid == workload.RootClusterPid)
             {
-                workload.RootPid = pid;
+                workload.SetRoot(pid);
             }
         }
         else if (parent.HostPid == workload.LauncherPid)
@@ -266,7 +266,7 @@ internal sealed class ProcessTable
         {
             cpid = reserved;
             _reserved.Remove(reserved);
-            workload.RootPid = pid;
+            workload.SetRoot(pid);
         }
         else
         {

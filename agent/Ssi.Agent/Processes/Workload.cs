@@ -9,12 +9,17 @@ namespace Ssi.Agent.Processes;
 /// </summary>
 internal sealed class Workload(int launcherPid)
 {
+    private readonly TaskCompletionSource _rootKnown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int LauncherPid { get; } = launcherPid;
 
     public int? ShimPid { get; set; }
 
     /// <summary>The command the shim started: the root of what users see.</summary>
-    public int? RootPid { get; set; }
+    public int? RootPid { get; private set; }
+
+    /// <summary>Completes when <see cref="RootPid"/> is known (the kernel's fork event, or a walk of /proc).</summary>
+    public Task RootKnown => _rootKnown.Task;
 
     public ClusterPid? RootClusterPid { get; set; }
 
@@ -33,4 +38,10 @@ internal sealed class Workload(int launcherPid)
     public bool MovedAway { get; set; }
 
     public bool Restored => RestoredClusterPids is not null;
+
+    public void SetRoot(int pid)
+    {
+        RootPid = pid;
+        _rootKnown.TrySetResult();
+    }
 }
