@@ -106,6 +106,8 @@ internal static class AgentLauncher
             $"--Agent:CredentialsDirectory={node.CredentialsDirectory}",
             $"--Agent:StateDirectory={node.AgentStateDirectory}",
             $"--Agent:ShimPath={shimPath}",
+            // Every node's /run is the host's here: the shims' report socket gets a tmpfs of the node's own.
+            "--Agent:PrivateShimReportDirectory=true",
             $"--Agent:InitialNetworkNamespace={layout.HostNetworkNamespaceFile}",
             "--Filesystem:Enabled=true",
             $"--Filesystem:MountPath={layout.Filesystem.MountPath}",
