@@ -12,8 +12,9 @@ namespace Ssi.Benchmarks.Processes;
 
 /// <summary>
 /// Remote exec and cluster-wide ps on a fresh 3-node local cluster: `ssi run --node other -- true`
-/// against a local spawn of `true`, and `ssi ps` over 3 nodes x 300 processes; warm client (the
-/// RPCs alone) and the whole CLI command (a fresh .NET process each time).
+/// against a local `true`, and `ssi ps` over 3 nodes x 300 processes; warm client (the RPCs alone)
+/// and the whole CLI command (a fresh process each time, the one the tests run: the NativeAOT
+/// `ssi` of eng/install.sh), against `true` started the same way.
 /// </summary>
 internal static class ProcessBench
 {
@@ -43,7 +44,8 @@ internal static class ProcessBench
                 return Task.CompletedTask;
             });
             var remote = await Measure(runs, () => RunTrueAsync(client));
-            var cliRemote = await Measure(Math.Min(runs, 10), async () =>
+            var localLikeCli = await Measure(runs, () => StartLikeTheCliAsync("/bin/true"));
+            var cliRemote = await Measure(runs, async () =>
             {
                 var r = await CliRun.RunAsync(["run", "-c", name, "--node", "node2", "--", "true"]);
                 if (r.ExitCode != 0)
@@ -67,7 +69,7 @@ internal static class ProcessBench
 
             var count = (await processes.ListAsync(CancellationToken.None)).Processes.Count;
             var ps = await Measure(runs, () => processes.ListAsync(CancellationToken.None));
-            var cliPs = await Measure(Math.Min(runs, 10), () => CliRun.RunAsync(["ps", "-c", name, "-o", "json"]));
+            var cliPs = await Measure(runs, () => CliRun.RunAsync(["ps", "-c", name, "-o", "json"]));
             var exitNoticed = await MeasureExitNoticedAsync(connector, Math.Min(runs, 20));
 
             foreach (var holder in holders)
@@ -75,13 +77,14 @@ internal static class ProcessBench
                 holder.Dispose();
             }
 
-            Console.WriteLine($"Process space, 3-node local cluster, {runs} runs ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores)");
+            Console.WriteLine($"Process space, 3-node local cluster, {runs} runs ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores), CLI {RepositoryPaths.Cli}");
             Console.WriteLine();
             Console.WriteLine("| measurement | p50 ms | p99 ms | ratio / goal |");
             Console.WriteLine("|---|---|---|---|");
             Console.WriteLine($"| local spawn of `true` (floor) | {Stats.Ms(local.P50)} | {Stats.Ms(local.P99)} | 1.0 |");
             Console.WriteLine($"| remote `true` on node2, warm client (Run RPC) | {Stats.Ms(remote.P50)} | {Stats.Ms(remote.P99)} | +{Stats.Ms(remote.P50 - local.P50)} ms (goal <= +30 ms) |");
-            Console.WriteLine($"| `ssi run --node node2 -- true`, whole CLI | {Stats.Ms(cliRemote.P50)} | {Stats.Ms(cliRemote.P99)} | +{Stats.Ms(cliRemote.P50 - local.P50)} ms |");
+            Console.WriteLine($"| local `true` started as the CLI is (Process.Start, output read) | {Stats.Ms(localLikeCli.P50)} | {Stats.Ms(localLikeCli.P99)} | 1.0 |");
+            Console.WriteLine($"| `ssi run --node node2 -- true`, whole CLI | {Stats.Ms(cliRemote.P50)} | {Stats.Ms(cliRemote.P99)} | +{Stats.Ms(cliRemote.P50 - localLikeCli.P50)} ms (goal <= +30 ms) |");
             Console.WriteLine($"| ps over 3 nodes x {count / 3} processes, warm client | {Stats.Ms(ps.P50)} | {Stats.Ms(ps.P99)} | goal <= 100 ms |");
             Console.WriteLine($"| `ssi ps -o json` over {count} processes, whole CLI | {Stats.Ms(cliPs.P50)} | {Stats.Ms(cliPs.P99)} | - |");
             Console.WriteLine($"| exit noticed: SIGKILL sent -> Exited event (proc connector) | {Stats.Ms(exitNoticed.P50)} | {Stats.Ms(exitNoticed.P99)} | - |");
@@ -96,6 +99,25 @@ internal static class ProcessBench
 
             File.Delete(manifest);
         }
+    }
+
+    /// <summary>A program started and waited for exactly as <see cref="CliRun"/> starts `ssi`.</summary>
+    private static async Task StartLikeTheCliAsync(string program)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryPaths.Root,
+        };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await Task.WhenAll(stdout, stderr);
     }
 
     private static async Task RunTrueAsync(Agent.Contracts.V1.Process.ProcessClient client)
