@@ -186,4 +186,7 @@ internal static partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setsockopt(int fd, int level, int name, ref byte value, int length);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int getsockopt(int fd, int level, int name, ref byte value, ref int length);
 }

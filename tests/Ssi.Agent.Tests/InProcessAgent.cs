@@ -13,10 +13,12 @@ namespace Ssi.Agent.Tests;
 internal sealed class InProcessAgent : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly bool _ownsAuthority;
 
-    private InProcessAgent(WebApplication app, string directory, ClusterCertificateAuthority authority, Uri address)
+    private InProcessAgent(WebApplication app, string directory, ClusterCertificateAuthority authority, bool ownsAuthority, Uri address)
     {
         _app = app;
+        _ownsAuthority = ownsAuthority;
         Directory = directory;
         Authority = authority;
         Address = address;
@@ -52,11 +54,16 @@ internal sealed class InProcessAgent : IAsyncDisposable
     public T Service<T>()
         where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<InProcessAgent> StartAsync(string node = "node1", params string[] extraArguments)
+    public static Task<InProcessAgent> StartAsync(string node = "node1", params string[] extraArguments) =>
+        StartAsync(null, node, extraArguments);
+
+    /// <summary>As above, with a certificate from <paramref name="authority"/> (agents of one cluster trust each other), or a CA of its own when null.</summary>
+    public static async Task<InProcessAgent> StartAsync(ClusterCertificateAuthority? authority, string node, params string[] extraArguments)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("ssi-agent-test").FullName;
         var now = DateTimeOffset.UtcNow;
-        var authority = ClusterCertificateAuthority.Create("test", now);
+        var ownsAuthority = authority is null;
+        authority ??= ClusterCertificateAuthority.Create("test", now);
         authority.Export().WriteTo(directory, "ca");
         authority.IssueAgent($"ssi-agent-test-{node}", [node], [IPAddress.Loopback], now).WriteTo(directory, "agent");
         authority.IssueClient("ssi-cli-test", now).WriteTo(directory, "cli");
@@ -78,14 +85,18 @@ internal sealed class InProcessAgent : IAsyncDisposable
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var port = new Uri(bound).Port;
-        return new InProcessAgent(app, directory, authority, new Uri($"https://127.0.0.1:{port}"));
+        return new InProcessAgent(app, directory, authority, ownsAuthority, new Uri($"https://127.0.0.1:{port}"));
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Authority.Dispose();
+        if (_ownsAuthority)
+        {
+            Authority.Dispose();
+        }
+
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }

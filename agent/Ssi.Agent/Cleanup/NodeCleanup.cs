@@ -44,8 +44,9 @@ internal sealed class NodeCleanup(
                 report.Actions.Add($"Unmounted the shared filesystem at {filesystemOptions.Value.MountPath}.");
             }
 
+            var devicesMounted = devices.Mounted;
             await devices.StopAsync(cancellationToken).ConfigureAwait(false);
-            if (devicesOptions.Value.Peers.Any(p => !p.StartsWith(agent.Value.Node + "=", StringComparison.Ordinal)))
+            if (devicesMounted)
             {
                 report.Actions.Add($"Unmounted the remote devices at {devicesOptions.Value.MountPath}.");
             }

@@ -11,20 +11,20 @@ namespace Ssi.Agent.Devices;
 /// device that appears later is found at the next lookup). Only character devices reached without
 /// a symbolic link are exported; a name not on the list cannot be opened from another node.
 /// </summary>
-internal sealed class DeviceExportTable(IOptions<DevicesOptions> options, ILogger<DeviceExportTable> logger)
+internal sealed class DeviceExportTable(IOptionsMonitor<DevicesOptions> options, ILogger<DeviceExportTable> logger)
 {
     private const uint S_IFMT = 0xF000;
     private const uint S_IFCHR = 0x2000;
-    private readonly IReadOnlyList<string> _patterns = options.Value.Exports.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
     private readonly ConcurrentDictionary<string, bool> _warned = new(StringComparer.Ordinal);
 
-    public IReadOnlyList<string> Patterns => _patterns;
+    /// <summary>The allowlist as it is now (the cluster topology file may change it).</summary>
+    public IReadOnlyList<string> Patterns => options.CurrentValue.Exports.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
 
     /// <summary>Every exported device, by name (the first pattern to claim a name keeps it).</summary>
     public IReadOnlyList<DeviceExport> Resolve()
     {
         var found = new Dictionary<string, DeviceExport>(StringComparer.Ordinal);
-        foreach (var pattern in _patterns)
+        foreach (var pattern in Patterns)
         {
             foreach (var path in Expand(pattern))
             {

@@ -16,30 +16,41 @@ namespace Ssi.Agent.Devices;
 internal sealed class PeerDevices : IDisposable
 {
     private readonly string _self;
-    private readonly GrpcChannel _channel;
-    private readonly Contracts.V1.Device.DeviceClient _client;
+    private readonly Func<string, GrpcChannel> _connect;
     private readonly TimeSpan _listingAge;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<DeviceEvent>> _pending = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _listingLock = new();
-    private AsyncDuplexStreamingCall<DeviceCall, DeviceEvent>? _stream;
+    private GrpcChannel _channel;
+    private Contracts.V1.Device.DeviceClient _client;
+    private Session? _session;
     private IReadOnlyList<ExportedDevice> _listing = [];
     private long _listedAt = -1;
     private long _nextId;
     private int _generation;
+    private volatile bool _present = true;
 
-    public PeerDevices(string self, string name, GrpcChannel channel, TimeSpan listingAge, ILogger logger)
+    /// <param name="connect">Makes the channel to an endpoint (host:port) of the peer's agent.</param>
+    public PeerDevices(string self, string name, string endpoint, Func<string, GrpcChannel> connect, TimeSpan listingAge, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(connect);
         _self = self;
         Name = name;
-        _channel = channel;
-        _client = new Contracts.V1.Device.DeviceClient(channel);
+        Endpoint = endpoint;
+        _connect = connect;
+        _channel = connect(endpoint);
+        _client = new Contracts.V1.Device.DeviceClient(_channel);
         _listingAge = listingAge;
         _logger = logger;
     }
 
     public string Name { get; }
+
+    /// <summary>Where the peer's agent is now (host:port).</summary>
+    public string Endpoint { get; private set; }
+
+    /// <summary>False once the node left the cluster: it lists no devices, and its directory is not shown.</summary>
+    public bool Present => _present;
 
     /// <summary>Increases each time a session ends: handles of an older generation are dead.</summary>
     public int Generation => Volatile.Read(ref _generation);
@@ -50,6 +61,11 @@ internal sealed class PeerDevices : IDisposable
     /// <summary>The peer's exports, at most the listing age old; the last known list when the peer does not answer.</summary>
     public IReadOnlyList<ExportedDevice> Devices()
     {
+        if (!_present)
+        {
+            return [];
+        }
+
         lock (_listingLock)
         {
             if (_listedAt >= 0 && Environment.TickCount64 - _listedAt < _listingAge.TotalMilliseconds)
@@ -88,6 +104,7 @@ internal sealed class PeerDevices : IDisposable
     private async Task<DeviceEvent> SendAsync(DeviceCall call, int generation)
     {
         var reply = new TaskCompletionSource<DeviceEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Session? session = null;
         try
         {
             await _writeLock.WaitAsync().ConfigureAwait(false);
@@ -98,15 +115,15 @@ internal sealed class PeerDevices : IDisposable
                     return new DeviceEvent { Id = call.Id, Errno = Errno.EIO };
                 }
 
-                var stream = _stream ??= await StartAsync().ConfigureAwait(false);
+                session = _session ??= await StartAsync().ConfigureAwait(false);
                 if (call.OpCase == DeviceCall.OpOneofCase.Cancel)
                 {
-                    await stream.RequestStream.WriteAsync(call).ConfigureAwait(false);
+                    await session.Stream.RequestStream.WriteAsync(call).ConfigureAwait(false);
                     return new DeviceEvent { Id = call.Id };
                 }
 
-                _pending[call.Id] = reply;
-                await stream.RequestStream.WriteAsync(call).ConfigureAwait(false);
+                session.Pending[call.Id] = reply;
+                await session.Stream.RequestStream.WriteAsync(call).ConfigureAwait(false);
             }
             finally
             {
@@ -115,7 +132,7 @@ internal sealed class PeerDevices : IDisposable
         }
         catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or ObjectDisposedException)
         {
-            _pending.TryRemove(call.Id, out _);
+            session?.Pending.TryRemove(call.Id, out _);
             DeviceLog.PeerLost(_logger, Name, e.Message);
             return new DeviceEvent { Id = call.Id, Errno = Errno.EIO };
         }
@@ -123,39 +140,80 @@ internal sealed class PeerDevices : IDisposable
         return await reply.Task.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The peer's agent moved to <paramref name="endpoint"/> (a new pod), or left the cluster (null).
+    /// A move ends the current session: its calls and handles fail with EIO, the next open connects
+    /// to the new endpoint.
+    /// </summary>
+    public async Task RetargetAsync(string? endpoint)
+    {
+        GrpcChannel? old = null;
+        Session? ended = null;
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _present = endpoint is not null;
+            if (endpoint is not null && endpoint != Endpoint)
+            {
+                old = _channel;
+                _channel = _connect(endpoint);
+                _client = new Contracts.V1.Device.DeviceClient(_channel);
+                Endpoint = endpoint;
+                ended = _session;
+                _session = null;
+                if (ended is not null)
+                {
+                    Interlocked.Increment(ref _generation);
+                }
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        lock (_listingLock)
+        {
+            _listedAt = -1;
+        }
+
+        ended?.Stream.Dispose();
+        old?.Dispose();
+    }
+
     public void Dispose()
     {
-        _stream?.Dispose();
+        _session?.Stream.Dispose();
         _channel.Dispose();
         _writeLock.Dispose();
     }
 
-    private async Task<AsyncDuplexStreamingCall<DeviceCall, DeviceEvent>> StartAsync()
+    private async Task<Session> StartAsync()
     {
-        var stream = _client.Session();
-        await stream.RequestStream.WriteAsync(new DeviceCall { Hello = new SessionHello { Node = _self } }).ConfigureAwait(false);
-        _ = ReadAsync(stream);
-        return stream;
+        var session = new Session(_client.Session());
+        await session.Stream.RequestStream.WriteAsync(new DeviceCall { Hello = new SessionHello { Node = _self } }).ConfigureAwait(false);
+        _ = ReadAsync(session);
+        return session;
     }
 
-    private async Task ReadAsync(AsyncDuplexStreamingCall<DeviceCall, DeviceEvent> stream)
+    private async Task ReadAsync(Session session)
     {
         var reason = "the session ended";
         try
         {
-            await foreach (var reply in stream.ResponseStream.ReadAllAsync().ConfigureAwait(false))
+            await foreach (var reply in session.Stream.ResponseStream.ReadAllAsync().ConfigureAwait(false))
             {
                 if (reply.Id == 0)
                 {
                     Ready?.Invoke(reply.Ready);
                 }
-                else if (_pending.TryRemove(reply.Id, out var waiter))
+                else if (session.Pending.TryRemove(reply.Id, out var waiter))
                 {
                     waiter.TrySetResult(reply);
                 }
             }
         }
-        catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
             reason = e.Message;
         }
@@ -163,16 +221,16 @@ internal sealed class PeerDevices : IDisposable
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (ReferenceEquals(_stream, stream))
+            if (ReferenceEquals(_session, session))
             {
-                _stream = null;
+                _session = null;
                 Interlocked.Increment(ref _generation);
             }
 
-            // Every call in flight was sent on this stream (a new one starts only under this lock).
-            foreach (var id in _pending.Keys.ToList())
+            // Calls are added to a session only under this lock, and never to one that is no longer current.
+            foreach (var id in session.Pending.Keys.ToList())
             {
-                if (_pending.TryRemove(id, out var waiter))
+                if (session.Pending.TryRemove(id, out var waiter))
                 {
                     waiter.TrySetResult(new DeviceEvent { Id = id, Errno = Errno.EIO });
                 }
@@ -184,7 +242,12 @@ internal sealed class PeerDevices : IDisposable
         }
 
         DeviceLog.PeerLost(_logger, Name, reason);
+        session.Stream.Dispose();
+    }
 
-        stream.Dispose();
+    /// <summary>One session stream and the calls sent on it that wait for their reply.</summary>
+    private sealed record Session(AsyncDuplexStreamingCall<DeviceCall, DeviceEvent> Stream)
+    {
+        public ConcurrentDictionary<ulong, TaskCompletionSource<DeviceEvent>> Pending { get; } = new();
     }
 }

@@ -26,7 +26,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
     private const int DirentHeader = 24;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
 
-    private readonly IReadOnlyList<PeerDevices> _peers;
+    private volatile PeerDevices[] _peers = [];
     private readonly ILogger _logger;
     private readonly long _started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     private readonly ConcurrentDictionary<(int Peer, string Name), ulong> _nodeIds = new();
@@ -37,13 +37,27 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
     private long _nextHandle;
     private FuseDevice? _device;
 
-    public RemoteDeviceFileSystem(IReadOnlyList<PeerDevices> peers, ILogger logger)
+    public RemoteDeviceFileSystem(IEnumerable<PeerDevices> peers, ILogger logger)
     {
-        _peers = peers;
+        ArgumentNullException.ThrowIfNull(peers);
         _logger = logger;
         foreach (var peer in peers)
         {
-            peer.Ready += Wake;
+            Add(peer);
+        }
+    }
+
+    /// <summary>The peers, by position: a peer's directory is node 2 + its position, for as long as the mount lives.</summary>
+    public IReadOnlyList<PeerDevices> Peers => _peers;
+
+    /// <summary>A node that joined the cluster: its directory appears at the next lookup or listing.</summary>
+    public void Add(PeerDevices peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        peer.Ready += Wake;
+        lock (_handles)
+        {
+            _peers = [.. _peers, peer];
         }
     }
 
@@ -127,7 +141,8 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
 
     private NodeAttributes? Attributes(ulong node)
     {
-        if (node == FuseProtocol.RootId || (node >= 2 && node < 2 + (ulong)_peers.Count))
+        var peers = _peers;
+        if (node == FuseProtocol.RootId || (node >= 2 && node < 2 + (ulong)peers.Length && peers[node - 2].Present))
         {
             return Directory(node);
         }
@@ -138,7 +153,7 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         }
 
         // A device its node no longer exports is gone (the last known list stands while the node is unreachable).
-        if (_peers[name.Peer].Devices().FirstOrDefault(d => d.Name == name.Name) is not { } device)
+        if (peers[name.Peer].Devices().FirstOrDefault(d => d.Name == name.Name) is not { } device)
         {
             return null;
         }
@@ -156,15 +171,16 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
     private int Lookup(ulong parent, string name, ref FuseReply reply, ulong unique, Span<byte> output)
     {
         ulong found = 0;
+        var peers = _peers;
         if (parent == FuseProtocol.RootId)
         {
-            var index = _peers.Select(p => p.Name).ToList().IndexOf(name);
+            var index = Array.FindIndex(peers, p => p.Name == name && p.Present);
             found = index < 0 ? 0 : 2 + (ulong)index;
         }
-        else if (parent >= 2 && parent < 2 + (ulong)_peers.Count)
+        else if (parent >= 2 && parent < 2 + (ulong)peers.Length)
         {
             var peer = (int)(parent - 2);
-            found = _peers[peer].Devices().Any(d => d.Name == name) ? NodeIdOf(peer, name) : 0;
+            found = peers[peer].Devices().Any(d => d.Name == name) ? NodeIdOf(peer, name) : 0;
         }
 
         if (found == 0 || Attributes(found) is not { } attributes)
@@ -184,14 +200,15 @@ internal sealed class RemoteDeviceFileSystem : IFuseRequestHandler, IFuseInterru
         var offset = (long)request.U64();
         var size = (int)Math.Min(request.U32(), (uint)reply.Free);
         var entries = new List<(string Name, ulong Node, bool Dir)> { (".", node, true), ("..", FuseProtocol.RootId, true) };
+        var peers = _peers;
         if (node == FuseProtocol.RootId)
         {
-            entries.AddRange(_peers.Select((p, i) => (p.Name, 2 + (ulong)i, true)));
+            entries.AddRange(peers.Select((p, i) => (Peer: p, Node: 2 + (ulong)i)).Where(x => x.Peer.Present).Select(x => (x.Peer.Name, x.Node, true)));
         }
-        else if (node >= 2 && node < 2 + (ulong)_peers.Count)
+        else if (node >= 2 && node < 2 + (ulong)peers.Length)
         {
             var peer = (int)(node - 2);
-            entries.AddRange(_peers[peer].Devices().Select(d => (d.Name, NodeIdOf(peer, d.Name), false)));
+            entries.AddRange(peers[peer].Devices().Select(d => (d.Name, NodeIdOf(peer, d.Name), false)));
         }
 
         var used = 0;

@@ -13,6 +13,7 @@ internal sealed class DeviceService(
     DevicePoller poller,
     DeviceRegistry registry,
     Microsoft.Extensions.Options.IOptions<AgentOptions> agent,
+    Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     ILogger<DeviceService> logger) : Contracts.V1.Device.DeviceBase
 {
     public override Task<ListDevicesResponse> ListDevices(ListDevicesRequest request, ServerCallContext context)
@@ -45,12 +46,15 @@ internal sealed class DeviceService(
         }
 
         // Replies of calls that completed later come from other threads: one writer drains them in order.
+        // The session lasts while the peer keeps it and this agent runs: a stopping agent ends it at
+        // once (the peer's handles then fail with EIO) instead of holding its shutdown.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var replies = Channel.CreateUnbounded<DeviceEvent>(new UnboundedChannelOptions { SingleReader = true });
         using var session = new DeviceSession(requestStream.Current.Hello.Node, exports, poller, registry, e => replies.Writer.TryWrite(e), logger);
-        var writer = WriteAsync(replies.Reader, responseStream, context.CancellationToken);
+        var writer = WriteAsync(replies.Reader, responseStream, ended.Token);
         try
         {
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
+            while (await requestStream.MoveNext(ended.Token).ConfigureAwait(false))
             {
                 if (session.Run(requestStream.Current) is { } reply)
                 {

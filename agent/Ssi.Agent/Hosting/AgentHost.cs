@@ -16,6 +16,7 @@ using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Node;
 using Ssi.Agent.Processes;
 using Ssi.Agent.Security;
+using Ssi.Agent.Topology;
 
 namespace Ssi.Agent.Hosting;
 
@@ -29,6 +30,7 @@ public static class AgentHost
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
         var builder = WebApplication.CreateSlimBuilder(args);
+        TopologyStartup.Apply(builder.Configuration, Console.Out);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

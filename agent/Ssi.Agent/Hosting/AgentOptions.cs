@@ -7,6 +7,7 @@ public sealed class AgentOptions
 {
     public const string Section = "Agent";
     public const string DefaultCriuPath = "/opt/ssi-operator/criu/sbin/criu";
+    public const int DefaultTopologyPollSeconds = 2;
 
     /// <summary>Name of the SsiCluster.</summary>
     [Required]
@@ -16,9 +17,20 @@ public sealed class AgentOptions
     [Required]
     public string Node { get; set; } = "";
 
-    /// <summary>Zero-based index of this node in the cluster.</summary>
+    /// <summary>Zero-based index of this node in the cluster (from <see cref="TopologyFile"/> when that is set).</summary>
     [Range(0, 4095)]
     public int NodeIndex { get; set; }
+
+    /// <summary>
+    /// The cluster topology file (Ssi.Agent.Contracts.Topology.ClusterTopology): this node's index and
+    /// exported devices, the other nodes' agents. The agent waits at start until it names this node,
+    /// and reads exports and peers again when it changes. Null: both come from the options.
+    /// </summary>
+    public string? TopologyFile { get; set; }
+
+    /// <summary>How often the topology file is read again for changes.</summary>
+    [Range(1, 3600)]
+    public int TopologyPollSeconds { get; set; } = DefaultTopologyPollSeconds;
 
     /// <summary>Address to listen on; 0.0.0.0 for every address of the node.</summary>
     [Required]

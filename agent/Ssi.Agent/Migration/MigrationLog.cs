@@ -37,4 +37,7 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 1530, Level = LogLevel.Information, Message = "Raised {Setting} from {From} to {To} for criu's page server")]
     public static partial void Tuned(ILogger logger, string setting, int from, int to);
+
+    [LoggerMessage(EventId = 1531, Level = LogLevel.Information, Message = "Migration {AttemptId}: {Count} periodic timerfds that had expired unread come back armed with their interval")]
+    public static partial void TimersRearmed(ILogger logger, string attemptId, int count);
 }

@@ -70,6 +70,7 @@ internal sealed class MigrationPlanner(
                 Key = fd.Key,
                 Direction = fd.Direction,
                 Flags = fd.Descriptor.Flags,
+                TcpRepair = fd.TcpRepair,
             };
             if (fd.Action == DescriptorKinds.StayHome && fd.Kind == DescriptorKinds.Device)
             {

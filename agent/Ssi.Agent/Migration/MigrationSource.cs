@@ -60,6 +60,7 @@ internal sealed class MigrationSource(
         {
             await peers.ConnectAsync(request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
             KeepStayHomeObjects(attempt, plan, fds);
+            attempt.Repaired = RepairedConnections.Keep(fds.Where(f => f.TcpRepair).GroupBy(f => f.Descriptor.Inode).Select(g => (g.First().Descriptor.HostPid, g.First().Descriptor.Fd)));
             FaultInjection.Crash("migration.source.before-dump");
             var frozenAt = time.GetUtcNow();
             var dump = Stopwatch.StartNew();
@@ -70,17 +71,22 @@ internal sealed class MigrationSource(
             var ownNetwork = MigrationPlanner.OwnNetworkOf(attempt.ShimPid);
             if (lazy is null)
             {
-                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external, ownNetwork: ownNetwork), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
+                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external, ownNetwork: ownNetwork, repairTcp: attempt.Repaired.Any), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // Everything but memory now; the pages stay with this criu, which serves them to the target.
                 KernelTuning.EnsurePipeMaxSize(logger);
-                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy, ownNetwork), directory, "dump.log", [], statusFd: true);
+                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy, ownNetwork, attempt.Repaired.Any), directory, "dump.log", [], statusFd: true);
                 await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            attempt.Repaired.NoteLockTable(directory);
             RelayedTcpImages.Apply(directory, connections);
+            if (ExpiredTimerImages.Apply(directory) is var rearmed and > 0)
+            {
+                MigrationLog.TimersRearmed(logger, attempt.Id, rearmed);
+            }
 
             dump.Stop();
             FaultInjection.Crash("migration.source.after-dump");
@@ -219,6 +225,7 @@ internal sealed class MigrationSource(
             EndOriginal(attempt);
         }
 
+        attempt.Repaired.Dispose();
         _attempts.TryRemove(attempt.Id, out _);
         journal.Record(attempt.Id, AttemptState.Committed);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
@@ -264,6 +271,8 @@ internal sealed class MigrationSource(
             dump.Kill();
             dump.Exited.Wait(TimeSpan.FromSeconds(5));
         }
+
+        attempt.Repaired.Resume();
 
         // The tree as criu froze it: a child forked between the plan and the dump is stopped too.
         foreach (var pid in attempt.Pids.Union(ProcessTree.WithDescendants(attempt.ShimPid)))

@@ -176,7 +176,7 @@ internal sealed class MigrationTarget(
             }
 
             BindMount.EnsureAlone("/", options.Value.RestoreRoot);
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy, landing), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
+            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy, landing, plan.Descriptors.Any(d => d.TcpRepair)), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
                 .ConfigureAwait(false);
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;

@@ -23,4 +23,7 @@ internal sealed class SourceAttempt(string id, Workload workload, int shimPid, I
 
     /// <summary>Lazy mode: the criu dump that keeps the tree frozen and serves its pages until the target has them all.</summary>
     public CriuProcess? LazyDump { get; set; }
+
+    /// <summary>TCP connections criu moves with TCP repair, kept so that a rollback can resume them.</summary>
+    public RepairedConnections Repaired { get; set; } = RepairedConnections.None;
 }

@@ -30,6 +30,9 @@ public static class SsiClusterNames
 
     public static string AgentTlsSecret(string cluster) => cluster + "-ssi-agent-tls";
 
+    /// <summary>ConfigMap with the cluster topology every agent reads: node indices, agent endpoints, exported devices.</summary>
+    public static string Topology(string cluster) => cluster + "-ssi-topology";
+
     /// <summary>The DNS name every agent certificate carries: the headless Service.</summary>
     public static string ServiceDns(string cluster, string ns) => $"{Service(cluster)}.{ns}.svc";
 

@@ -67,22 +67,6 @@ internal static class AgentLauncher
             ?? throw new FileNotFoundException($"the workload init ssi-shim is not at {string.Join(" or ", candidates)} (run eng/install.sh, or set {ShimPathVariable})");
     }
 
-    /// <summary>What the node exports, and where the other nodes' agents are (for /run/ssi/dev).</summary>
-    private static IEnumerable<string> DeviceArguments(LocalClusterLayout layout, LocalNodeLayout node)
-    {
-        var exports = node.Devices ?? [];
-        for (var i = 0; i < exports.Count; i++)
-        {
-            yield return $"--Devices:Exports:{i.ToString(CultureInfo.InvariantCulture)}={exports[i]}";
-        }
-
-        var peers = layout.Nodes.Where(n => n.Name != node.Name).ToList();
-        for (var i = 0; i < peers.Count; i++)
-        {
-            yield return $"--Devices:Peers:{i.ToString(CultureInfo.InvariantCulture)}={peers[i].Name}={peers[i].Address}:{layout.AgentPort.ToString(CultureInfo.InvariantCulture)}";
-        }
-    }
-
     public static LocalProcessRecord Start(LocalClusterLayout layout, LocalNodeLayout node, string agentPath, string shimPath)
     {
         // sh only redirects stdio to the node's log and execs; setsid and nsenter exec in turn,
@@ -99,7 +83,7 @@ internal static class AgentLauncher
             agentPath,
             $"--Agent:Cluster={layout.Cluster}",
             $"--Agent:Node={node.Name}",
-            $"--Agent:NodeIndex={node.Index.ToString(CultureInfo.InvariantCulture)}",
+            $"--Agent:TopologyFile={layout.TopologyFile}",
             "--Agent:ListenAddress=0.0.0.0",
             $"--Agent:Port={layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
             $"--Agent:AdvertisedEndpoint={node.Address}:{layout.AgentPort.ToString(CultureInfo.InvariantCulture)}",
@@ -116,7 +100,7 @@ internal static class AgentLauncher
             $"--Filesystem:BackingDirectory={layout.Filesystem.BackingDirectory}",
             $"--Logging:LogLevel:Default={layout.LogLevel}",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
-        }.Concat(DeviceArguments(layout, node)))
+        })
         {
             info.ArgumentList.Add(argument);
         }

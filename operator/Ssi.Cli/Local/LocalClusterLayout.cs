@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using Ssi.Agent.Contracts.Topology;
 using Ssi.Api.V1Alpha1;
 
 namespace Ssi.Cli.Local;
@@ -37,6 +39,14 @@ internal sealed record LocalClusterLayout(
     public string HostNetworkNamespaceFile => Path.Combine(NamespaceDirectory, "host.net");
 
     public string ClientCredentialsDirectory => Path.Combine(PkiDirectory, "cli");
+
+    /// <summary>The cluster topology every agent reads (Agent:TopologyFile), as the operator's ConfigMap on Kubernetes.</summary>
+    public string TopologyFile => Path.Combine(StateDirectory, ClusterTopology.FileName);
+
+    /// <summary>Each node's index, agent endpoint and exported devices.</summary>
+    public ClusterTopology Topology() => new(Nodes
+        .Select(n => new TopologyNode(n.Name, n.Index, $"{n.Address}:{AgentPort.ToString(CultureInfo.InvariantCulture)}", n.Devices ?? []))
+        .ToList());
 
     /// <summary>Prefix of every network namespace name of the cluster.</summary>
     public string NamespaceNamePrefix => NamespacePrefix + Cluster + ".";

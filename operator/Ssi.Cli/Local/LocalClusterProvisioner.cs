@@ -94,6 +94,7 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         CreateDirectory(state, layout, layout.Filesystem.MountPath);
         progress.Report(new LocalProgress($"shared filesystem: {layout.Filesystem.MountPath} on every node, data on {layout.Filesystem.HomeNode} in {layout.Filesystem.BackingDirectory}"));
 
+        File.WriteAllText(layout.TopologyFile, layout.Topology().ToJson());
         foreach (var node in layout.Nodes)
         {
             var record = AgentLauncher.Start(layout, node, agentPath, shimPath);

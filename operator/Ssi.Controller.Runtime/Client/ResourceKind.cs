@@ -6,6 +6,7 @@ public sealed record ResourceKind(string Group, string Version, string Plural, s
     public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 
     public static ResourceKind Secret { get; } = new("", "v1", "secrets", "Secret");
+    public static ResourceKind ConfigMap { get; } = new("", "v1", "configmaps", "ConfigMap");
     public static ResourceKind Service { get; } = new("", "v1", "services", "Service");
     public static ResourceKind ServiceAccount { get; } = new("", "v1", "serviceaccounts", "ServiceAccount");
     public static ResourceKind Pod { get; } = new("", "v1", "pods", "Pod");

@@ -24,6 +24,7 @@ internal sealed class ObjectApplier(OperatorCaches caches)
                 V1Role o => await ApplyOneAsync(o, d, caches.Roles, cancellationToken).ConfigureAwait(false),
                 V1RoleBinding o => await ApplyOneAsync(o, d, caches.RoleBindings, cancellationToken).ConfigureAwait(false),
                 V1Secret o => await ApplyOneAsync(o, d, caches.Secrets, cancellationToken).ConfigureAwait(false),
+                V1ConfigMap o => await ApplyOneAsync(o, d, caches.ConfigMaps, cancellationToken).ConfigureAwait(false),
                 V1Service o => await ApplyOneAsync(o, d, caches.Services, cancellationToken).ConfigureAwait(false),
                 V1DaemonSet o => await ApplyOneAsync(o, d, caches.DaemonSets, cancellationToken).ConfigureAwait(false),
                 _ => throw new NotSupportedException($"no informer for {d.Kind.Kind}"),

@@ -24,6 +24,7 @@ internal sealed class OperatorCaches
         Roles = Make<V1Role>(ResourceKind.Role, SsiClusterNames.ManagedSelector);
         RoleBindings = Make<V1RoleBinding>(ResourceKind.RoleBinding, SsiClusterNames.ManagedSelector);
         Secrets = Make<V1Secret>(ResourceKind.Secret, SsiClusterNames.ManagedSelector);
+        ConfigMaps = Make<V1ConfigMap>(ResourceKind.ConfigMap, SsiClusterNames.ManagedSelector);
         Services = Make<V1Service>(ResourceKind.Service, SsiClusterNames.ManagedSelector);
         DaemonSets = Make<V1DaemonSet>(ResourceKind.DaemonSet, SsiClusterNames.ManagedSelector);
         Pods = Make<V1Pod>(ResourceKind.Pod, SsiClusterNames.NameLabel + "=" + SsiClusterNames.AgentComponent);
@@ -43,11 +44,13 @@ internal sealed class OperatorCaches
 
     public Informer<V1Secret> Secrets { get; }
 
+    public Informer<V1ConfigMap> ConfigMaps { get; }
+
     public Informer<V1Service> Services { get; }
 
     public Informer<V1DaemonSet> DaemonSets { get; }
 
     public Informer<V1Pod> Pods { get; }
 
-    public IReadOnlyList<IInformer> All => [SsiClusters, ProcessMigrations, ServiceAccounts, Roles, RoleBindings, Secrets, Services, DaemonSets, Pods];
+    public IReadOnlyList<IInformer> All => [SsiClusters, ProcessMigrations, ServiceAccounts, Roles, RoleBindings, Secrets, ConfigMaps, Services, DaemonSets, Pods];
 }

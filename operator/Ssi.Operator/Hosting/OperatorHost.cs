@@ -68,6 +68,7 @@ public static class OperatorHost
             controller.Owns(caches.Roles, V1Alpha1SsiCluster.KindName);
             controller.Owns(caches.RoleBindings, V1Alpha1SsiCluster.KindName);
             controller.Owns(caches.Secrets, V1Alpha1SsiCluster.KindName);
+            controller.Owns(caches.ConfigMaps, V1Alpha1SsiCluster.KindName);
             controller.Owns(caches.Services, V1Alpha1SsiCluster.KindName);
             controller.Owns(caches.DaemonSets, V1Alpha1SsiCluster.KindName);
 

@@ -16,7 +16,7 @@ internal static class OperatorResources
 
     /// <summary>Kinds an SsiCluster owns: watched (managed-by label), created and replaced; deleted by garbage collection only.</summary>
     public static IReadOnlyList<ResourceKind> Owned { get; } =
-        [ResourceKind.ServiceAccount, ResourceKind.Role, ResourceKind.RoleBinding, ResourceKind.Secret, ResourceKind.Service, ResourceKind.DaemonSet];
+        [ResourceKind.ServiceAccount, ResourceKind.Role, ResourceKind.RoleBinding, ResourceKind.Secret, ResourceKind.ConfigMap, ResourceKind.Service, ResourceKind.DaemonSet];
 
     public static IReadOnlyList<PolicyRequirement> Requirements { get; } = PolicyRequirement.Merge(
     [

@@ -1,6 +1,7 @@
 using System.Globalization;
 using k8s;
 using k8s.Models;
+using Ssi.Agent.Contracts.Topology;
 using Ssi.Api.V1Alpha1;
 using Ssi.Controller.Runtime.Client;
 using Ssi.Operator.Apply;
@@ -18,9 +19,12 @@ internal static class SsiClusterDesiredState
     public const string CredentialsPath = "/etc/ssi/tls";
     public const string DataPath = "/var/lib/ssi/data";
     public const string RunPath = "/run/ssi";
+    public const string TopologyPath = "/etc/ssi/topology";
 
-    public static IReadOnlyList<DesiredObject> Build(V1Alpha1SsiCluster cluster, SsiClusterCertificates certificates, SsiClusterBuildOptions options)
+    /// <param name="topology">From <see cref="SsiClusterTopologyBuilder"/>: what the agents read from the topology ConfigMap.</param>
+    public static IReadOnlyList<DesiredObject> Build(V1Alpha1SsiCluster cluster, SsiClusterCertificates certificates, ClusterTopology topology, SsiClusterBuildOptions options)
     {
+        ArgumentNullException.ThrowIfNull(topology);
         var name = cluster.Metadata.Name;
         var ns = cluster.Metadata.NamespaceProperty;
         var owner = new V1OwnerReference
@@ -69,6 +73,11 @@ internal static class SsiClusterDesiredState
                     ["agent.key"] = Utf8(certificates.AgentPrivateKeyPem),
                 },
             })),
+            Desired(ResourceKind.ConfigMap, new V1ConfigMap
+            {
+                Metadata = Meta(SsiClusterNames.Topology(name)),
+                Data = new Dictionary<string, string>(StringComparer.Ordinal) { [ClusterTopology.FileName] = topology.ToJson() },
+            }),
             Desired(ResourceKind.Service, (new V1Service
             {
                 Metadata = Meta(SsiClusterNames.Service(name)),
@@ -84,10 +93,6 @@ internal static class SsiClusterDesiredState
             Desired(ResourceKind.DaemonSet, (DaemonSet(cluster, Meta(SsiClusterNames.Agent(name)), certificates, options, port))),
         ];
     }
-
-    /// <summary>Exports Agent__NodeIndex = the position of the pod's node in SSI_NODES (0 when the nodes are not listed), then runs the agent.</summary>
-    public const string NodeIndexWrapper =
-        "i=0; for n in $SSI_NODES; do if [ \"$n\" = \"$Agent__Node\" ]; then export Agent__NodeIndex=$i; fi; i=$((i+1)); done; exec /app/ssi-agent";
 
     private static DesiredObject Desired(ResourceKind kind, IKubernetesObject<V1ObjectMeta> obj)
     {
@@ -148,6 +153,7 @@ internal static class SsiClusterDesiredState
             new() { Name = "run-ssi", HostPath = new V1HostPathVolumeSource { Path = RunPath, Type = "DirectoryOrCreate" } },
             new() { Name = "shared-fs", HostPath = new V1HostPathVolumeSource { Path = mountPath, Type = "DirectoryOrCreate" } },
             new() { Name = "tls", Secret = new V1SecretVolumeSource { SecretName = SsiClusterNames.AgentTlsSecret(name), DefaultMode = 0x180 } },
+            new() { Name = "topology", ConfigMap = new V1ConfigMapVolumeSource { Name = SsiClusterNames.Topology(name) } },
             mode == SsiFilesystemSpec.ModePvc
                 ? new() { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = fs.ClaimName } }
                 : new() { Name = "data", HostPath = new V1HostPathVolumeSource { Path = fs.HostPath ?? $"/var/lib/ssi-operator/{cluster.Metadata.NamespaceProperty}/{name}/cfs", Type = "DirectoryOrCreate" } },
@@ -158,6 +164,7 @@ internal static class SsiClusterDesiredState
             new() { Name = "run-ssi", MountPath = RunPath, MountPropagation = bidirectional },
             new() { Name = "shared-fs", MountPath = mountPath, MountPropagation = bidirectional },
             new() { Name = "tls", MountPath = CredentialsPath, ReadOnlyProperty = true },
+            new() { Name = "topology", MountPath = TopologyPath, ReadOnlyProperty = true },
             new() { Name = "data", MountPath = DataPath },
         };
 
@@ -166,7 +173,9 @@ internal static class SsiClusterDesiredState
             new() { Name = "Agent__Cluster", Value = name },
             new() { Name = "Agent__Node", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "spec.nodeName" } } },
             new() { Name = "POD_IP", ValueFrom = new V1EnvVarSource { FieldRef = new V1ObjectFieldSelector { FieldPath = "status.podIP" } } },
-            new() { Name = "SSI_NODES", Value = string.Join(' ', (spec.Nodes ?? []).Select(n => n.Name)) },
+            // The node index (part of every cluster PID minted on the node), the node's exported devices
+            // and the other agents: one template serves every node, so each agent looks itself up there.
+            new() { Name = "Agent__TopologyFile", Value = TopologyPath + "/" + ClusterTopology.FileName },
             new() { Name = "Agent__Port", Value = port.ToString(CultureInfo.InvariantCulture) },
             new() { Name = "Agent__AdvertisedEndpoint", Value = $"$(POD_IP):{port.ToString(CultureInfo.InvariantCulture)}" },
             new() { Name = "Agent__CredentialsDirectory", Value = CredentialsPath },
@@ -240,15 +249,14 @@ internal static class SsiClusterDesiredState
                             {
                                 Name = "agent",
                                 Image = spec.Agent?.Image ?? options.DefaultAgentImage,
-                                // The node index (part of every cluster PID minted on the node) is the node's
-                                // position in spec.nodes, as in local mode; one template serves every node, so
-                                // the agent's shell wrapper looks its node up in SSI_NODES.
-                                Command = ["/bin/sh", "-c", NodeIndexWrapper],
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
                                 Ports = [new V1ContainerPort { Name = "grpc", ContainerPort = port, Protocol = "TCP" }],
                                 SecurityContext = new V1SecurityContext { Privileged = true, RunAsUser = 0 },
                                 VolumeMounts = mounts,
+                                // An agent waits for its node in the topology before it listens: the ConfigMap
+                                // reaches a new node's pod within the kubelet's sync period (about a minute).
+                                StartupProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 5, FailureThreshold = 60 },
                                 ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 5 },
                                 LivenessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 20, FailureThreshold = 3 },
                                 Resources = new V1ResourceRequirements

@@ -2,6 +2,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Ssi.Agent.Contracts.Topology;
 using Ssi.Api.V1Alpha1;
 using Ssi.Api.Validation;
 using Ssi.Controller.Runtime.Client;
@@ -62,7 +63,8 @@ internal sealed partial class SsiClusterReconciler(
             cluster,
             await SecretAsync(cluster, SsiClusterNames.CaSecret(cluster.Metadata.Name), cancellationToken).ConfigureAwait(false),
             await SecretAsync(cluster, SsiClusterNames.AgentTlsSecret(cluster.Metadata.Name), cancellationToken).ConfigureAwait(false));
-        var desired = SsiClusterDesiredState.Build(cluster, certificates, new SsiClusterBuildOptions(options.AgentImage, options.ImagePullPolicy));
+        var topology = SsiClusterTopologyBuilder.Build(cluster, PreviousTopology(cluster), AgentPods(cluster));
+        var desired = SsiClusterDesiredState.Build(cluster, certificates, topology, new SsiClusterBuildOptions(options.AgentImage, options.ImagePullPolicy));
         var written = await applier.ApplyAsync(desired, cancellationToken).ConfigureAwait(false);
         if (written > 0)
         {
@@ -136,6 +138,33 @@ internal sealed partial class SsiClusterReconciler(
         }
     }
 
+    /// <summary>The topology the agents read now (node indices are kept from it), or null when there is none or it cannot be read.</summary>
+    private ClusterTopology? PreviousTopology(V1Alpha1SsiCluster cluster)
+    {
+        var map = caches.ConfigMaps.Get(new ObjectKey(cluster.Metadata.NamespaceProperty, SsiClusterNames.Topology(cluster.Metadata.Name)));
+        if (map?.Data?.TryGetValue(ClusterTopology.FileName, out var text) != true)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ClusterTopology.Parse(text!);
+        }
+        catch (FormatException e)
+        {
+            LogTopologyUnreadable(logger, cluster.Metadata.Name, e.Message);
+            return null;
+        }
+    }
+
+    private List<AgentPod> AgentPods(V1Alpha1SsiCluster cluster) => caches.Pods.List()
+        .Where(p => p.Metadata.NamespaceProperty == cluster.Metadata.NamespaceProperty
+            && p.Metadata.Labels?.TryGetValue(SsiClusterNames.InstanceLabel, out var instance) == true && instance == cluster.Metadata.Name
+            && !string.IsNullOrEmpty(p.Spec?.NodeName))
+        .Select(p => new AgentPod(p.Metadata.Name, p.Spec!.NodeName, p.Status?.PodIP, p.Metadata.DeletionTimestamp is not null))
+        .ToList();
+
     private async Task<V1Secret?> SecretAsync(V1Alpha1SsiCluster cluster, string name, CancellationToken cancellationToken)
     {
         var key = new ObjectKey(cluster.Metadata.NamespaceProperty, name);
@@ -169,6 +198,9 @@ internal sealed partial class SsiClusterReconciler(
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "{Cluster}: Ready={Status} ({Reason}): {Message}")]
     private static partial void LogReady(ILogger logger, string cluster, string status, string reason, string message);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "{Cluster}: the topology ConfigMap cannot be read ({Reason}); node indices are given anew")]
+    private static partial void LogTopologyUnreadable(ILogger logger, string cluster, string reason);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "{Cluster}: agent cleanup: {Outcome}")]
     private static partial void LogCleanedUp(ILogger logger, string cluster, string outcome);

@@ -8,7 +8,7 @@ namespace Ssi.Agent.Tests.Devices;
 public sealed class DeviceExportTableTests
 {
     private static DeviceExportTable Table(params string[] exports) =>
-        new(Options.Create(new DevicesOptions { Exports = [.. exports] }), NullLogger<DeviceExportTable>.Instance);
+        new(new FixedOptionsMonitor<DevicesOptions>(new DevicesOptions { Exports = [.. exports] }), NullLogger<DeviceExportTable>.Instance);
 
     [Fact]
     public void Listed_character_devices_are_exported_by_name_with_their_numbers()

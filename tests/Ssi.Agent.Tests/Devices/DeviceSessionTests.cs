@@ -25,7 +25,7 @@ public sealed class DeviceSessionTests : IDisposable
     {
         (_master, _slave) = Pty.Open();
         var exports = new DeviceExportTable(
-            Options.Create(new DevicesOptions { Exports = ["/dev/null", "/dev/zero", "/dev/full", _slave] }),
+            new FixedOptionsMonitor<DevicesOptions>(new DevicesOptions { Exports = ["/dev/null", "/dev/zero", "/dev/full", _slave] }),
             NullLogger<DeviceExportTable>.Instance);
         _session = new DeviceSession("node3", exports, _poller, _registry, _sent.Add, NullLogger.Instance);
     }

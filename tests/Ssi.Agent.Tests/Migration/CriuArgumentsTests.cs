@@ -33,6 +33,36 @@ public sealed class CriuArgumentsTests
     }
 
     [Fact]
+    public void Connections_moved_with_TCP_repair_are_dumped_and_restored_established_and_locked_with_nftables()
+    {
+        var dump = CriuArguments.Dump(42, "/dev/shm/x", [], repairTcp: true);
+        var restore = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/restore-root", repairTcp: true);
+
+        foreach (var args in new[] { dump, restore })
+        {
+            Assert.Contains("--tcp-established", args);
+            Assert.DoesNotContain("--tcp-close", args);
+            Assert.Equal("nftables", args[args.ToList().IndexOf("--network-lock") + 1]);
+        }
+
+        Assert.Equal("skip", CriuArguments.Dump(42, "/dev/shm/x", [])[CriuArguments.Dump(42, "/dev/shm/x", []).ToList().IndexOf("--network-lock") + 1]);
+        Assert.Contains("--tcp-close", CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/restore-root"));
+    }
+
+    [Fact]
+    public void The_lock_table_of_a_dump_is_named_after_the_run_id_in_its_inventory()
+    {
+        byte[] head = [0x32, 0x30, 0x23, 0x58]; // inventory.img: its own magic only
+        var entry = ProtoWire.Write([ProtoField.Number32(1, 2), ProtoField.Bytes(13, "4b5d9e3f-55bc-4c8a-ac1e-0123456789ab"u8.ToArray())]);
+        var withRun = new CriuImage(head, [entry]).ToBytes();
+        var withoutRun = new CriuImage(head, [ProtoWire.Write([ProtoField.Number32(1, 2)])]).ToBytes();
+
+        // As `nft list tables` shows it: criu cuts "inet CRIU-RUNID" to 31 characters.
+        Assert.Equal("CRIU-4b5d9e3f-55bc-4c8a-ac", RepairedConnections.LockTableOf(withRun));
+        Assert.Null(RepairedConnections.LockTableOf(withoutRun));
+    }
+
+    [Fact]
     public void Restore_into_a_landing_placeholder_joins_its_net_ipc_and_uts_namespaces()
     {
         var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/restore-root", landing: new LandingPlaceholder(4242));

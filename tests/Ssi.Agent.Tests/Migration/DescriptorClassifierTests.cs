@@ -141,7 +141,7 @@ public sealed class DescriptorClassifierTests
             [3] = new(3, "u_str", "ESTAB", "*", 99),
             [4] = new(4, "u_dgr", "ESTAB", "*", 98),
             [5] = new(5, "tcp", "LISTEN", "0.0.0.0:8080", 0),
-            [6] = new(6, "tcp", "LISTEN", "127.0.0.1:8080", 0),
+            [6] = new(6, "tcp", "LISTEN", "10.250.0.1:8080", 0),
             [7] = new(7, "tcp", "ESTAB", "10.250.0.1:40000", 0, "10.250.0.2:80"),
             [8] = new(8, "u_str", "LISTEN", "/ssi/s.sock", 0),
         };
@@ -159,23 +159,63 @@ public sealed class DescriptorClassifierTests
     }
 
     [Fact]
-    public void Tcp_connections_stay_home_unless_both_ends_are_inside_or_the_handshake_is_not_done()
+    public void Tcp_connections_inside_the_workload_move_over_loopback_and_block_on_a_node_address()
+    {
+        var sockets = new Dictionary<ulong, SocketInfo>
+        {
+            [1] = new(1, "tcp", "ESTAB", "127.0.0.1:40000", 0, "127.0.0.1:8080"),
+            [2] = new(2, "tcp", "ESTAB", "127.0.0.1:8080", 0, "127.0.0.1:40000"),
+            [3] = new(3, "tcp", "ESTAB", "10.250.0.1:40001", 0, "10.250.0.1:9090"),
+            [4] = new(4, "tcp", "ESTAB", "10.250.0.1:9090", 0, "10.250.0.1:40001"),
+            [5] = new(5, "tcp", "SYN-SENT", "10.250.0.1:40002", 0, "10.250.0.9:80"),
+            [6] = new(6, "tcp", "ESTAB", "[::1]:40003", 0, "[::1]:7070"),
+            [7] = new(7, "tcp", "ESTAB", "[::1]:7070", 0, "[::1]:40003"),
+            [8] = new(8, "tcp", "LISTEN", "127.0.0.1:8080", 0),
+            [9] = new(9, "udp", "UNCONN", "[::1]:5353", 0, "*:*"),
+        };
+        var planned = DescriptorClassifier.Classify(
+            Enumerable.Range(1, 9).Select(i => Fd(i + 2, $"socket:[{i}]", Sock, ino: (ulong)i)).ToList(),
+            "/ssi",
+            sockets);
+
+        Assert.Equal(["recreate", "recreate", "blocked", "blocked", "blocked", "recreate", "recreate", "recreate", "recreate"], planned.Select(p => p.Action));
+        Assert.False(planned[7].TcpRepair);
+        Assert.All(new[] { 0, 1, 5, 6 }, i => Assert.True(planned[i].TcpRepair));
+        Assert.Contains("over loopback", planned[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("an address of this node", planned[2].Reason, StringComparison.Ordinal);
+        Assert.Contains("SYN-SENT", planned[4].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_workload_holding_relayed_and_loopback_TCP_connections_keeps_the_relayed_ones_and_blocks_the_others()
     {
         var sockets = new Dictionary<ulong, SocketInfo>
         {
             [1] = new(1, "tcp", "ESTAB", "127.0.0.1:40000", 0, "127.0.0.1:8080"),
             [2] = new(2, "tcp", "ESTAB", "127.0.0.1:8080", 0, "127.0.0.1:40000"),
             [3] = new(3, "tcp", "CLOSE-WAIT", "10.250.0.1:40001", 0, "10.250.0.2:80"),
-            [4] = new(4, "tcp", "SYN-SENT", "10.250.0.1:40002", 0, "10.250.0.9:80"),
         };
         var planned = DescriptorClassifier.Classify(
-            Enumerable.Range(1, 4).Select(i => Fd(i + 2, $"socket:[{i}]", Sock, ino: (ulong)i)).ToList(),
+            Enumerable.Range(1, 3).Select(i => Fd(i + 2, $"socket:[{i}]", Sock, ino: (ulong)i)).ToList(),
             "/ssi",
             sockets);
 
-        Assert.Equal(["blocked", "blocked", "stay-home", "blocked"], planned.Select(p => p.Action));
-        Assert.Contains("both ends inside the workload", planned[0].Reason, StringComparison.Ordinal);
-        Assert.Contains("SYN-SENT", planned[3].Reason, StringComparison.Ordinal);
+        Assert.Equal(["blocked", "blocked", "stay-home"], planned.Select(p => p.Action));
+        Assert.Contains("criu cannot repair some connections of a dump and close others", planned[0].Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("moved with it", planned[0].Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:80", true)]
+    [InlineData("127.1.2.3:80", true)]
+    [InlineData("[::1]:80", true)]
+    [InlineData("[::ffff:127.0.0.1]:80", true)]
+    [InlineData("10.0.0.1:80", false)]
+    [InlineData("[fe80::1%eth0]:80", false)]
+    [InlineData("*:*", false)]
+    public void Loopback_addresses_are_recognised_as_ss_prints_them(string endpoint, bool loopback)
+    {
+        Assert.Equal(loopback, DescriptorClassifier.IsLoopback(endpoint));
     }
 
     [Fact]

@@ -31,6 +31,40 @@ public sealed class MigrationFaultTests
     }
 
     /// <summary>
+    /// The connections of a loopback TCP conversation inside the workload are left in repair mode
+    /// and locked by the dump: a failed restore hands them back, and the original talks on.
+    /// </summary>
+    [Fact]
+    public async Task A_failed_restore_gives_a_loopback_TCP_conversation_back_to_the_original()
+    {
+        var cluster = new MigratingCluster { AgentEnvironment = new() { ["SSI_FAULT_RESTORE"] = "fail" } };
+        await cluster.InitializeAsync();
+        try
+        {
+            var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+            await CliRun.RunAsync(["run", "-d", "-c", cluster.Name, "--node", "node2", "--", .. LoopbackConversation.Command(marker)]);
+            var (cpid, _, _) = await cluster.WaitForAsync(marker);
+            var count = await LoopbackConversation.ProgressAsync(cluster.Name, marker, 0);
+
+            var status = await cluster.MigrateAsync(cpid, "node3", expectedExit: 1);
+
+            Assert.Equal("RolledBack", status.GetProperty("phase").GetString());
+            await LoopbackConversation.ProgressAsync(cluster.Name, marker, count);
+            LoopbackConversation.AssertUnbroken(cluster.Name, marker);
+            Assert.Equal("node2", await cluster.NodeOfAsync(cpid));
+            using var nft = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["netns", "exec", $"ssi.{cluster.Name}.node2", "nft", "list", "tables"]) { RedirectStandardOutput = true })!;
+            var tables = await nft.StandardOutput.ReadToEndAsync();
+            await nft.WaitForExitAsync();
+            Assert.DoesNotContain("CRIU-", tables, StringComparison.Ordinal);
+            await CliRun.RunAsync(["kill", "-c", cluster.Name, cpid.ToString(CultureInfo.InvariantCulture)]);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>
     /// ^C on `ssi migrate` while the target restores (a restore that never ends): the undo runs to
     /// its end although the caller gave up, so the original runs again instead of staying stopped.
     /// </summary>

@@ -311,6 +311,67 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_TCP_conversation_between_two_processes_of_the_workload_over_loopback_moves_with_it()
+    {
+        var marker = Marker();
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", .. LoopbackConversation.Command(marker)]);
+        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+        var count = await LoopbackConversation.ProgressAsync(_c, marker, 0);
+
+        foreach (var node in new[] { "node2", "node3" })
+        {
+            var status = await cluster.MigrateAsync(cpid, node);
+
+            var tcp = status.GetProperty("plan").EnumerateArray().Where(p => p.GetProperty("kind").GetString() == "tcp-socket").ToList();
+            Assert.Contains(tcp, p => p.GetProperty("reason").GetString()!.Contains("over loopback", StringComparison.Ordinal));
+            Assert.All(tcp, p => Assert.Equal("recreate", p.GetProperty("action").GetString()));
+            count = await LoopbackConversation.ProgressAsync(_c, marker, count);
+            Assert.Equal(node, await cluster.NodeOfAsync(cpid));
+        }
+
+        LoopbackConversation.AssertUnbroken(_c, marker);
+        await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    [Fact]
+    public async Task A_periodic_timerfd_that_expired_unread_keeps_ticking_after_the_move()
+    {
+        var marker = Marker();
+        var log = $"/ssi/{marker}.log";
+        var go = $"/ssi/{marker}.go";
+        // The timer expires 20 ms after it is armed and is not read until after the move: the kernel
+        // then reports it_value (0, 0), which a restore taken as it is would turn into a disarmed timer.
+        var program = string.Join('\n',
+            "import ctypes, os, struct, time",
+            "libc = ctypes.CDLL('libc.so.6', use_errno=True)",
+            "tfd = libc.timerfd_create(1, 0)",
+            "assert libc.timerfd_settime(tfd, 0, ctypes.c_char_p(struct.pack('qqqq', 0, 100000000, 0, 20000000)), None) == 0",
+            "open('" + log + "', 'a').write('ready\\n')",
+            "while not os.path.exists('" + go + "'): time.sleep(0.05)",
+            "for n in range(5): os.read(tfd, 8); open('" + log + "', 'a').write('tick\\n')");
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node2", "--", "python3", "-c", program]);
+        var (cpid, _, _) = await cluster.WaitForAsync(log);
+        var path = Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.log");
+        var original = MigratingCluster.HostPidsOf(log).Single();
+        var timer = Directory.GetFiles($"/proc/{original}/fd").Single(f => new FileInfo(f).LinkTarget == "anon_inode:[timerfd]").Replace("/fd/", "/fdinfo/", StringComparison.Ordinal);
+        for (var i = 0; i < 50 && !File.ReadAllText(timer).Contains("it_value: (0, 0)", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        await cluster.MigrateAsync(cpid, "node3");
+        await File.WriteAllTextAsync(Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.go"), "");
+
+        // The pending expiry, then four more periods: the restored timer is armed.
+        for (var i = 0; i < 100 && File.ReadAllLines(path).Count(l => l == "tick") < 5; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(5, File.ReadAllLines(path).Count(l => l == "tick"));
+    }
+
+    [Fact]
     public async Task A_device_of_node1_is_used_through_its_remote_device_file_after_the_move_and_directly_back_home()
     {
         Assert.True(File.Exists("/dev/kmsg"), "this test needs /dev/kmsg, which the sample's node1 exports");

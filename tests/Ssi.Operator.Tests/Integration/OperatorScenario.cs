@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Ssi.Agent.Contracts.Topology;
 using Ssi.Api.V1Alpha1;
 using Ssi.Orchestration.Manifests;
 using Ssi.Testing;
@@ -96,6 +97,23 @@ internal sealed class OperatorScenario : IAsyncDisposable
     public V1Alpha1ProcessMigration? GetMigration(string name) => Server.Get<V1Alpha1ProcessMigration>(SsiApiGroup.Group, V1Alpha1ProcessMigration.PluralName, Ns, name);
 
     public V1DaemonSet? GetDaemonSet(string cluster) => Server.Get<V1DaemonSet>("apps", "daemonsets", Ns, cluster + "-ssi-agent");
+
+    /// <summary>The topology the agents of <paramref name="cluster"/> read, as the operator wrote it.</summary>
+    public ClusterTopology? Topology(string cluster) =>
+        Server.Get<V1ConfigMap>("", "configmaps", Ns, cluster + "-ssi-topology")?.Data is { } data && data.TryGetValue(ClusterTopology.FileName, out var text)
+            ? ClusterTopology.Parse(text)
+            : null;
+
+    /// <summary>A running agent pod of <paramref name="cluster"/> on <paramref name="node"/> (what the DaemonSet controller and kubelet would make).</summary>
+    public async Task CreateAgentPodAsync(string cluster, string pod, string node, string podIp)
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = pod, NamespaceProperty = Ns, Labels = new Dictionary<string, string> { ["app.kubernetes.io/name"] = "ssi-agent", ["app.kubernetes.io/instance"] = cluster } },
+            Spec = new V1PodSpec { NodeName = node, Containers = [new V1Container { Name = "agent", Image = "agent" }] },
+        }, Ns);
+        Server.SetStatus("", "pods", Ns, pod, new JsonObject { ["podIP"] = podIp, ["phase"] = "Running" });
+    }
 
     public bool IsReady(string cluster) =>
         GetCluster(cluster)?.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True";

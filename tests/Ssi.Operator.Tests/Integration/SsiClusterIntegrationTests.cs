@@ -89,6 +89,40 @@ public sealed class SsiClusterIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Agents_of_a_node_selector_cluster_get_lasting_indices_and_their_addresses_in_the_topology()
+    {
+        await _s.StartOperatorAsync();
+        await _s.CreateAsync(new V1Alpha1SsiCluster
+        {
+            Metadata = new V1ObjectMeta { Name = "pool", NamespaceProperty = OperatorScenario.Ns },
+            Spec = new SsiClusterSpec
+            {
+                NodeSelector = new Dictionary<string, string> { ["ssi.io/pool"] = "a" },
+                Filesystem = new SsiFilesystemSpec { Mode = SsiFilesystemSpec.ModePvc, ClaimName = "shared" },
+            },
+        });
+        await _s.CreateAgentPodAsync("pool", "pool-agent-1", "worker-b", "10.0.0.2");
+        await _s.CreateAgentPodAsync("pool", "pool-agent-2", "worker-a", "10.0.0.1");
+
+        await OperatorScenario.Eventually(() => _s.Topology("pool")?.Nodes.Count == 2, "both nodes in the topology");
+        var first = _s.Topology("pool")!;
+        Assert.Equal((0, "10.0.0.1:7443"), (first.Find("worker-a")!.Index, first.Find("worker-a")!.Endpoint));
+        Assert.Equal((1, "10.0.0.2:7443"), (first.Find("worker-b")!.Index, first.Find("worker-b")!.Endpoint));
+
+        // worker-a's agent pod is replaced (new address), worker-b's goes, worker-c joins.
+        await _s.Client.CoreV1.DeleteNamespacedPodAsync("pool-agent-2", OperatorScenario.Ns);
+        await _s.Client.CoreV1.DeleteNamespacedPodAsync("pool-agent-1", OperatorScenario.Ns);
+        await _s.CreateAgentPodAsync("pool", "pool-agent-3", "worker-a", "10.0.0.11");
+        await _s.CreateAgentPodAsync("pool", "pool-agent-4", "worker-c", "10.0.0.3");
+
+        await OperatorScenario.Eventually(() => _s.Topology("pool") is { } t && t.Nodes.Count == 3 && t.Find("worker-a")!.Endpoint == "10.0.0.11:7443", "the topology follows the pods");
+        var second = _s.Topology("pool")!;
+        Assert.Equal(0, second.Find("worker-a")!.Index);
+        Assert.Equal((1, null), (second.Find("worker-b")!.Index, second.Find("worker-b")!.Endpoint));
+        Assert.Equal(2, second.Find("worker-c")!.Index);
+    }
+
+    [Fact]
     public async Task An_invalid_spec_is_Ready_false_with_the_reason_and_no_retry_storm()
     {
         var op = await _s.StartOperatorAsync();

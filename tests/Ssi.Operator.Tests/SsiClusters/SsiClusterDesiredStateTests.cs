@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Ssi.Api.V1Alpha1;
 using Ssi.Operator.Apply;
+using Ssi.Operator.Certificates;
 using Ssi.Operator.SsiClusters;
 using Ssi.Testing;
 
@@ -11,8 +12,14 @@ public sealed class SsiClusterDesiredStateTests
 {
     private static readonly SsiClusterBuildOptions Options = new("ghcr.io/ssi-operator/agent:0.1.0");
 
+    /// <summary>Agent pods on two nodes, one of them without an IP yet.</summary>
+    private static readonly AgentPod[] Pods = [new("demo-ssi-agent-a", "node1", "10.244.1.7", false), new("demo-ssi-agent-b", "node2", null, false)];
+
+    private static IReadOnlyList<DesiredObject> Build(V1Alpha1SsiCluster cluster, SsiClusterCertificates? certificates = null, IReadOnlyList<AgentPod>? pods = null) =>
+        SsiClusterDesiredState.Build(cluster, certificates ?? TestClusters.Certificates, SsiClusterTopologyBuilder.Build(cluster, null, pods ?? Pods), Options);
+
     private static string Yaml(V1Alpha1SsiCluster cluster) =>
-        string.Join("---\n", SsiClusterDesiredState.Build(cluster, TestClusters.Certificates, Options).Select(d => KubernetesYaml.Serialize(d.Object).TrimEnd() + "\n"));
+        string.Join("---\n", Build(cluster).Select(d => KubernetesYaml.Serialize(d.Object).TrimEnd() + "\n"));
 
     [Theory]
     [InlineData("cfs-listed-nodes")]
@@ -35,7 +42,7 @@ public sealed class SsiClusterDesiredStateTests
     {
         var cluster = TestClusters.Cfs();
 
-        foreach (var d in SsiClusterDesiredState.Build(cluster, TestClusters.Certificates, Options))
+        foreach (var d in Build(cluster))
         {
             var owner = Assert.Single(d.Object.Metadata.OwnerReferences);
             Assert.True(owner.Controller);
@@ -48,11 +55,11 @@ public sealed class SsiClusterDesiredStateTests
     [Fact]
     public void A_spec_change_changes_the_DaemonSet_hash_and_only_what_depends_on_it()
     {
-        var before = SsiClusterDesiredState.Build(TestClusters.Cfs(), TestClusters.Certificates, Options).ToDictionary(d => d.Kind.Kind + "/" + d.Name, d => d.SpecHash);
+        var before = Build(TestClusters.Cfs()).ToDictionary(d => d.Kind.Kind + "/" + d.Name, d => d.SpecHash);
         var changed = TestClusters.Cfs();
         changed.Spec.Agent!.LogLevel = "Debug";
 
-        var after = SsiClusterDesiredState.Build(changed, TestClusters.Certificates, Options).ToDictionary(d => d.Kind.Kind + "/" + d.Name, d => d.SpecHash);
+        var after = Build(changed).ToDictionary(d => d.Kind.Kind + "/" + d.Name, d => d.SpecHash);
 
         Assert.NotEqual(before["DaemonSet/demo-ssi-agent"], after["DaemonSet/demo-ssi-agent"]);
         Assert.Equal(before["Service/demo-ssi-agents"], after["Service/demo-ssi-agents"]);
@@ -62,7 +69,7 @@ public sealed class SsiClusterDesiredStateTests
     [Fact]
     public void The_agent_runs_privileged_with_hostPID_dev_run_ssi_and_the_filesystem_backing()
     {
-        var ds = (V1DaemonSet)SsiClusterDesiredState.Build(TestClusters.Pvc(), TestClusters.Certificates, Options).Single(d => d.Kind.Kind == "DaemonSet").Object;
+        var ds = (V1DaemonSet)Build(TestClusters.Pvc()).Single(d => d.Kind.Kind == "DaemonSet").Object;
         var pod = ds.Spec.Template.Spec;
 
         Assert.True(pod.HostPID);
@@ -78,31 +85,40 @@ public sealed class SsiClusterDesiredStateTests
     [Fact]
     public void A_new_agent_certificate_rolls_the_agents()
     {
-        var before = (V1DaemonSet)SsiClusterDesiredState.Build(TestClusters.Cfs(), TestClusters.Certificates, Options).Single(d => d.Kind.Kind == "DaemonSet").Object;
+        var before = (V1DaemonSet)Build(TestClusters.Cfs()).Single(d => d.Kind.Kind == "DaemonSet").Object;
         var rotated = TestClusters.Certificates with { AgentCertificatePem = "ROTATED" };
 
-        var after = (V1DaemonSet)SsiClusterDesiredState.Build(TestClusters.Cfs(), rotated, Options).Single(d => d.Kind.Kind == "DaemonSet").Object;
+        var after = (V1DaemonSet)Build(TestClusters.Cfs(), rotated).Single(d => d.Kind.Kind == "DaemonSet").Object;
 
         Assert.NotEqual(before.Spec.Template.Metadata.Annotations["ssi.io/tls-hash"], after.Spec.Template.Metadata.Annotations["ssi.io/tls-hash"]);
         Assert.NotEqual(before.Metadata.Annotations[SpecHashing.Annotation], after.Metadata.Annotations[SpecHashing.Annotation]);
     }
 
-    [Theory]
-    [InlineData("node1", "0")]
-    [InlineData("node3", "2")]
-    public async Task The_agent_wrapper_exports_the_node_index_of_its_node(string node, string index)
+    [Fact]
+    public void A_new_agent_address_changes_the_topology_and_leaves_the_agents_running()
     {
-        var ds = (V1DaemonSet)SsiClusterDesiredState.Build(TestClusters.Cfs(), TestClusters.Certificates, Options).Single(d => d.Kind.Kind == "DaemonSet").Object;
-        var container = ds.Spec.Template.Spec.Containers[0];
-        var script = container.Command[2].Replace("exec /app/ssi-agent", "echo $Agent__NodeIndex", StringComparison.Ordinal);
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", script]) { RedirectStandardOutput = true };
-        start.Environment["SSI_NODES"] = container.Env.Single(e => e.Name == "SSI_NODES").Value;
-        start.Environment["Agent__Node"] = node;
+        var before = Build(TestClusters.Cfs()).ToDictionary(d => d.Kind.Kind + "/" + d.Name, d => d.SpecHash);
+        var after = Build(TestClusters.Cfs(), pods: [new("demo-ssi-agent-c", "node1", "10.244.1.9", false)]).ToDictionary(d => d.Kind.Kind + "/" + d.Name, d => d.SpecHash);
 
-        using var shell = System.Diagnostics.Process.Start(start)!;
-        var output = await shell.StandardOutput.ReadToEndAsync();
-        await shell.WaitForExitAsync();
+        Assert.NotEqual(before["ConfigMap/demo-ssi-topology"], after["ConfigMap/demo-ssi-topology"]);
+        Assert.Equal(before["DaemonSet/demo-ssi-agent"], after["DaemonSet/demo-ssi-agent"]);
+    }
 
-        Assert.Equal(index, output.Trim());
+    [Fact]
+    public void Every_agent_reads_the_topology_ConfigMap_and_waits_for_it_under_a_startup_probe()
+    {
+        var objects = Build(TestClusters.Cfs());
+        var map = (V1ConfigMap)objects.Single(d => d.Kind.Kind == "ConfigMap").Object;
+        var pod = ((V1DaemonSet)objects.Single(d => d.Kind.Kind == "DaemonSet").Object).Spec.Template.Spec;
+        var container = pod.Containers[0];
+
+        var topology = Ssi.Agent.Contracts.Topology.ClusterTopology.Parse(map.Data["topology.json"]);
+        Assert.Equal(["node1", "node2", "node3"], topology.Nodes.Select(n => n.Name));
+        Assert.Equal("10.244.1.7:7443", topology.Find("node1")!.Endpoint);
+        Assert.Contains(pod.Volumes, v => v.ConfigMap?.Name == "demo-ssi-topology");
+        Assert.Contains(container.VolumeMounts, m => m.Name == "topology" && m.MountPath == "/etc/ssi/topology");
+        Assert.Equal("/etc/ssi/topology/topology.json", container.Env.Single(e => e.Name == "Agent__TopologyFile").Value);
+        Assert.Null(container.Command);
+        Assert.True(container.StartupProbe.FailureThreshold * container.StartupProbe.PeriodSeconds >= 180);
     }
 }

@@ -16,8 +16,8 @@ internal static class CriuArguments
     /// whose other mounts criu finds in its own namespace and records as external bind mounts
     /// (<c>--external mnt[]</c>), to be bound from the target node's same paths (its shared
     /// filesystem mount, its remote device files). Terminals and unix sockets that stay on this node are declared external.
-    /// TCP connections are never repaired or locked (--tcp-close): the plan lets only those that stay
-    /// on this node through, and <see cref="RelayedTcpImages"/> turns them into inherited sockets.
+    /// TCP connections: see <see cref="TcpArguments"/>; relayed ones become inherited sockets
+    /// (<see cref="RelayedTcpImages"/>).
     /// </summary>
     /// <summary>
     /// The key of a workload's own network namespace (a pod's), declared external at dump
@@ -25,14 +25,14 @@ internal static class CriuArguments
     /// </summary>
     public const string WorkloadNetworkKey = "workload-net";
 
-    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null, ulong? ownNetwork = null)
+    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null, ulong? ownNetwork = null, bool repairTcp = false)
     {
-        var args = new List<string>
-        {
+        List<string> args =
+        [
             "dump", "-t", shimPid.ToString(CultureInfo.InvariantCulture), "-D", imageDirectory,
-            "--leave-stopped", "--network-lock", "skip", "--tcp-close", "--ghost-limit", GhostLimit, "--file-locks",
+            "--leave-stopped", .. TcpArguments(repairTcp), "--ghost-limit", GhostLimit, "--file-locks",
             "--external", "mnt[]", "-o", "dump.log", "-v2",
-        };
+        ];
         foreach (var key in externalKeys.Select(External).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             args.Add("--external");
@@ -53,6 +53,15 @@ internal static class CriuArguments
 
         return args;
     }
+
+    /// <summary>
+    /// TCP connections are either all closed in the images (<c>--tcp-close</c>: the plan lets only
+    /// connections that stay on this node through, relayed), or all repaired (<c>--tcp-established</c>:
+    /// connections with both ends in the workload over loopback, locked per connection with nftables
+    /// while they are dumped and restored; <see cref="RepairedConnections"/>). The plan never mixes them.
+    /// </summary>
+    private static string[] TcpArguments(bool repairTcp) =>
+        repairTcp ? ["--tcp-established", "--network-lock", "nftables"] : ["--network-lock", "skip", "--tcp-close"];
 
     /// <summary>
     /// How a stays-home object is declared external at dump time: a terminal or a device's file by its
@@ -88,13 +97,13 @@ internal static class CriuArguments
     /// landing pod) the tree joins its network, IPC and UTS namespaces (<c>--join-ns</c>) instead of
     /// the node's (its cgroups: <see cref="LandingCgroups"/>, after the restore).
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false, LandingPlaceholder? landing = null)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false, LandingPlaceholder? landing = null, bool repairTcp = false)
     {
-        var args = new List<string>
-        {
-            "restore", "-D", imageDirectory, "-d", "--leave-stopped", "--tcp-close", "--pidfile", pidFile, "--file-locks",
+        List<string> args =
+        [
+            "restore", "-D", imageDirectory, "-d", "--leave-stopped", .. TcpArguments(repairTcp), "--pidfile", pidFile, "--file-locks",
             "--root", root, "--external", "mnt[]", "-o", "restore.log", "-v2",
-        };
+        ];
         foreach (var (fd, key) in inherited.OrderBy(i => i.Fd))
         {
             args.Add("--inherit-fd");

@@ -3,22 +3,24 @@ using System.Buffers.Binary;
 namespace Ssi.Agent.Migration.Checkpoint;
 
 /// <summary>
-/// A CRIU image file of protobuf entries: an 8-byte head (the common magic and the image's own),
-/// then entries, each a little-endian 32-bit length and that many bytes of one message.
+/// A CRIU image file of protobuf entries: an 8-byte head (the common magic and the image's own;
+/// inventory.img has only its own, 4 bytes), then entries, each a little-endian 32-bit length and
+/// that many bytes of one message.
 /// </summary>
 internal sealed record CriuImage(ReadOnlyMemory<byte> Head, IReadOnlyList<ReadOnlyMemory<byte>> Entries)
 {
-    private const int HeadLength = 8;
+    public const int HeadLength = 8;
+    public const int InventoryHeadLength = 4;
 
-    public static CriuImage Parse(ReadOnlyMemory<byte> file)
+    public static CriuImage Parse(ReadOnlyMemory<byte> file, int headLength = HeadLength)
     {
-        if (file.Length < HeadLength)
+        if (file.Length < headLength)
         {
             throw new InvalidDataException($"a CRIU image of {file.Length} bytes has no head");
         }
 
         var entries = new List<ReadOnlyMemory<byte>>();
-        var position = HeadLength;
+        var position = headLength;
         while (position < file.Length)
         {
             if (position + 4 > file.Length)
@@ -37,14 +39,14 @@ internal sealed record CriuImage(ReadOnlyMemory<byte> Head, IReadOnlyList<ReadOn
             position += length;
         }
 
-        return new CriuImage(file[..HeadLength], entries);
+        return new CriuImage(file[..headLength], entries);
     }
 
     public byte[] ToBytes()
     {
-        var result = new byte[HeadLength + Entries.Sum(e => 4 + e.Length)];
+        var result = new byte[Head.Length + Entries.Sum(e => 4 + e.Length)];
         Head.Span.CopyTo(result);
-        var position = HeadLength;
+        var position = Head.Length;
         foreach (var entry in Entries)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(result.AsSpan(position), (uint)entry.Length);

@@ -12,6 +12,8 @@ internal readonly record struct ProtoField(int Number, int WireType, ulong Varin
 
     public static ProtoField Number32(int number, uint value) => new(number, VarintType, value, ReadOnlyMemory<byte>.Empty);
 
+    public static ProtoField Varint64(int number, ulong value) => new(number, VarintType, value, ReadOnlyMemory<byte>.Empty);
+
     public static ProtoField Bytes(int number, ReadOnlyMemory<byte> value) => new(number, LengthDelimitedType, 0, value);
 }
 

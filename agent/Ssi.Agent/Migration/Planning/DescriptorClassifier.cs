@@ -39,7 +39,26 @@ internal static class DescriptorClassifier
             holdsPtyMaster,
             descriptors.Where(d => d.FileType == OpenDescriptor.S_IFCHR && IsPtySlave(d.Rdev)).Select(d => d.Rdev).Distinct().Count());
 
-        return descriptors.Select(d => ClassifyOne(d, sharedMountPath, sockets, pipeModes, socketsInTree, terminals, devices)).ToList();
+        var planned = descriptors.Select(d => ClassifyOne(d, sharedMountPath, sockets, pipeModes, socketsInTree, terminals, devices)).ToList();
+        return RelayedAndRepairedTcpApart(planned);
+    }
+
+    /// <summary>
+    /// criu handles every TCP connection of one dump alike: closed (relayed connections, --tcp-close)
+    /// or repaired (--tcp-established). A workload holding both kinds keeps the relayed ones and
+    /// cannot take the repaired ones along.
+    /// </summary>
+    private static List<PlannedFd> RelayedAndRepairedTcpApart(List<PlannedFd> planned)
+    {
+        if (!planned.Any(f => f.TcpRepair) || !planned.Any(f => f.Kind == DescriptorKinds.TcpSocket && f.Action == DescriptorKinds.StayHome))
+        {
+            return planned;
+        }
+
+        return planned.Select(f => f.TcpRepair
+            ? Blocked(f.Descriptor, DescriptorKinds.TcpSocket, f.Reason.Replace(": moved with it (TCP repair)", "", StringComparison.Ordinal)
+                + ", and the workload also holds TCP connections that stay on this node: criu cannot repair some connections of a dump and close others")
+            : f).ToList();
     }
 
     private static PlannedFd ClassifyOne(
@@ -175,38 +194,59 @@ internal static class DescriptorClassifier
         }
 
         var wildcard = IsWildcard(socket.LocalAddress);
+        var loopback = IsLoopback(socket.LocalAddress);
         if (socket.Protocol == "tcp")
         {
             return socket.State == "LISTEN"
-                ? wildcard
-                    ? new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.Recreate, "listening on every address: rebuilt")
+                ? wildcard || loopback
+                    ? new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.Recreate, wildcard ? "listening on every address: rebuilt" : "listening on loopback, which every node has: rebuilt")
                     : Blocked(d, DescriptorKinds.TcpSocket, $"listening on {socket.LocalAddress}, an address of this node only")
                 : ClassifyTcpConnection(d, socket, sockets, socketsInTree);
         }
 
-        return wildcard
-            ? new PlannedFd(d, DescriptorKinds.UdpSocket, DescriptorKinds.Recreate, "bound to every address: rebuilt")
+        return wildcard || loopback
+            ? new PlannedFd(d, DescriptorKinds.UdpSocket, DescriptorKinds.Recreate, wildcard ? "bound to every address: rebuilt" : "bound to loopback, which every node has: rebuilt")
             : Blocked(d, DescriptorKinds.UdpSocket, $"bound to {socket.LocalAddress}, an address of this node only");
     }
 
     /// <summary>
-    /// A connection keeps this node's address, so it stays here and the process gets the end of a
-    /// socket pair relayed to it. Two ends inside the workload, or a handshake in progress, cannot move.
+    /// A connection to a peer outside the workload keeps this node's address, so it stays here and
+    /// the process gets the end of a socket pair relayed to it. A connection with both ends inside
+    /// the workload over loopback moves with it: criu dumps and restores both ends with TCP repair
+    /// (sequence numbers, queues, options), and the target's loopback has the same addresses. Both
+    /// ends inside the workload on a node address, or a handshake in progress, cannot move.
     /// </summary>
     private static PlannedFd ClassifyTcpConnection(OpenDescriptor d, SocketInfo socket, IReadOnlyDictionary<ulong, SocketInfo> sockets, HashSet<ulong> socketsInTree)
     {
+        var connection = $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress}";
         if (socket.State is "SYN-SENT" or "SYN-RECV")
         {
-            return Blocked(d, DescriptorKinds.TcpSocket, $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress} is still being set up ({socket.State})");
+            return Blocked(d, DescriptorKinds.TcpSocket, $"{connection} is still being set up ({socket.State})");
         }
 
         var peerInTree = socketsInTree.Any(inode => inode != socket.Inode && sockets.TryGetValue(inode, out var other)
             && other.Protocol == "tcp" && other.LocalAddress == socket.PeerAddress && other.PeerAddress == socket.LocalAddress);
-        return peerInTree
-            ? Blocked(d, DescriptorKinds.TcpSocket, $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress} has both ends inside the workload, which cannot be relayed")
-            : new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.StayHome,
-                $"TCP connection {socket.LocalAddress} -> {socket.PeerAddress} keeps this node's address: it stays here, relayed through a socket pair (the process sees a unix socket)",
+        if (!peerInTree)
+        {
+            return new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.StayHome,
+                $"{connection} keeps this node's address: it stays here, relayed through a socket pair (the process sees a unix socket)",
                 d.Link, "both");
+        }
+
+        return IsLoopback(socket.LocalAddress) && IsLoopback(socket.PeerAddress)
+            ? new PlannedFd(d, DescriptorKinds.TcpSocket, DescriptorKinds.Recreate, $"{connection} has both ends inside the workload over loopback: moved with it (TCP repair)", TcpRepair: true)
+            : Blocked(d, DescriptorKinds.TcpSocket, $"{connection} has both ends inside the workload on an address of this node, which the target does not have");
+    }
+
+    /// <summary>An address:port of ss on the loopback network (127.0.0.0/8, ::1, or 127.x mapped into IPv6).</summary>
+    public static bool IsLoopback(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        var host = (colon > 0 ? endpoint[..colon] : endpoint).Trim('[', ']');
+        var percent = host.IndexOf('%', StringComparison.Ordinal);
+        host = percent > 0 ? host[..percent] : host;
+        return System.Net.IPAddress.TryParse(host, out var address)
+            && System.Net.IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
     }
 
     private static PlannedFd ClassifyAnonymous(OpenDescriptor d)
