@@ -404,18 +404,21 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     public async Task A_workload_with_a_blocker_gets_a_plan_that_names_it_and_is_not_frozen()
     {
         var marker = Marker();
-        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nexec python3 -c 'import socket,time; s=socket.socket(); s.bind((\"127.0.0.1\",0)); s.listen(); time.sleep(600)'"]);
-        var (cpid, _, _) = await cluster.WaitForAsync("import socket");
+        // A named FIFO outside the shared filesystem: its other users are on this node only.
+        var fifo = $"/tmp/{marker}.fifo";
+        await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nexec python3 -c 'import os,time; os.mkfifo(\"{fifo}\"); fd=os.open(\"{fifo}\", os.O_RDWR); time.sleep(600)'"]);
+        var (cpid, _, _) = await cluster.WaitForAsync("import os,time");
 
         var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", _c]);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("blocked", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("127.0.0.1", result.StandardOutput, StringComparison.Ordinal);
-        var (_, node, state) = (await cluster.FindAsync("import socket"))!.Value;
+        Assert.Contains(fifo, result.StandardOutput, StringComparison.Ordinal);
+        var (_, node, state) = (await cluster.FindAsync("import os,time"))!.Value;
         Assert.Equal("node1", node);
         Assert.NotEqual("T", state);
         await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+        File.Delete(fifo);
     }
 
     [Fact]
