@@ -160,6 +160,28 @@ public sealed class ProcessServiceTests
     }
 
     [Fact]
+    public async Task Signals_sent_to_the_shim_are_forwarded_to_the_command()
+    {
+        var (agent, client) = await ProcessAgent.StartAsync();
+        await using var _ = agent;
+
+        // As a container runtime stops a container: a signal to PID 1, which passes it on.
+        var result = await RunResult.RunAsync(client, ["sh", "-c", "trap 'echo got USR1' USR1; trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.05; done"], whileRunning: async root =>
+        {
+            var process = (await ProcessAgent.WaitForAsync(client, l => l.Processes.Any(p => p.ClusterPid == root))).Processes.Single(p => p.ClusterPid == root);
+            var shim = ProcStat.Read(process.HostPid)!.ParentPid;
+            Assert.Equal("ssi-shim", ProcStat.Read(shim)!.Command);
+            await Task.Delay(200);
+            Assert.Equal(0, Native.ProcessSignals.Send(shim, 10 /* USR1 */));
+            await Task.Delay(300);
+            Assert.Equal(0, Native.ProcessSignals.Send(shim, 15 /* TERM */));
+        });
+
+        Assert.Equal("ready\ngot USR1\ngot TERM\n", result.Stdout);
+        Assert.Equal(7, result.ExitCode);
+    }
+
+    [Fact]
     public async Task Signalling_an_unknown_cluster_pid_is_NotFound_and_a_bad_signal_InvalidArgument()
     {
         var (agent, client) = await ProcessAgent.StartAsync();
