@@ -86,7 +86,20 @@ internal sealed class ShimReportListener(ProcessTable table, IOptions<AgentOptio
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (receiver.WaitReadable((int)Tick.TotalMilliseconds))
+                bool readable;
+                try
+                {
+                    readable = receiver.WaitReadable((int)Tick.TotalMilliseconds);
+                }
+                catch (NativeException e)
+                {
+                    // Reports are an extra: the agent goes on without them rather than stop.
+                    ProcessLog.ShimReportsFailed(logger, e.Message);
+                    stoppingToken.WaitHandle.WaitOne(Tick);
+                    continue;
+                }
+
+                if (readable)
                 {
                     Drain();
                 }
