@@ -39,6 +39,9 @@ internal interface IFileSystem
 
     (FileEntry Entry, OpenResult File) Create(ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, in CallerContext caller);
 
+    /// <summary>An unnamed file in directory <paramref name="parent"/>, opened (O_TMPFILE): a later link may name it.</summary>
+    (FileEntry Entry, OpenResult File) TmpFile(ulong parent, int flags, uint mode, in CallerContext caller);
+
     int Read(ulong node, ulong handle, long offset, Span<byte> buffer);
 
     int Write(ulong node, ulong handle, long offset, ReadOnlySpan<byte> data);

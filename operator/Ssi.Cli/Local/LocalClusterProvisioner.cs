@@ -59,6 +59,47 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         }
     }
 
+    /// <summary>
+    /// <c>ssi local restart</c>: stops the agent of one node of a running cluster (SIGTERM, then
+    /// SIGKILL after the grace period; <paramref name="kill"/> kills at once, as a crash would) and
+    /// starts a new one in the same namespaces, then waits until it is healthy.
+    /// </summary>
+    public async Task<LocalProcessRecord> RestartAgentAsync(string cluster, string nodeName, bool kill, TimeSpan readyTimeout, CancellationToken cancellationToken)
+    {
+        using var clusterLock = LocalClusterLock.Acquire(root, cluster);
+        var stateFile = Path.Combine(LocalClusterLayout.StateDirectoryFor(root, cluster), "state.json");
+        var state = LocalClusterState.TryLoad(stateFile) is { Phase: LocalClusterPhase.Up } up
+            ? up
+            : throw new LocalClusterException($"cluster {cluster} is not up");
+        var layout = LocalClusterLayout.Build(state.Cluster, root);
+        var node = layout.Nodes.FirstOrDefault(n => n.Name == nodeName)
+            ?? throw new LocalClusterException($"cluster {cluster} has no node {nodeName} (it has {string.Join(", ", layout.Nodes.Select(n => n.Name))})");
+        var old = state.Processes.Single(p => p.Node == node.Name);
+        if (kill)
+        {
+            if (ProcessIdentity.IsAlive(old))
+            {
+                ProcessTerminator.Kill(old.Pid);
+            }
+
+            await ProcessTerminator.TerminateAsync([old], TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        else
+        {
+            await ProcessTerminator.TerminateAsync([old], LocalClusterTeardown.AgentGrace).ConfigureAwait(false);
+        }
+
+        var record = AgentLauncher.Start(layout, node, AgentLauncher.FindAgent(), AgentLauncher.FindShim());
+        state.Processes[state.Processes.IndexOf(old)] = record;
+        state.Save(layout.StateFile);
+        progress.Report(new LocalProgress($"node {node.Name}: agent pid {old.Pid} stopped, pid {record.Pid} started"));
+        using var connector = LocalAgentConnector.ForCli(layout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(readyTimeout);
+        await WaitReadyAsync(connector, layout, state, node, readyTimeout, timeout.Token).ConfigureAwait(false);
+        return record;
+    }
+
     private async Task CreateAsync(LocalClusterLayout layout, LocalClusterState state, string agentPath, string shimPath, TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -180,17 +221,30 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
     /// <summary>Creates a directory and journals the topmost one that did not exist, for `down` to remove.</summary>
     private static void CreateDirectory(LocalClusterState state, LocalClusterLayout layout, string path)
     {
+        if (!Directory.Exists(path))
+        {
+            var topmost = TopmostToCreate(path, Directory.Exists);
+            Journal(state, layout, s => s.Directories.Add(topmost));
+            Directory.CreateDirectory(path);
+        }
+    }
+
+    /// <summary>
+    /// The topmost missing directory on the way to <paramref name="path"/>, which `down` will remove
+    /// with everything in it; never the data root or above (other clusters keep their data there
+    /// even when this cluster's `up` was the one that made it).
+    /// </summary>
+    internal static string TopmostToCreate(string path, Func<string, bool> exists)
+    {
         var topmost = path;
-        for (var parent = Path.GetDirectoryName(path); parent is not null && !Directory.Exists(parent); parent = Path.GetDirectoryName(parent))
+        for (var parent = Path.GetDirectoryName(path);
+             parent is not null && !exists(parent) && !LocalClusterTeardown.IsSameOrAbove(parent, LocalClusterLayout.DefaultDataRoot);
+             parent = Path.GetDirectoryName(parent))
         {
             topmost = parent;
         }
 
-        if (!Directory.Exists(path))
-        {
-            Journal(state, layout, s => s.Directories.Add(topmost));
-            Directory.CreateDirectory(path);
-        }
+        return topmost;
     }
 
     private static void Journal(LocalClusterState state, LocalClusterLayout layout, Action<LocalClusterState> record)

@@ -98,8 +98,10 @@ internal static class LocalClusterTeardown
         //    A mount point may be in use by another local cluster (in its own mount namespaces):
         //    removing it would detach their mounts, so it stays while any other cluster exists.
         var others = Directory.Exists(root) && Directory.GetDirectories(root).Any(d => Path.GetFileName(d) != cluster);
-        foreach (var directory in state?.Directories ?? [])
+        foreach (var journaled in state?.Directories ?? [])
         {
+            // A journal written before up kept to its own data directory may name the shared data root.
+            var directory = IsSameOrAbove(journaled, LocalClusterLayout.DefaultDataRoot) ? Path.Combine(LocalClusterLayout.DefaultDataRoot, cluster) : journaled;
             var mountPoint = state!.Cluster.Spec.Filesystem?.MountPath ?? Ssi.Api.V1Alpha1.SsiFilesystemSpec.DefaultMountPath;
             if (!Directory.Exists(directory) || (others && IsSameOrAbove(directory, mountPoint)))
             {
@@ -130,7 +132,7 @@ internal static class LocalClusterTeardown
         }
     }
 
-    private static bool IsSameOrAbove(string directory, string path) =>
+    internal static bool IsSameOrAbove(string directory, string path) =>
         path == directory || path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>Network namespace names of the cluster: "ssi.CLUSTER" and "ssi.CLUSTER.NODE".</summary>

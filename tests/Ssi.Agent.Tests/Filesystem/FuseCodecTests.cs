@@ -59,6 +59,51 @@ public sealed class FuseCodecTests
         });
     }
 
+    /// <summary>A MKDIR of "d" as the kernel writes it for a caller in the directory's group through a supplementary group (FUSE_EXT_GROUPS).</summary>
+    private static byte[] MkdirWithGroupExtension(uint group)
+    {
+        var message = new byte[40 + 8 + 2 + 16];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), (uint)FuseOpcode.Mkdir);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(8), 3);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(16), 1);
+        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(36), 2);      // total_extlen, 8-byte units
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(40), 0x1ed);  // fuse_mkdir_in.mode
+        "d\0"u8.CopyTo(message.AsSpan(48));                                  // name; the extension follows unaligned
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(50), 16);     // fuse_ext_header.size
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(54), 32);     // FUSE_EXT_GROUPS
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(58), 1);      // nr_groups
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(62), group);
+        return message;
+    }
+
+    [Fact]
+    public void The_supplementary_group_extension_is_decoded_and_kept_out_of_the_body()
+    {
+        var request = new FuseRequest(MkdirWithGroupExtension(4711));
+
+        Assert.Equal(4711u, request.SupplementaryGroup);
+        Assert.Equal(0x1edu, request.U32());
+        request.Skip(4);
+        Assert.Equal("d"u8.ToArray(), request.Name().ToArray());
+        Assert.Equal(0, request.Remaining); // the extension is not part of the body
+    }
+
+    [Fact]
+    public void A_request_without_extensions_has_no_supplementary_group()
+    {
+        Assert.Null(new FuseRequest(LookupFixture()).SupplementaryGroup);
+    }
+
+    [Fact]
+    public void Extensions_longer_than_the_request_are_refused()
+    {
+        var message = LookupFixture();
+        BinaryPrimitives.WriteUInt16LittleEndian(message.AsSpan(36), 2);
+
+        Assert.Throws<FuseProtocolException>(() => new FuseRequest(message));
+    }
+
     [Fact]
     public void Reading_past_the_body_is_refused()
     {
@@ -107,7 +152,7 @@ public sealed class FuseCodecTests
     }
 
     /// <summary>A request as the kernel writes it: the header, then <paramref name="body"/>.</summary>
-    private static byte[] RequestFixture(FuseOpcode opcode, ulong unique, ulong nodeId, uint pid, byte[] body)
+    internal static byte[] RequestFixture(FuseOpcode opcode, ulong unique, ulong nodeId, uint pid, byte[] body)
     {
         var message = new byte[40 + body.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);

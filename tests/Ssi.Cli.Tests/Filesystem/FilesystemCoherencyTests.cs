@@ -133,6 +133,53 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
 
     [Theory]
     [MemberData(nameof(Pairs))]
+    public void Rename_over_a_file_and_rmdir_are_seen_through_descriptors_already_open(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "fstat");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/moved", data = "m" });
+        w.Do(new { op = "write", path = $"{dir}/replaced", data = "r" });
+        w.Do(new { op = "mkdir", path = $"{dir}/sub" });
+        foreach (var id in new[] { "moved", "replaced", "sub" })
+        {
+            r.Do(new { op = "open", path = $"{dir}/{id}", id, flags = "O_RDONLY" });
+        }
+
+        var ctime = r.Do(new { op = "fstat", id = "moved" }).GetProperty("ctime_ns").GetInt64();
+        Assert.Equal(1, r.Do(new { op = "fstat", id = "replaced" }).GetProperty("nlink").GetInt32());
+        Assert.Equal(2, r.Do(new { op = "fstat", id = "sub" }).GetProperty("nlink").GetInt32());
+
+        w.Do(new { op = "rename", path = $"{dir}/moved", to = $"{dir}/replaced" });
+        w.Do(new { op = "rmdir", path = $"{dir}/sub" });
+
+        Assert.NotEqual(ctime, r.Do(new { op = "fstat", id = "moved" }).GetProperty("ctime_ns").GetInt64());
+        Assert.Equal(0, r.Do(new { op = "fstat", id = "replaced" }).GetProperty("nlink").GetInt32());
+        Assert.Equal(0, r.Do(new { op = "fstat", id = "sub" }).GetProperty("nlink").GetInt32());
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Appends_through_descriptors_kept_open_on_two_nodes_all_land_at_the_end(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "oappend");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/log", data = "" });
+        w.Do(new { op = "open", path = $"{dir}/log", id = "a", flags = "O_WRONLY|O_APPEND" });
+        r.Do(new { op = "open", path = $"{dir}/log", id = "a", flags = "O_WRONLY|O_APPEND" });
+
+        foreach (var (node, line) in new[] { (w, "1\n"), (r, "2\n"), (w, "3\n"), (r, "4\n") })
+        {
+            node.Do(new { op = "fdwrite", id = "a", data = line });
+        }
+
+        Assert.Equal("1\n2\n3\n4\n", w.Read($"{dir}/log"));
+        Assert.Equal("1\n2\n3\n4\n", r.Read($"{dir}/log"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
     public void Chmod_is_seen(string writer, string reader)
     {
         var (w, r, dir) = Open(writer, reader, "chmod");

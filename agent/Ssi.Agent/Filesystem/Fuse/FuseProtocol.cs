@@ -31,7 +31,11 @@ internal static class FuseProtocol
     public const ulong MaxPagesFlag = 1UL << 22;
     public const ulong CacheSymlinks = 1UL << 23;
     public const ulong InitExt = 1UL << 30;
+    public const ulong CreateSuppGroup = 1UL << 34;
     public const ulong Passthrough = 1UL << 37;
+
+    /// <summary>Request extension type FUSE_EXT_GROUPS (struct fuse_supp_groups).</summary>
+    public const uint ExtGroups = 32;
 
     // open_out flags.
     public const uint FopenDirectIo = 1 << 0;
@@ -40,6 +44,15 @@ internal static class FuseProtocol
     public const uint FopenCacheDir = 1 << 3;
     public const uint FopenStream = 1 << 4;
     public const uint FopenPassthrough = 1 << 7;
+
+    // fuse_lk_in.lk_flags: the request is a flock(2), emulated with POSIX-style requests.
+    public const uint LkFlock = 1 << 0;
+
+    // fuse_release_in.release_flags: drop the flocks of lock_owner (the open file) too.
+    public const uint ReleaseFlockUnlock = 1 << 1;
+
+    /// <summary>An INTERRUPT's unique is its target's with this bit set (targets' are even).</summary>
+    public const ulong InterruptBit = 1;
 
     // fuse_ioctl_in.flags.
     public const uint IoctlCompat = 1 << 0;

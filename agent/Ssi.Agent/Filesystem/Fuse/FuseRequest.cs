@@ -27,8 +27,15 @@ internal ref struct FuseRequest
         Uid = BinaryPrimitives.ReadUInt32LittleEndian(message[24..]);
         Gid = BinaryPrimitives.ReadUInt32LittleEndian(message[28..]);
         Pid = BinaryPrimitives.ReadUInt32LittleEndian(message[32..]);
-        _body = message[FuseProtocol.InHeaderSize..];
+        var extensions = BinaryPrimitives.ReadUInt16LittleEndian(message[36..]) * 8;
+        if (extensions > message.Length - FuseProtocol.InHeaderSize)
+        {
+            throw new FuseProtocolException($"request of {message.Length} bytes says it ends with {extensions} bytes of extensions");
+        }
+
+        _body = message[FuseProtocol.InHeaderSize..^extensions];
         _position = 0;
+        SupplementaryGroup = GroupExtension(message[^extensions..]);
     }
 
     public FuseOpcode Opcode { get; }
@@ -43,6 +50,9 @@ internal ref struct FuseRequest
 
     public uint Pid { get; }
 
+    /// <summary>The group of the FUSE_EXT_GROUPS extension (a create in a set-group-ID directory whose group the caller has as a supplementary group).</summary>
+    public uint? SupplementaryGroup { get; }
+
     public readonly int Remaining => _body.Length - _position;
 
     public uint U32()
@@ -52,6 +62,11 @@ internal ref struct FuseRequest
     }
 
     public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
+
+    /// <summary>The next u64 of the body, left to be read.</summary>
+    public readonly ulong PeekU64() => _position + 8 <= _body.Length
+        ? BinaryPrimitives.ReadUInt64LittleEndian(_body[_position..])
+        : throw new FuseProtocolException($"{Opcode} body is {_body.Length} bytes, peeking 8 at {_position}");
 
     public void Skip(int count) => Take(count);
 
@@ -76,6 +91,30 @@ internal ref struct FuseRequest
         var rest = _body[_position..];
         _position = _body.Length;
         return rest;
+    }
+
+    /// <summary>Walks the request extensions (struct fuse_ext_header: size including itself, type) for FUSE_EXT_GROUPS.</summary>
+    private static uint? GroupExtension(ReadOnlySpan<byte> extensions)
+    {
+        while (extensions.Length >= 8)
+        {
+            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(extensions);
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(extensions[4..]);
+            if (size < 8 || size > extensions.Length)
+            {
+                throw new FuseProtocolException($"request extension of {size} bytes in {extensions.Length}");
+            }
+
+            // struct fuse_supp_groups: nr_groups, groups[].
+            if (type == FuseProtocol.ExtGroups && size >= 16 && BinaryPrimitives.ReadUInt32LittleEndian(extensions[8..]) >= 1)
+            {
+                return BinaryPrimitives.ReadUInt32LittleEndian(extensions[12..]);
+            }
+
+            extensions = extensions[size..];
+        }
+
+        return null;
     }
 
     private ReadOnlySpan<byte> Take(int count)
