@@ -408,6 +408,11 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
         var fifo = $"/tmp/{marker}.fifo";
         await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nexec python3 -c 'import os,time; os.mkfifo(\"{fifo}\"); fd=os.open(\"{fifo}\", os.O_RDWR); time.sleep(600)'"]);
         var (cpid, _, _) = await cluster.WaitForAsync("import os,time");
+        // Listed as soon as python runs; the FIFO is open a moment later (the CLI is faster than that).
+        for (var i = 0; i < 100 && !MigratingCluster.HostPidsOf(marker).Any(pid => HoldsOpen(pid, fifo)); i++)
+        {
+            await Task.Delay(50);
+        }
 
         var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", _c]);
 
@@ -497,5 +502,17 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("node3", (await cluster.FindAsync(marker))!.Value.Node);
         await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    private static bool HoldsOpen(int pid, string path)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => File.ResolveLinkTarget(fd, false)?.ToString() == path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // it ended
+        }
     }
 }
