@@ -53,7 +53,7 @@ internal static class ProcessBench
                 return Task.CompletedTask;
             });
             var remote = await Measure(runs, () => RunTrueAsync(client));
-            var localLikeCli = await Measure(runs, () => StartLikeTheCliAsync("/bin/true"));
+            var localLikeCli = await Measure(runs, () => CliRun.StartProgram("/bin/true", []).WaitAsync(TimeSpan.FromMinutes(1)));
             var cliRemote = await Measure(runs, async () =>
             {
                 var r = await CliRun.RunAsync(["run", "-c", name, "--node", "node2", "--", "true"]);
@@ -108,25 +108,6 @@ internal static class ProcessBench
 
             File.Delete(manifest);
         }
-    }
-
-    /// <summary>A program started and waited for exactly as <see cref="CliRun"/> starts `ssi`.</summary>
-    private static async Task StartLikeTheCliAsync(string program)
-    {
-        var info = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
-        using var process = System.Diagnostics.Process.Start(info)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await Task.WhenAll(stdout, stderr);
     }
 
     private static async Task RunTrueAsync(Agent.Contracts.V1.Process.ProcessClient client)
