@@ -82,13 +82,14 @@ public sealed class AgentOptions
     /// beneath it; namespace files always): the node's plumbing, which the node a workload moves to
     /// may not have. Local mode's namespace files live under the first two.
     /// </summary>
-    public IList<string> HiddenMounts { get; set; } = ["/run/netns", "/run/ssi-operator", "/run/ssi/restore-root", "/run/ssi/landing"];
+    public IList<string> HiddenMounts { get; set; } = ["/run/netns", "/run/ssi-operator", "/run/ssi/restore-root", "/run/ssi-landing"];
 
     /// <summary>
     /// Where copies of a landing container's root and mounts are mounted while a workload that ran
-    /// in a container is restored into it (<c>&lt;node&gt;/&lt;attempt&gt;</c> beneath; unmounted after the restore).
+    /// in a container is restored into it (<c>&lt;node&gt;/&lt;attempt&gt;</c> beneath; unmounted after the
+    /// restore). Not beneath /run/ssi, which an agent pod shares with the host (bidirectional).
     /// </summary>
-    public string LandingMountDirectory { get; set; } = "/run/ssi/landing";
+    public string LandingMountDirectory { get; set; } = "/run/ssi-landing";
 
     /// <summary>
     /// The cgroup beneath which this node's pods live (as the kubelet's --cgroup-root): a shim that

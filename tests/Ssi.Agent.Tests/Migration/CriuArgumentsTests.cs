@@ -108,11 +108,11 @@ public sealed class CriuArgumentsTests
     [Fact]
     public void A_container_is_restored_on_the_landing_containers_root_with_each_mount_bound_from_its_copy()
     {
-        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi/landing/node2/a1/root", landing: new LandingPlaceholder(4242),
-            containerMounts: [("/data", "/run/ssi/landing/node2/a1/0"), ("/etc/hosts", "/run/ssi/landing/node2/a1/1")]);
+        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi-landing/node2/a1/root", landing: new LandingPlaceholder(4242),
+            containerMounts: [("/data", "/run/ssi-landing/node2/a1/0"), ("/etc/hosts", "/run/ssi-landing/node2/a1/1")]);
 
-        Assert.Equal("/run/ssi/landing/node2/a1/root", args[args.ToList().IndexOf("--root") + 1]);
+        Assert.Equal("/run/ssi-landing/node2/a1/root", args[args.ToList().IndexOf("--root") + 1]);
         var external = args.Select((a, i) => (a, i)).Where(x => x.a == "--external").Select(x => args[x.i + 1]).ToList();
-        Assert.Equal(["mnt[/data]:/run/ssi/landing/node2/a1/0", "mnt[/etc/hosts]:/run/ssi/landing/node2/a1/1"], external);
+        Assert.Equal(["mnt[/data]:/run/ssi-landing/node2/a1/0", "mnt[/etc/hosts]:/run/ssi-landing/node2/a1/1"], external);
     }
 }

@@ -31,9 +31,7 @@ internal static class BoundFileImages
         var (image, relaxed) = Rewrite(File.ReadAllBytes(path), boundFiles);
         if (relaxed > 0)
         {
-            var temporary = path + ".new";
-            File.WriteAllBytes(temporary, image);
-            File.Move(temporary, path, overwrite: true);
+            CriuImage.Replace(path, image);
         }
 
         return relaxed;

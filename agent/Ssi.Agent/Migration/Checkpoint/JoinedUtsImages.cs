@@ -38,9 +38,7 @@ internal static class JoinedUtsImages
             return false;
         }
 
-        var temporary = inventoryPath + ".new";
-        File.WriteAllBytes(temporary, inventory);
-        File.Move(temporary, inventoryPath, overwrite: true);
+        CriuImage.Replace(inventoryPath, inventory);
         return true;
     }
 
