@@ -33,6 +33,12 @@ internal static partial class LibC
     public static partial int statx(int dirfd, ref byte path, int flags, uint mask, ref byte buffer);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int name_to_handle_at(int dirfd, ref byte path, ref byte handle, out int mountId, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int open_by_handle_at(int mountFd, ref byte handle, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int mkdirat(int dirfd, ref byte path, int mode);
 
     [LibraryImport("libc", SetLastError = true)]

@@ -3,13 +3,35 @@
 command per line on stdin, performs it with plain system calls, answers one JSON line on stdout.
 It keeps descriptors and mappings open between commands, so a test can check what an already open
 file sees after another node changed it."""
+import fcntl
 import json
 import mmap
 import os
+import signal
+import struct
 import sys
 
 fds = {}
 maps = {}
+LOCK_TYPES = {"r": fcntl.F_RDLCK, "w": fcntl.F_WRLCK, "u": fcntl.F_UNLCK}
+LOCK_NAMES = {v: k for k, v in LOCK_TYPES.items()}
+FLOCKS = {"sh": fcntl.LOCK_SH, "ex": fcntl.LOCK_EX, "un": fcntl.LOCK_UN}
+
+
+class Interrupted(Exception):
+    """SIGUSR1 arrived: a blocking call it interrupted reports EINTR."""
+
+
+def interrupted(signum, frame):
+    raise Interrupted()
+
+
+signal.signal(signal.SIGUSR1, interrupted)
+
+
+def flock_struct(cmd):
+    # struct flock on x86_64: short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid.
+    return struct.pack("hhqqi4x", LOCK_TYPES[cmd.get("type", "w")], os.SEEK_SET, cmd.get("start", 0), cmd.get("len", 0), 0)
 
 
 def run(cmd):
@@ -32,6 +54,14 @@ def run(cmd):
         return {}
     if op == "mmap":
         maps[cmd["id"]] = mmap.mmap(fds[cmd["id"]], cmd["size"])
+        return {}
+    if op == "munmap":
+        maps.pop(cmd["id"]).close()
+        return {}
+    if op == "mwrite":
+        m = maps[cmd["id"]]
+        data = cmd["data"].encode()
+        m[cmd.get("offset", 0):cmd.get("offset", 0) + len(data)] = data
         return {}
     if op == "mread":
         m = maps[cmd["id"]]
@@ -69,6 +99,21 @@ def run(cmd):
     if op == "chmod":
         os.chmod(path, cmd["mode"])
         return {}
+    if op == "pid":
+        return {"pid": os.getpid()}
+    if op == "lock":
+        if cmd.get("ofd"):  # open file description locks: owned by the open file, not the process
+            command = fcntl.F_OFD_SETLKW if cmd.get("wait") else fcntl.F_OFD_SETLK
+        else:
+            command = fcntl.F_SETLKW if cmd.get("wait") else fcntl.F_SETLK
+        fcntl.fcntl(fds[cmd["id"]], command, flock_struct(cmd))
+        return {}
+    if op == "getlk":
+        l_type, _, start, length, pid = struct.unpack("hhqqi4x", fcntl.fcntl(fds[cmd["id"]], fcntl.F_GETLK, flock_struct(cmd)))
+        return {"type": LOCK_NAMES[l_type], "start": start, "len": length, "pid": pid}
+    if op == "flock":
+        fcntl.flock(fds[cmd["id"]], FLOCKS[cmd["how"]] | (fcntl.LOCK_NB if cmd.get("nb") else 0))
+        return {}
     raise ValueError("unknown op " + op)
 
 
@@ -78,6 +123,8 @@ for line in sys.stdin:
         result["ok"] = True
     except OSError as e:
         result = {"ok": False, "errno": e.errno, "error": e.strerror}
+    except Interrupted:
+        result = {"ok": False, "errno": 4, "error": "interrupted by SIGUSR1"}
     except Exception as e:  # noqa: BLE001 - report anything to the test
         result = {"ok": False, "errno": 0, "error": repr(e)}
     sys.stdout.write(json.dumps(result) + "\n")

@@ -57,6 +57,25 @@ public static class Posix
         return rc;
     }
 
+    /// <summary>
+    /// The file handle of the file behind a descriptor (name_to_handle_at): struct file_handle, its
+    /// 8-byte header and the filesystem's bytes, which name the file for as long as it exists.
+    /// </summary>
+    public static int FileHandle(int fd, out byte[] handle)
+    {
+        const int MaxHandleSize = 128;
+        Span<byte> buffer = stackalloc byte[8 + MaxHandleSize];
+        buffer.Clear();
+        BitConverter.TryWriteBytes(buffer, MaxHandleSize);
+        var rc = Result(LibC.name_to_handle_at(fd, ref Empty[0], ref buffer[0], out _, AT_EMPTY_PATH));
+        handle = rc == 0 ? buffer[..(8 + BitConverter.ToInt32(buffer))].ToArray() : [];
+        return rc;
+    }
+
+    /// <summary>Opens a file by a handle from <see cref="FileHandle"/> (open_by_handle_at; needs CAP_DAC_READ_SEARCH), on the filesystem of <paramref name="mountFd"/>.</summary>
+    public static int OpenByHandle(int mountFd, byte[] handle, int flags) =>
+        Result(LibC.open_by_handle_at(mountFd, ref handle[0], flags | LibC.O_CLOEXEC));
+
     public static int StatAt(int dirfd, byte[] name, out StatxResult result)
     {
         Span<byte> buffer = stackalloc byte[StatxResult.BufferSize];

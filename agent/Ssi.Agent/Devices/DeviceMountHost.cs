@@ -37,8 +37,8 @@ internal sealed class DeviceMountHost(
         }
 
         var fs = new RemoteDeviceFileSystem(peers.Select(p => Connect(p.Name, p.Endpoint, o)), _logger);
+        _ = FuseDevice.TryUnmount(o.MountPath); // left by an agent that crashed (a dead mount: the directory cannot even be looked at)
         Directory.CreateDirectory(o.MountPath);
-        _ = FuseDevice.TryUnmount(o.MountPath); // left by an agent that crashed
         var device = FuseDevice.Mount(o.MountPath, $"ssi-dev:{agent.Value.Cluster}");
         fs.Attach(device);
         var session = new FuseSession(device, fs, passthrough: false, _logger);

@@ -20,6 +20,7 @@ internal static class Errno
     public const int ENOSPC = 28;
     public const int ESPIPE = 29;
     public const int ERANGE = 34;
+    public const int EDEADLK = 35;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ENOTEMPTY = 39;
@@ -27,4 +28,5 @@ internal static class Errno
     public const int ENODATA = 61;
     public const int EOPNOTSUPP = 95;
     public const int ENOTCONN = 107;
+    public const int ESTALE = 116;
 }

@@ -5,6 +5,7 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.Filesystem.Remote;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Native.Fuse;
@@ -21,6 +22,8 @@ internal sealed class FilesystemHost(
     IOptions<AgentOptions> agent,
     AgentCredentials credentials,
     CoherencyHub hub,
+    LockManager locks,
+    NodeLiveness liveness,
     FilesystemRole role,
     SharedVolume volume,
     ILoggerFactory loggers) : BackgroundService
@@ -41,8 +44,8 @@ internal sealed class FilesystemHost(
             return;
         }
 
+        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed (dead: not even stat works on it)
         Directory.CreateDirectory(o.MountPath);
-        _ = FuseDevice.TryUnmount(o.MountPath); // a mount left by an agent that crashed
         var isHome = o.HomeNode == agent.Value.Node;
         var roleName = isHome ? "home" : "forwarding";
         role.Report(roleName, false, false, "Mounting.");
@@ -51,28 +54,58 @@ internal sealed class FilesystemHost(
         Grpc.Net.Client.GrpcChannel? channel = null;
         Task listener = Task.CompletedTask;
         var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Action<int, bool>? gone = null;
+        Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? reported = null;
         if (isHome)
         {
-            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds));
-            var dispatcher = new FuseDispatcher(local, hub, loggers.CreateLogger<FuseDispatcher>());
+            // Node ids kept with the agent's state: other nodes keep their files across a restart of this agent.
+            var idFile = agent.Value.StateDirectory is { } state ? Path.Combine(state, "filesystem", "node-ids") : null;
+            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), idFile);
+            var dispatcher = new FuseDispatcher(local, hub, locks, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
+            gone = (index, restarted) =>
+            {
+                FsLog.NodeGone(_logger, index, restarted);
+                dispatcher.NodeGone(index, restarted);
+            };
+            liveness.Gone += gone;
+            reported = dispatcher.OpenFilesReported;
+            hub.OpenFilesReported += reported;
+            if (local.KnewIds)
+            {
+                dispatcher.HoldPassthrough(liveness.Grace);
+            }
             watching.TrySetResult(); // the home invalidates its own kernel directly
-            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger);
+            dispatcher.AttachLocalMount(device);
+            session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger, locks: true);
             session.Start(o.Threads);
             role.Serve(dispatcher);
-            _ = session.Initialized.ContinueWith(_ => dispatcher.AttachLocalMount(device, session.Passthrough), TaskScheduler.Default);
+            _ = session.Initialized.ContinueWith(
+                _ =>
+                {
+                    if (session.Passthrough)
+                    {
+                        dispatcher.EnablePassthrough();
+                    }
+                },
+                TaskScheduler.Default);
             FsLog.Mounted(_logger, o.MountPath, "home", o.BackingDirectory);
         }
         else
         {
             channel = AgentChannelFactory.Create(new Uri($"https://{o.HomeEndpoint}"), o.HomeNode, credentials);
             var client = new Contracts.V1.Filesystem.FilesystemClient(channel);
-            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), _logger);
+            var holdings = new NodeHoldings();
+            var link = new HomeLink();
+            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), holdings, link, _logger);
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            session = new FuseSession(device, forwarder, passthrough: false, _logger);
+            forwarder.Attach(device);
+            session = new FuseSession(device, forwarder, passthrough: false, _logger, locks: true);
             session.Start(o.Threads);
-            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, device, watching, _logger, stoppingToken);
+            var incarnation = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1;
+            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, incarnation, holdings, device, link, _logger, stoppingToken);
+            _ = link.FirstConnected.ContinueWith(_ => watching.TrySetResult(), TaskScheduler.Default);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
 
@@ -97,6 +130,16 @@ internal sealed class FilesystemHost(
         }
         finally
         {
+            if (gone is not null)
+            {
+                liveness.Gone -= gone;
+            }
+
+            if (reported is not null)
+            {
+                hub.OpenFilesReported -= reported;
+            }
+
             _ = FuseDevice.TryUnmount(o.MountPath);
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);

@@ -33,15 +33,22 @@ public sealed class FilesystemOptions
     public int CacheTimeoutSeconds { get; set; } = 3600;
 
     /// <summary>
-    /// Home only: hand opened files to the kernel as passthrough backing files. Off by default:
-    /// writes through a passthrough file bypass the server, so other nodes would not be told to
-    /// drop what they cached of it (strict coherency needs per-inode tracking of open modes first).
+    /// Home only: let the home's kernel read and write files itself (FUSE passthrough) while no
+    /// other node has them open; other nodes' opens meanwhile are direct I/O, and their cached
+    /// attributes of such a file expire at once (see docs/filesystem.md). Used when the kernel
+    /// agrees to it.
     /// </summary>
-    public bool Passthrough { get; set; }
+    public bool Passthrough { get; set; } = true;
 
     /// <summary>Threads reading requests from /dev/fuse.</summary>
     public int Threads { get; set; } = 4;
 
     /// <summary>How long a forwarded operation may wait for the home before it fails with EIO.</summary>
     public int ForwardTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Home only: how long another node may stay disconnected before it is taken for gone and its
+    /// locks are released (a node that comes back sooner keeps them).
+    /// </summary>
+    public int NodeLossGraceSeconds { get; set; } = 10;
 }

@@ -35,6 +35,9 @@ internal static partial class FsLog
     [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Shared filesystem mounted at {MountPoint} ({Role}, backing {Backing})")]
     public static partial void Mounted(ILogger logger, string mountPoint, string role, string backing);
 
+    [LoggerMessage(EventId = 1411, Level = LogLevel.Warning, Message = "Node {NodeIndex} is gone from the shared filesystem (restarted: {Restarted}; else disconnected past the grace period): its locks are released")]
+    public static partial void NodeGone(ILogger logger, int nodeIndex, bool restarted);
+
     [LoggerMessage(EventId = 1410, Level = LogLevel.Warning, Message = "The shared volume at {MountPoint} is not usable: {Reason}")]
     public static partial void VolumeUnusable(ILogger logger, string mountPoint, string reason);
 }

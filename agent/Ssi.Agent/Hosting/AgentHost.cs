@@ -10,6 +10,7 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.GrpcServices;
 using Ssi.Agent.Migration;
 using Ssi.Agent.Migration.Relay;
@@ -58,7 +59,11 @@ public static class AgentHost
             .Validate(o => !o.Enabled || o.Mode != FilesystemOptions.ModePvc || o.BackingDirectory.Length > 0, "Filesystem:BackingDirectory (where the volume is mounted) is required in pvc mode")
             .ValidateOnStart();
         builder.Services.AddSingleton<SharedVolume>();
+        builder.Services.AddSingleton(sp => new NodeLiveness(
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FilesystemOptions>>().Value.NodeLossGraceSeconds)));
         builder.Services.AddSingleton<CoherencyHub>();
+        builder.Services.AddSingleton<LockManager>();
         builder.Services.AddSingleton<FilesystemRole>();
         builder.Services.AddSingleton<FilesystemHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FilesystemHost>());

@@ -10,7 +10,7 @@ using Ssi.Orchestration.Manifests;
 
 namespace Ssi.Cli.Commands;
 
-/// <summary><c>ssi local up|status|down</c>: a cluster of network-namespace nodes on this machine.</summary>
+/// <summary><c>ssi local up|status|down|restart</c>: a cluster of network-namespace nodes on this machine.</summary>
 internal static class LocalCommands
 {
     public static Command Build(CliContext context)
@@ -19,7 +19,34 @@ internal static class LocalCommands
         local.Subcommands.Add(Up(context));
         local.Subcommands.Add(Status(context));
         local.Subcommands.Add(Down(context));
+        local.Subcommands.Add(Restart(context));
         return local;
+    }
+
+    private static Command Restart(CliContext context)
+    {
+        var name = new Option<string>("--name", "-n") { Description = "Cluster name.", Required = true };
+        var node = new Argument<string>("node") { Description = "The node whose agent to restart." };
+        var kill = new Option<bool>("--kill") { Description = "Kill the agent (SIGKILL, as a crash would) instead of stopping it." };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the new agent to be healthy.", DefaultValueFactory = _ => 60 };
+        var command = new Command("restart", "Restart the agent of one node of a local cluster (its namespaces, mounts and processes stay).") { name, node, kill, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cluster = parse.GetValue(name)!;
+            var nodeName = parse.GetValue(node)!;
+            try
+            {
+                var provisioner = new LocalClusterProvisioner(context.LocalRoot, new ConsoleProgress(context.Console), TimeProvider.System);
+                var record = await provisioner.RestartAgentAsync(cluster, nodeName, parse.GetValue(kill), TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken);
+                context.Console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"The agent of node [bold]{Markup.Escape(nodeName)}[/] runs again (pid {record.Pid})."));
+                return ExitCodes.Success;
+            }
+            catch (Exception e) when (e is LocalClusterException or HostCommandException or IOException)
+            {
+                return context.Fail(e.Message);
+            }
+        });
+        return command;
     }
 
     private static Command Up(CliContext context)

@@ -59,6 +59,47 @@ internal sealed class LocalClusterProvisioner(string root, IProgress<LocalProgre
         }
     }
 
+    /// <summary>
+    /// <c>ssi local restart</c>: stops the agent of one node of a running cluster (SIGTERM, then
+    /// SIGKILL after the grace period; <paramref name="kill"/> kills at once, as a crash would) and
+    /// starts a new one in the same namespaces, then waits until it is healthy.
+    /// </summary>
+    public async Task<LocalProcessRecord> RestartAgentAsync(string cluster, string nodeName, bool kill, TimeSpan readyTimeout, CancellationToken cancellationToken)
+    {
+        using var clusterLock = LocalClusterLock.Acquire(root, cluster);
+        var stateFile = Path.Combine(LocalClusterLayout.StateDirectoryFor(root, cluster), "state.json");
+        var state = LocalClusterState.TryLoad(stateFile) is { Phase: LocalClusterPhase.Up } up
+            ? up
+            : throw new LocalClusterException($"cluster {cluster} is not up");
+        var layout = LocalClusterLayout.Build(state.Cluster, root);
+        var node = layout.Nodes.FirstOrDefault(n => n.Name == nodeName)
+            ?? throw new LocalClusterException($"cluster {cluster} has no node {nodeName} (it has {string.Join(", ", layout.Nodes.Select(n => n.Name))})");
+        var old = state.Processes.Single(p => p.Node == node.Name);
+        if (kill)
+        {
+            if (ProcessIdentity.IsAlive(old))
+            {
+                ProcessTerminator.Kill(old.Pid);
+            }
+
+            await ProcessTerminator.TerminateAsync([old], TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        else
+        {
+            await ProcessTerminator.TerminateAsync([old], LocalClusterTeardown.AgentGrace).ConfigureAwait(false);
+        }
+
+        var record = AgentLauncher.Start(layout, node, AgentLauncher.FindAgent(), AgentLauncher.FindShim());
+        state.Processes[state.Processes.IndexOf(old)] = record;
+        state.Save(layout.StateFile);
+        progress.Report(new LocalProgress($"node {node.Name}: agent pid {old.Pid} stopped, pid {record.Pid} started"));
+        using var connector = LocalAgentConnector.ForCli(layout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(readyTimeout);
+        await WaitReadyAsync(connector, layout, state, node, readyTimeout, timeout.Token).ConfigureAwait(false);
+        return record;
+    }
+
     private async Task CreateAsync(LocalClusterLayout layout, LocalClusterState state, string agentPath, string shimPath, TimeSpan readyTimeout, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

@@ -4,6 +4,7 @@ using Ssi.Agent.Filesystem;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Filesystem.Locks;
 
 namespace Ssi.Agent.Tests.Filesystem;
 
@@ -18,14 +19,15 @@ public sealed class FuseDispatcherTests : IDisposable
     public FuseDispatcherTests()
     {
         _fs = new LocalFileSystem(Path.Combine(_top.FullName, "backing"), TimeSpan.FromSeconds(1));
-        _dispatcher = new FuseDispatcher(_fs, new CoherencyHub(NullLogger<CoherencyHub>.Instance), NullLogger<FuseDispatcher>.Instance);
+        var hub = new CoherencyHub(NullLogger<CoherencyHub>.Instance, new NodeLiveness(TimeProvider.System, TimeSpan.FromSeconds(10)));
+        _dispatcher = new FuseDispatcher(_fs, hub, new LockManager(), NullLogger<FuseDispatcher>.Instance);
     }
 
     /// <summary>The error of the reply to a request (0: success).</summary>
     private int Send(FuseOpcode opcode, byte[] body)
     {
         var output = new byte[4096];
-        var length = _dispatcher.Handle(FuseCodecTests.RequestFixture(opcode, 7, Root, 1, body), output, origin: 0, allowPassthrough: false);
+        var length = _dispatcher.Handle(FuseCodecTests.RequestFixture(opcode, 7, Root, 1, body), output, origin: 0, allowPassthrough: false, late: null);
         return BinaryPrimitives.ReadInt32LittleEndian(output.AsSpan(4, length - 4));
     }
 

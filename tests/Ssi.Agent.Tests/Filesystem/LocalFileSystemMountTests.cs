@@ -31,6 +31,32 @@ public sealed class LocalFileSystemMountTests
     }
 
     [Fact]
+    public async Task With_passthrough_opens_that_overlap_and_reopens_after_closes_all_succeed()
+    {
+        // Every passthrough open of an inode must name the same backing file, and a cached open must
+        // never meet a passthrough one: either mistake fails an open with EIO.
+        using var fs = await MountedFileSystem.StartAsync(passthrough: true);
+        await File.WriteAllTextAsync(fs["shared.txt"], "0123456789");
+
+        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                using var writer = new FileStream(fs["shared.txt"], FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+                using var reader = new FileStream(fs["shared.txt"], FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                writer.Position = (w + i) % 10;
+                writer.WriteByte((byte)'x');
+                writer.Flush();
+                Assert.Equal(10, reader.Read(new byte[16], 0, 16));
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        Assert.True(fs.Session.Passthrough);
+        Assert.Equal(10, (await File.ReadAllTextAsync(fs["shared.txt"])).Length);
+    }
+
+    [Fact]
     public async Task A_large_file_round_trips_byte_for_byte()
     {
         using var fs = await MountedFileSystem.StartAsync(passthrough: false);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.Native.Fuse;
 using Ssi.Testing;
 
@@ -37,13 +38,17 @@ internal sealed class MountedFileSystem : IDisposable
         Directory.CreateDirectory(Path.Combine(root, "mnt"));
         var fs = new LocalFileSystem(Path.Combine(root, "backing"), TimeSpan.FromHours(1));
         var device = FuseDevice.Mount(Path.Combine(root, "mnt"), "ssi-test");
-        var hub = new CoherencyHub(NullLogger<CoherencyHub>.Instance);
+        var hub = new CoherencyHub(NullLogger<CoherencyHub>.Instance, new NodeLiveness(TimeProvider.System, TimeSpan.FromSeconds(10)));
         hub.AttachHome(0, device);
-        var dispatcher = new FuseDispatcher(fs, hub, NullLogger<FuseDispatcher>.Instance);
-        var session = new FuseSession(device, dispatcher, passthrough, NullLogger.Instance);
+        var dispatcher = new FuseDispatcher(fs, hub, new LockManager(), NullLogger<FuseDispatcher>.Instance);
+        dispatcher.AttachLocalMount(device);
+        var session = new FuseSession(device, dispatcher, passthrough, NullLogger.Instance, locks: true);
         session.Start(4);
         await session.Initialized.WaitAsync(TimeSpan.FromSeconds(10));
-        dispatcher.AttachLocalMount(device, session.Passthrough);
+        if (session.Passthrough)
+        {
+            dispatcher.EnablePassthrough();
+        }
         return new MountedFileSystem(root, fs, session);
     }
 

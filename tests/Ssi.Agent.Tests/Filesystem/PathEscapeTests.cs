@@ -76,9 +76,10 @@ public sealed class PathEscapeTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_node_ids_are_ENOENT()
+    public void Node_ids_never_handed_out_are_stale_and_open_nothing()
     {
-        Assert.Equal(Errno.ENOENT, Assert.Throws<FsError>(() => _fs.GetAttr(999_999)).Errno);
+        Assert.Equal(Errno.ESTALE, Assert.Throws<FsError>(() => _fs.GetAttr(999_999)).Errno);
+        Assert.Equal(Errno.ESTALE, Assert.Throws<FsError>(() => _fs.Open(424_242, 0)).Errno);
     }
 
     [Fact]

@@ -37,18 +37,7 @@ public sealed class FilesystemFailureTests
             await Ip("-n", $"ssi.{cluster.Name}", "link", "set", "p0", "up");
         }
 
-        JsonElement back = default;
-        for (var i = 0; i < 50; i++)
-        {
-            back = reader.Try(new { op = "read", path = "/ssi/survivor" });
-            if (back.GetProperty("ok").GetBoolean())
-            {
-                break;
-            }
-
-            await Task.Delay(200);
-        }
-
+        var back = await reader.EventuallyAsync(new { op = "read", path = "/ssi/survivor" });
         Assert.Equal("kept", back.GetProperty("data").GetString());
     }
 
@@ -69,6 +58,28 @@ public sealed class FilesystemFailureTests
 
         using var home = FsDriver.Start(cluster.Name, "node1");
         Assert.Equal("EVERY byte", home.Read("/ssi/acknowledged"));
+    }
+
+    [Fact]
+    public async Task The_locks_of_a_node_whose_agent_died_are_released_and_a_waiter_elsewhere_gets_them()
+    {
+        await using var cluster = TestCluster.FromSample("f");
+        Assert.Equal(0, (await cluster.UpAsync()).ExitCode);
+        using var holder = FsDriver.Start(cluster.Name, "node2");
+        using var waiter = FsDriver.Start(cluster.Name, "node3");
+        holder.Do(new { op = "write", path = "/ssi/locked", data = "x" });
+        holder.Do(new { op = "open", path = "/ssi/locked", id = "f", flags = "O_RDWR" });
+        holder.Do(new { op = "lock", id = "f", type = "w" });
+        waiter.Do(new { op = "open", path = "/ssi/locked", id = "f", flags = "O_RDWR" });
+        var pending = waiter.Start(new { op = "lock", id = "f", type = "w", wait = true });
+        waiter.WaitUntilBlockedInFuse();
+
+        var agent = (await cluster.StatusJsonAsync()).GetProperty("nodes")[1].GetProperty("agentPid").GetInt32();
+        ProcessSignals.Send(agent, ProcessSignals.SIGKILL);
+
+        // The home waits out the grace period (10 s) for node2 to come back, then lets its locks go.
+        var granted = await pending.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.True(granted.GetProperty("ok").GetBoolean(), granted.ToString());
     }
 
     private static async Task Ip(params string[] arguments)

@@ -9,6 +9,7 @@ namespace Ssi.Cli.Tests.Filesystem;
 internal sealed class FsDriver : IDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private FsDriver(Process process, string node)
     {
@@ -53,24 +54,81 @@ internal sealed class FsDriver : IDisposable
     /// <summary>Runs one command and returns its result, failed or not; a command that hangs past <paramref name="deadline"/> throws.</summary>
     public JsonElement Try(object command, TimeSpan? deadline = null)
     {
-        _process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
-        _process.StandardInput.Flush();
-        var read = _process.StandardOutput.ReadLineAsync();
-        if (!read.Wait(deadline ?? TimeSpan.FromMinutes(2)))
+        var result = Start(command);
+        if (!result.Wait(deadline ?? TimeSpan.FromMinutes(2)))
         {
             throw new TimeoutException($"{Node}: {JsonSerializer.Serialize(command)} hung");
         }
 
-        var line = read.Result ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {_process.StandardError.ReadToEnd()}");
+        return result.Result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> until it succeeds, for up to 30 s: while a node is cut off
+    /// from the home (or the home's agent restarts) it fails with EIO or ENOTCONN, and nothing else.
+    /// </summary>
+    public async Task<JsonElement> EventuallyAsync(object command)
+    {
+        var result = default(JsonElement);
+        for (var i = 0; i < 150; i++)
+        {
+            result = Try(command);
+            if (result.GetProperty("ok").GetBoolean())
+            {
+                return result;
+            }
+
+            Assert.Contains(result.GetProperty("errno").GetInt32(), new[] { 5 /* EIO */, 107 /* ENOTCONN */ });
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"{Node}: {JsonSerializer.Serialize(command)} kept failing: {result}");
+        return result;
+    }
+
+    /// <summary>Starts one command (one that may block, such as a lock wait) and returns its result when it comes.</summary>
+    public Task<JsonElement> Start(object command)
+    {
+        _process.StandardInput.WriteLine(JsonSerializer.Serialize(command));
+        _process.StandardInput.Flush();
+        return Result();
+    }
+
+    private async Task<JsonElement> Result()
+    {
+        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException($"fsdriver on {Node} ended: {await _process.StandardError.ReadToEndAsync()}");
         return JsonNode.Parse(line)!.Deserialize<JsonElement>();
+    }
+
+    /// <summary>Waits until the driver is blocked in a request to its FUSE mount (its kernel waits for the reply).</summary>
+    public void WaitUntilBlockedInFuse()
+    {
+        var wchan = $"/proc/{_process.Id}/wchan";
+        for (var i = 0; i < 600; i++)
+        {
+            if (File.ReadAllText(wchan).Contains("request_wait_answer", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Thread.Sleep(50);
+        }
+
+        throw new TimeoutException($"{Node}: the driver never blocked in a FUSE request (wchan {File.ReadAllText(wchan)})");
     }
 
     public string Read(string path) => Do(new { op = "read", path }).GetProperty("data").GetString()!;
 
     public bool Exists(string path) => Do(new { op = "exists", path }).GetProperty("exists").GetBoolean();
 
+    /// <summary>Ends the driver (its descriptors close as it exits); a second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _process.StandardInput.Close();
         if (!_process.WaitForExit(5000))
         {

@@ -37,6 +37,10 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public Task<CliResult> DownAsync() => CliRun.RunAsync(["local", "down", "-n", Name]);
 
+    /// <summary>`ssi local restart`: a node's agent is killed (or stopped) and started again.</summary>
+    public Task<CliResult> RestartAgentAsync(string node, bool kill = true) =>
+        CliRun.RunAsync(kill ? ["local", "restart", "-n", Name, node, "--kill"] : ["local", "restart", "-n", Name, node]);
+
     public async Task<JsonElement> StatusJsonAsync()
     {
         var result = await CliRun.RunAsync(["local", "status", "-n", Name, "-o", "json"]);

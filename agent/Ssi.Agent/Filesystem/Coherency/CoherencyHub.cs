@@ -13,7 +13,7 @@ namespace Ssi.Agent.Filesystem.Coherency;
 /// applied it (or a short deadline passed for a node that does not answer). The home's own kernel
 /// is invalidated directly.
 /// </summary>
-internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
+internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness liveness)
 {
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
 
@@ -22,6 +22,9 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
     private FuseDevice? _homeDevice;
 
     public InterestMap Interest { get; } = new();
+
+    /// <summary>A node told which files its kernel has open (when it connected): the home tracks them as that node's opens.</summary>
+    public event Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? OpenFilesReported;
 
     public int HomeIndex { get; private set; }
 
@@ -77,6 +80,8 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         var index = (int)acks.Current.NodeIndex;
         var watcher = new Watcher();
         _watchers[index] = watcher;
+        liveness.Joined(index, acks.Current.Incarnation);
+        Holdings(index, acks.Current);
         FsLog.WatcherJoined(logger, index);
         // The headers tell the node it is registered: from now on it misses no invalidation.
         await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
@@ -101,6 +106,14 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
                 {
                     watcher.Acknowledge(acks.Current.Done);
                 }
+                else
+                {
+                    // The rest of what the node holds: it may have changed while the node was away too.
+                    foreach (var node in Holdings(index, acks.Current))
+                    {
+                        _ = watcher.Send(Interlocked.Increment(ref _nextId), CacheInvalidation.Inode(node, 0));
+                    }
+                }
             }
 
             watcher.Close();
@@ -110,8 +123,25 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger)
         {
             _watchers.TryRemove(new KeyValuePair<int, Watcher>(index, watcher));
             watcher.Close();
+            liveness.Left(index);
             FsLog.WatcherLeft(logger, index);
         }
+    }
+
+    /// <summary>Takes what a node reports its kernel holds; returns the node ids reported.</summary>
+    private IEnumerable<ulong> Holdings(int index, WatchAck message)
+    {
+        foreach (var held in message.Held)
+        {
+            Interest.Reported(held.NodeId, index, held.Lookups);
+        }
+
+        if (message.OpenFiles.Count > 0)
+        {
+            OpenFilesReported?.Invoke(index, [.. message.OpenFiles.Select(o => (o.NodeId, o.Handle))]);
+        }
+
+        return message.Held.Select(h => h.NodeId);
     }
 
     private sealed class Watcher

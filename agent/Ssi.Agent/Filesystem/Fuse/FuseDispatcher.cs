@@ -1,6 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Filesystem.Coherency;
+using Ssi.Agent.Filesystem.Locks;
+using Ssi.Agent.Filesystem.Passthrough;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Fuse;
@@ -9,29 +10,81 @@ namespace Ssi.Agent.Filesystem.Fuse;
 /// Runs FUSE requests against an <see cref="IFileSystem"/>: decode, call, encode. Requests come from
 /// the home node's own kernel (with passthrough) or forwarded from other nodes' kernels. Every
 /// successful change publishes the invalidations other nodes need before the reply goes out
-/// (strict coherency), and every answer notes which node may now cache what.
+/// (strict coherency), and every answer notes which node may now cache what. Lock requests go to
+/// the cluster's lock manager; one that must wait is answered later, through the
+/// <see cref="IFuseLateReply"/> of the transport that brought it, and holds no thread meanwhile.
 /// </summary>
-internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<FuseDispatcher> logger) : IFuseRequestHandler
+internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManager locks, ILogger<FuseDispatcher> logger) : IFuseRequestHandler, IFuseInterruptHandler
 {
     private const int DirentHeader = 24;
     private const int DirentPlusHeader = FuseProtocol.EntryOutSize + DirentHeader;
-    private readonly ConcurrentDictionary<ulong, int> _backingIds = new();
+    private readonly OpenModeTracker _opens = new();
     private readonly IFileSystem _fs = fs;
+    private readonly FuseLockHandler _locks = new(locks);
     private FuseDevice? _device;
+    private DeviceLateReply? _deviceReplies;
     private bool _passthrough;
+    private long _passthroughFrom;
 
-    /// <summary>The home node's own mount: its kernel's requests may get passthrough backing files.</summary>
-    public void AttachLocalMount(FuseDevice device, bool passthrough)
+    /// <summary>The home node's own mount, before its session starts: late replies to its kernel go there.</summary>
+    public void AttachLocalMount(FuseDevice device)
     {
         _device = device;
-        _passthrough = passthrough;
+        _deviceReplies = new DeviceLateReply(device);
+    }
+
+    /// <summary>The home's kernel agreed to passthrough: its opens may get backing files.</summary>
+    public void EnablePassthrough() => _passthrough = _device is not null;
+
+    /// <summary>
+    /// No passthrough for <paramref name="delay"/>: after a restart of the home, other nodes first
+    /// tell which files they kept open (a file open elsewhere must not be passed through).
+    /// </summary>
+    public void HoldPassthrough(TimeSpan delay) => Volatile.Write(ref _passthroughFrom, Environment.TickCount64 + (long)delay.TotalMilliseconds);
+
+    /// <summary>Node <paramref name="origin"/> has these files open (it reported them when it connected).</summary>
+    public void OpenFilesReported(int origin, IReadOnlyList<(ulong Node, ulong Handle)> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        foreach (var (node, handle) in files)
+        {
+            _opens.Reported(node, handle, origin);
+        }
     }
 
     /// <summary>A request from the home node's own kernel.</summary>
-    public int Handle(ReadOnlySpan<byte> request, Span<byte> output) => Handle(request, output, hub.HomeIndex, allowPassthrough: true);
+    public int Handle(ReadOnlySpan<byte> request, Span<byte> output) => Handle(request, output, hub.HomeIndex, allowPassthrough: true, _deviceReplies);
 
-    /// <summary>A request forwarded from the kernel of node <paramref name="origin"/>.</summary>
-    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough)
+    /// <summary>The home's kernel interrupted one of its requests.</summary>
+    public bool Interrupt(ulong unique) => _locks.Interrupt(hub.HomeIndex, unique);
+
+    /// <summary>
+    /// Node <paramref name="origin"/> is gone: its locks go; if it restarted, its previous mount's
+    /// open files are closed here too (a node only disconnected for long may still have them open:
+    /// they stay, and keep the home from passing those files through).
+    /// </summary>
+    public void NodeGone(int origin, bool restarted)
+    {
+        _locks.DropNode(origin);
+        if (restarted)
+        {
+            hub.Interest.DropNode(origin);
+            foreach (var (node, handle) in _opens.DropNode(origin))
+            {
+                _fs.Release(node, handle);
+            }
+        }
+    }
+
+    /// <summary>Node <paramref name="origin"/>'s kernel interrupted request <paramref name="unique"/> (or its transport gave up on it).</summary>
+    public bool Interrupt(int origin, ulong unique) => _locks.Interrupt(origin, unique);
+
+    /// <summary>
+    /// A request from the kernel of node <paramref name="origin"/>: writes the reply into
+    /// <paramref name="output"/> and returns its length (0: no reply), or returns
+    /// <see cref="FuseReply.Later"/> and sends the reply to <paramref name="late"/> when it is ready.
+    /// </summary>
+    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late)
     {
         ulong unique = 0;
         var changes = new List<CacheInvalidation>();
@@ -42,23 +95,26 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             switch (request.Opcode)
             {
                 case FuseOpcode.Forget:
-                    _fs.Forget(request.NodeId, request.U64());
+                    Forget(request.NodeId, request.U64(), origin);
                     return 0;
                 case FuseOpcode.BatchForget:
                     var count = request.U32();
                     request.Skip(4);
                     for (var i = 0; i < count; i++)
                     {
-                        _fs.Forget(request.U64(), request.U64());
+                        Forget(request.U64(), request.U64(), origin);
                     }
 
                     return 0;
+                case FuseOpcode.Interrupt when origin != hub.HomeIndex:
+                    // Forwarded by the node whose kernel interrupted a request: EAGAIN when it is not waiting (yet).
+                    return FuseReply.Error(output, unique, _locks.Interrupt(origin, request.U64()) ? 0 : Errno.EAGAIN).Length;
                 case FuseOpcode.Init or FuseOpcode.Destroy or FuseOpcode.Interrupt:
                     throw new FsError(Errno.EINVAL); // the node's own session answers these
             }
 
-            hub.Interest.Note(request.NodeId, origin);
-            var reply = Dispatch(ref request, output, origin, allowPassthrough, changes);
+            hub.Interest.Touched(request.NodeId, origin);
+            var reply = Dispatch(ref request, output, origin, allowPassthrough, late, changes);
             if (changes.Count > 0)
             {
                 hub.Publish(origin, changes);
@@ -77,7 +133,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
         }
     }
 
-    private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, List<CacheInvalidation> changes)
+    private int Dispatch(scoped ref FuseRequest request, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late, List<CacheInvalidation> changes)
     {
         var node = request.NodeId;
         var caller = new CallerContext(request.Uid, request.Gid, request.Pid) { SupplementaryGroup = request.SupplementaryGroup };
@@ -87,13 +143,13 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             case FuseOpcode.Lookup:
             {
                 var entry = _fs.Lookup(node, request.Name()) ?? throw new FsError(Errno.ENOENT);
-                hub.Interest.Note(entry.NodeId, origin);
-                reply.Entry(entry);
+                hub.Interest.Looked(entry.NodeId, origin);
+                reply.Entry(ForOrigin(entry, origin));
                 break;
             }
 
             case FuseOpcode.GetAttr:
-                AttrOut(ref reply, _fs.GetAttr(node));
+                AttrOut(ref reply, _fs.GetAttr(node), origin);
                 break;
             case FuseOpcode.SetAttr:
             {
@@ -112,7 +168,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 request.Skip(4);
                 var uid = request.U32();
                 var gid = request.U32();
-                AttrOut(ref reply, _fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)));
+                AttrOut(ref reply, _fs.SetAttr(node, new SetAttrRequest(valid, fh, size, atime, atimeNs, mtime, mtimeNs, mode, uid, gid)), origin);
                 changes.Add(CacheInvalidation.Inode(node, (valid & FuseProtocolBits.Size) != 0 ? 0 : -1));
                 break;
             }
@@ -181,7 +237,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             case FuseOpcode.Open:
             {
                 var flags = (int)request.U32();
-                OpenOut(ref reply, _fs.Open(node, flags), allowPassthrough);
+                OpenOut(ref reply, node, _fs.Open(node, flags), origin, allowPassthrough);
                 if ((flags & 0x200) != 0)
                 {
                     changes.Add(CacheInvalidation.Inode(node, 0)); // O_TRUNC
@@ -197,7 +253,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 var name = request.Name();
                 var (entry, file) = _fs.Create(node, name, flags, mode, caller);
                 reply.Entry(Created(entry, node, name, origin, changes));
-                OpenOut(ref reply, file, allowPassthrough);
+                OpenOut(ref reply, entry.NodeId, file, origin, allowPassthrough);
                 break;
             }
 
@@ -206,9 +262,9 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 var flags = (int)request.U32();
                 var mode = request.U32();
                 var (entry, file) = _fs.TmpFile(node, flags, mode, caller); // no name: nothing to invalidate
-                hub.Interest.Note(entry.NodeId, origin);
-                reply.Entry(entry);
-                OpenOut(ref reply, file, allowPassthrough);
+                hub.Interest.Looked(entry.NodeId, origin);
+                reply.Entry(ForOrigin(entry, origin));
+                OpenOut(ref reply, entry.NodeId, file, origin, allowPassthrough);
                 break;
             }
 
@@ -252,7 +308,11 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             case FuseOpcode.Release:
             {
                 var fh = request.U64();
-                if (_backingIds.TryRemove(fh, out var backingId))
+                request.Skip(4); // open flags
+                var releaseFlags = request.U32();
+                var lockOwner = request.U64();
+                _locks.Release(node, origin, fh, releaseFlags, lockOwner);
+                if (_opens.Release(fh) is var backingId and not 0)
                 {
                     _device?.CloseBacking(backingId);
                 }
@@ -262,7 +322,18 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             }
 
             case FuseOpcode.Flush:
+            {
+                request.Skip(16); // fh, unused, padding
+                _locks.Flush(node, origin, request.U64());
                 break;
+            }
+
+            case FuseOpcode.GetLk:
+                _locks.GetLk(ref request, ref reply, origin);
+                break;
+            case FuseOpcode.SetLk:
+            case FuseOpcode.SetLkW:
+                return _locks.SetLk(ref request, output, origin, late);
             case FuseOpcode.Fsync:
             case FuseOpcode.FsyncDir: // fh is the directory's descriptor: its entries reach the disk, as on ext4
             {
@@ -351,20 +422,31 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
                 changes.Add(CacheInvalidation.Inode(node));
                 break;
             default:
-                // locks, ioctl, poll, copy_file_range...: ENOSYS makes the kernel stop asking or fall back.
+                // ioctl, poll, copy_file_range...: ENOSYS makes the kernel stop asking or fall back.
                 throw new FsError(Errno.ENOSYS);
         }
 
         return reply.Finish(request.Unique).Length;
     }
 
+    /// <summary>FORGET: the kernel of node <paramref name="origin"/> dropped lookups of <paramref name="node"/>.</summary>
+    private void Forget(ulong node, ulong lookups, int origin)
+    {
+        hub.Interest.Forget(node, origin, lookups);
+        _fs.Forget(node, lookups);
+    }
+
     private FileEntry Created(FileEntry entry, ulong parent, ReadOnlySpan<byte> name, int origin, List<CacheInvalidation> changes)
     {
-        hub.Interest.Note(entry.NodeId, origin);
+        hub.Interest.Looked(entry.NodeId, origin);
         changes.Add(CacheInvalidation.Entry(parent, name));
         changes.Add(CacheInvalidation.Inode(parent));
-        return entry;
+        return ForOrigin(entry, origin);
     }
+
+    /// <summary>Another node may not cache the attributes of a file the home has open in passthrough (they change unseen).</summary>
+    private FileEntry ForOrigin(FileEntry entry, int origin) =>
+        origin != hub.HomeIndex && _opens.AttributesVolatile(entry.NodeId) ? entry with { AttrTimeout = TimeSpan.Zero } : entry;
 
     /// <summary>Unlink or rmdir; the removed file's nlink and ctime change too, on every node that holds it.</summary>
     private void Remove(ulong parent, ReadOnlySpan<byte> name, bool directory, List<CacheInvalidation> changes)
@@ -449,32 +531,51 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
         }
     }
 
-    private void OpenOut(ref FuseReply reply, OpenResult file, bool allowPassthrough)
+    /// <summary>
+    /// struct fuse_open_out, in the mode <see cref="OpenModeTracker"/> chooses: passthrough on the
+    /// home while no other node has the file open, direct I/O on other nodes meanwhile, cached
+    /// otherwise. When the home's passthrough period starts, other nodes drop the attributes they
+    /// hold (they will not be told of the home's writes) before the open is answered.
+    /// </summary>
+    private void OpenOut(ref FuseReply reply, ulong node, OpenResult file, int origin, bool fromHomeKernel)
     {
-        var flags = file.OpenFlags;
-        var backingId = 0;
-        if (allowPassthrough && _passthrough && _device is not null && file.BackingFd >= 0)
+        var device = _device;
+        var decision = _opens.Open(
+            node,
+            file.Handle,
+            origin,
+            fromHomeKernel,
+            fromHomeKernel && _passthrough && device is not null && file.BackingFd >= 0 && Environment.TickCount64 >= Volatile.Read(ref _passthroughFrom),
+            () =>
+            {
+                try
+                {
+                    return device!.OpenBacking(file.BackingFd);
+                }
+                catch (Native.NativeException e)
+                {
+                    FsLog.PassthroughRefused(logger, e.Message);
+                    throw;
+                }
+            });
+        if (decision.StartedPassthrough)
         {
-            try
-            {
-                backingId = _device.OpenBacking(file.BackingFd);
-                _backingIds[file.Handle] = backingId;
-                flags |= FuseProtocol.FopenPassthrough;
-            }
-            catch (Native.NativeException e)
-            {
-                FsLog.PassthroughRefused(logger, e.Message);
-            }
+            hub.Publish(origin, [CacheInvalidation.Inode(node)]);
         }
 
-        reply.U64(file.Handle);
-        reply.U32(flags);
-        reply.I32(backingId);
+        var flags = file.OpenFlags | decision.Mode switch
+        {
+            OpenMode.Passthrough => FuseProtocol.FopenPassthrough,
+            OpenMode.DirectIo => FuseProtocol.FopenDirectIo,
+            _ => 0u,
+        };
+        reply.OpenOut(file.Handle, flags, decision.BackingId);
     }
 
-    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes)
+    /// <summary>struct fuse_attr_out (the attributes' inode is the node id).</summary>
+    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes, int origin)
     {
-        var timeout = _fs.CacheTimeout;
+        var timeout = origin != hub.HomeIndex && _opens.AttributesVolatile(attributes.Inode) ? TimeSpan.Zero : _fs.CacheTimeout;
         reply.U64((ulong)timeout.TotalSeconds);
         reply.U32((uint)(timeout.Ticks % TimeSpan.TicksPerSecond * 100));
         reply.U32(0);
@@ -501,10 +602,10 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             }
 
             var writer = FuseReply.Raw(array.AsSpan(used, length));
-            var looked = WriteDirent(ref writer, fs, node, entry, plus);
+            var looked = WriteDirent(ref writer, fs, node, entry, plus, e => ForOrigin(e, origin));
             if (looked != 0)
             {
-                interest.Note(looked, origin);
+                interest.Looked(looked, origin);
             }
 
             used += length;
@@ -514,7 +615,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
     }
 
     /// <summary>Writes one fuse_dirent (or fuse_direntplus, looking the name up); returns the node id looked up, or 0.</summary>
-    private static ulong WriteDirent(ref FuseReply writer, IFileSystem fs, ulong dir, DirectoryEntry entry, bool plus)
+    private static ulong WriteDirent(ref FuseReply writer, IFileSystem fs, ulong dir, DirectoryEntry entry, bool plus, Func<FileEntry, FileEntry> forOrigin)
     {
         ulong looked = 0;
         var ino = entry.Inode;
@@ -523,7 +624,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, ILogger<F
             var isDot = entry.Name.AsSpan().SequenceEqual("."u8) || entry.Name.AsSpan().SequenceEqual(".."u8);
             if (!isDot && fs.Lookup(dir, entry.Name) is { } e)
             {
-                writer.Entry(e);
+                writer.Entry(forOrigin(e));
                 ino = e.Attributes.Inode;
                 looked = e.NodeId;
             }

@@ -45,6 +45,15 @@ internal static class FuseProtocol
     public const uint FopenStream = 1 << 4;
     public const uint FopenPassthrough = 1 << 7;
 
+    // fuse_lk_in.lk_flags: the request is a flock(2), emulated with POSIX-style requests.
+    public const uint LkFlock = 1 << 0;
+
+    // fuse_release_in.release_flags: drop the flocks of lock_owner (the open file) too.
+    public const uint ReleaseFlockUnlock = 1 << 1;
+
+    /// <summary>An INTERRUPT's unique is its target's with this bit set (targets' are even).</summary>
+    public const ulong InterruptBit = 1;
+
     // fuse_ioctl_in.flags.
     public const uint IoctlCompat = 1 << 0;
     public const uint IoctlUnrestricted = 1 << 1;

@@ -5,6 +5,9 @@ namespace Ssi.Agent.Filesystem.Fuse;
 /// <summary>Builds one reply (or notification) in a caller-owned buffer: header first, then the body.</summary>
 internal ref struct FuseReply
 {
+    /// <summary>A request handler's answer when the reply goes out later (a lock request that waits).</summary>
+    public const int Later = -1;
+
     private readonly Span<byte> _buffer;
     private int _length;
 

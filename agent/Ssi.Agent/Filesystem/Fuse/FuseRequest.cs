@@ -63,6 +63,11 @@ internal ref struct FuseRequest
 
     public ulong U64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
 
+    /// <summary>The next u64 of the body, left to be read.</summary>
+    public readonly ulong PeekU64() => _position + 8 <= _body.Length
+        ? BinaryPrimitives.ReadUInt64LittleEndian(_body[_position..])
+        : throw new FuseProtocolException($"{Opcode} body is {_body.Length} bytes, peeking 8 at {_position}");
+
     public void Skip(int count) => Take(count);
 
     /// <summary>A NUL-terminated name (without its NUL).</summary>

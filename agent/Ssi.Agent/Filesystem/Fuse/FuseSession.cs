@@ -15,16 +15,19 @@ internal sealed class FuseSession : IDisposable
     private readonly IFuseRequestHandler _handler;
     private readonly ILogger _logger;
     private readonly bool _wantPassthrough;
+    private readonly bool _locks;
     private readonly List<Thread> _threads = [];
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
 
-    public FuseSession(FuseDevice device, IFuseRequestHandler handler, bool passthrough, ILogger logger)
+    /// <param name="locks">The handler answers GETLK/SETLK/SETLKW: the kernel sends POSIX and flock locks instead of keeping them itself.</param>
+    public FuseSession(FuseDevice device, IFuseRequestHandler handler, bool passthrough, ILogger logger, bool locks = false)
     {
         _device = device;
         _handler = handler;
         _wantPassthrough = passthrough;
+        _locks = locks;
         _logger = logger;
     }
 
@@ -113,14 +116,15 @@ internal sealed class FuseSession : IDisposable
                     stop = true;
                     return new FuseReply(output).Finish(unique);
                 case FuseOpcode.Interrupt:
-                    // Filesystem requests are short: the reply will come. A handler whose requests can
-                    // block ends the interrupted one; EAGAIN makes the kernel resend the interrupt when
+                    // Most requests are short: the reply will come. A handler whose requests can block
+                    // (device reads, lock waits) ends the interrupted one; EAGAIN makes the kernel resend the interrupt when
                     // the request is not seen yet (and is ignored when it is already answered).
                     return _handler is IFuseInterruptHandler blocking && !blocking.Interrupt(request.U64())
                         ? FuseReply.Error(output, unique, EAGAIN)
                         : default;
                 default:
-                    return output[.._handler.Handle(message, output)];
+                    var length = _handler.Handle(message, output);
+                    return length > 0 ? output[..length] : default; // 0: no reply; Later: it comes from elsewhere
             }
         }
         catch (FsError e)
@@ -167,6 +171,11 @@ internal sealed class FuseSession : IDisposable
         if (_wantPassthrough)
         {
             wanted |= FuseProtocol.Passthrough;
+        }
+
+        if (_locks)
+        {
+            wanted |= FuseProtocol.PosixLocks | FuseProtocol.FlockLocks;
         }
 
         var agreed = wanted & offered;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Local;
@@ -9,6 +10,9 @@ namespace Ssi.Agent.Filesystem.Local;
 /// descriptor plus at most one path component that is checked to be a plain name, with
 /// O_NOFOLLOW / AT_SYMLINK_NOFOLLOW: no request can reach outside the backing directory, not with
 /// "..", not through a symlink, not by racing a rename (the libfuse passthrough_ll technique).
+/// Node ids and file handles survive a restart of the agent: ids are bound to file handles in a
+/// <see cref="NodeIdTable"/> and reopened from them, and a file handle carries the run that made it
+/// and the open flags, so a handle of an earlier run is reopened on first use.
 /// </summary>
 internal sealed class LocalFileSystem : IFileSystem, IDisposable
 {
@@ -28,12 +32,16 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, LocalInode> _byId = [];
     private readonly Dictionary<(ulong, ulong), LocalInode> _byKey = [];
+    private readonly ConcurrentDictionary<ulong, int> _open = new();
     private readonly LocalInode _root;
-    private ulong _nextId = FuseRootId + 1;
+    private readonly NodeIdTable _ids;
+    private readonly int _mountFd;
+    private uint _nextHandle;
 
     private const ulong FuseRootId = 1;
 
-    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout)
+    /// <param name="idFile">Where node ids are kept across restarts; null keeps them in memory.</param>
+    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout, string? idFile = null)
     {
         Directory.CreateDirectory(backingDirectory);
         var fd = FsError.Check(Posix.OpenAt(Posix.AT_FDCWD, Posix.Z(backingDirectory), Posix.O_PATH | Posix.O_DIRECTORY));
@@ -41,9 +49,18 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         _root = new LocalInode(FuseRootId, fd, stat.Device, stat.Inode) { Lookups = 1 };
         _byId[FuseRootId] = _root;
         _byKey[_root.Key] = _root;
+        _ids = NodeIdTable.Open(idFile, Posix.FileHandle(fd, out var rootHandle) == 0 ? rootHandle : []);
+        KnewIds = _ids.Count > 0;
+        _mountFd = FsError.Check(Posix.Reopen(fd, O_RDONLY | Posix.O_DIRECTORY)); // open_by_handle_at takes no O_PATH descriptor
         BackingDirectory = backingDirectory;
         CacheTimeout = cacheTimeout;
     }
+
+    /// <summary>This run of the home (file handles carry it).</summary>
+    public ushort Epoch => _ids.Epoch;
+
+    /// <summary>Node ids were handed out by an earlier run: other nodes may still hold them, and files open.</summary>
+    public bool KnewIds { get; }
 
     public string BackingDirectory { get; }
 
@@ -118,7 +135,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             if ((request.Valid & FuseProtocolBits.Fh) != 0)
             {
-                FsError.Check(Posix.Truncate((int)request.Handle, (long)request.Size));
+                FsError.Check(Posix.Truncate(Descriptor(node, request.Handle), (long)request.Size));
             }
             else
             {
@@ -204,7 +221,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         var inode = Get(node);
         var fd = FsError.Check(Posix.Reopen(inode.PathFd, ServerFlags(flags)));
-        return new OpenResult((ulong)fd, 0, fd);
+        return new OpenResult(Register(fd, flags, directory: false), 0, fd);
     }
 
     public (FileEntry Entry, OpenResult File) Create(ulong parent, ReadOnlySpan<byte> name, int flags, uint mode, in CallerContext caller)
@@ -223,7 +240,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         try
         {
             var entry = Created(dir, z, mode, caller);
-            return (entry, new OpenResult((ulong)fd, 0, fd));
+            return (entry, new OpenResult(Register(fd, flags, directory: false), 0, fd));
         }
         catch
         {
@@ -258,7 +275,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         try
         {
             var path = FsError.Check(Posix.Reopen(fd, Posix.O_PATH));
-            return (Owned(dir, path, mode, caller), new OpenResult((ulong)fd, 0, fd));
+            return (Owned(dir, path, mode, caller), new OpenResult(Register(fd, flags, directory: false), 0, fd));
         }
         catch
         {
@@ -268,25 +285,31 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     }
 
     public int Read(ulong node, ulong handle, long offset, Span<byte> buffer) =>
-        FsError.Check(Posix.PRead((int)handle, buffer, offset));
+        FsError.Check(Posix.PRead(Descriptor(node, handle), buffer, offset));
 
     public int Write(ulong node, ulong handle, long offset, ReadOnlySpan<byte> data) =>
-        FsError.Check(Posix.PWrite((int)handle, data, offset));
+        FsError.Check(Posix.PWrite(Descriptor(node, handle), data, offset));
 
-    public void Release(ulong node, ulong handle) => Posix.Close((int)handle);
+    public void Release(ulong node, ulong handle)
+    {
+        if (_open.TryRemove(handle, out var fd))
+        {
+            Posix.Close(fd);
+        }
+    }
 
-    public void Fsync(ulong node, ulong handle, bool dataOnly) => FsError.Check(Posix.Fsync((int)handle, dataOnly));
+    public void Fsync(ulong node, ulong handle, bool dataOnly) => FsError.Check(Posix.Fsync(Descriptor(node, handle), dataOnly));
 
     public ulong OpenDir(ulong node)
     {
         var inode = Get(node);
-        return (ulong)FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY | Posix.O_DIRECTORY));
+        return Register(FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY | Posix.O_DIRECTORY)), O_RDONLY, directory: true);
     }
 
     public void ReadDir(ulong node, ulong handle, long offset, Func<DirectoryEntry, bool> accept)
     {
         ArgumentNullException.ThrowIfNull(accept);
-        var fd = (int)handle;
+        var fd = Descriptor(node, handle);
         FsError.Check(Posix.Lseek(fd, offset, 0));
         var buffer = new byte[32 * 1024];
         while (true)
@@ -315,7 +338,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
     }
 
-    public void ReleaseDir(ulong node, ulong handle) => Posix.Close((int)handle);
+    public void ReleaseDir(ulong node, ulong handle) => Release(node, handle);
 
     public FileSystemStatistics StatFs(ulong node)
     {
@@ -332,10 +355,10 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     }
 
     public void Fallocate(ulong node, ulong handle, int mode, long offset, long length) =>
-        FsError.Check(Posix.Fallocate((int)handle, mode, offset, length));
+        FsError.Check(Posix.Fallocate(Descriptor(node, handle), mode, offset, length));
 
     public long Lseek(ulong node, ulong handle, long offset, int whence) =>
-        FsError.Check(Posix.Lseek((int)handle, offset, whence));
+        FsError.Check(Posix.Lseek(Descriptor(node, handle), offset, whence));
 
     public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value) =>
         FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
@@ -377,6 +400,15 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             _byId.Clear();
             _byKey.Clear();
         }
+
+        foreach (var fd in _open.Values)
+        {
+            Posix.Close(fd);
+        }
+
+        _open.Clear();
+        Posix.Close(_mountFd);
+        _ids.Dispose();
     }
 
     /// <summary>
@@ -417,8 +449,90 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         lock (_lock)
         {
-            return _byId.TryGetValue(node, out var inode) ? inode : throw new FsError(Errno.ENOENT);
+            if (_byId.TryGetValue(node, out var inode))
+            {
+                return inode;
+            }
         }
+
+        return Revive(node);
+    }
+
+    /// <summary>
+    /// A node id the kernel of some node still holds but this run of the agent has not seen (it was
+    /// handed out before a restart, or forgotten since): reopened from its recorded file handle. Only
+    /// files of the backing directory's filesystem are taken.
+    /// </summary>
+    private LocalInode Revive(ulong node)
+    {
+        var handle = _ids.HandleOf(node) ?? throw new FsError(Errno.ESTALE);
+        var fd = Posix.OpenByHandle(_mountFd, handle, Posix.O_PATH | Posix.O_NOFOLLOW);
+        if (fd < 0)
+        {
+            throw new FsError(fd == -Errno.ENOENT ? Errno.ESTALE : -fd);
+        }
+
+        var rc = Posix.Stat(fd, out var stat);
+        if (rc < 0 || stat.Device != _root.Key.Device)
+        {
+            Posix.Close(fd);
+            throw new FsError(rc < 0 ? -rc : Errno.ESTALE);
+        }
+
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(node, out var known))
+            {
+                Posix.Close(fd);
+                return known;
+            }
+
+            var inode = new LocalInode(node, fd, stat.Device, stat.Inode);
+            _byId[node] = inode;
+            _byKey[inode.Key] = inode;
+            return inode;
+        }
+    }
+
+    /// <summary>A new file handle for descriptor <paramref name="fd"/>, opened with <paramref name="flags"/>.</summary>
+    private ulong Register(int fd, int flags, bool directory)
+    {
+        while (true)
+        {
+            var handle = FileHandleCode.Make(_ids.Epoch, flags, directory, Interlocked.Increment(ref _nextHandle));
+            if (_open.TryAdd(handle, fd))
+            {
+                return handle;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The descriptor behind a file handle. A handle of an earlier run of the agent (the node that
+    /// holds it kept its file open across the restart) is reopened with the flags it carries.
+    /// </summary>
+    private int Descriptor(ulong node, ulong handle)
+    {
+        if (_open.TryGetValue(handle, out var fd))
+        {
+            return fd;
+        }
+
+        if (FileHandleCode.EpochOf(handle) is 0 || FileHandleCode.EpochOf(handle) == _ids.Epoch)
+        {
+            throw new FsError(Errno.EBADF); // not open in this run, or never a handle of ours (runs are numbered from 1)
+        }
+
+        var inode = Get(node);
+        var flags = FileHandleCode.FlagsOf(handle);
+        var reopened = FsError.Check(Posix.Reopen(inode.PathFd, flags));
+        if (!_open.TryAdd(handle, reopened))
+        {
+            Posix.Close(reopened);
+            return _open.TryGetValue(handle, out fd) ? fd : throw new FsError(Errno.EBADF);
+        }
+
+        return reopened;
     }
 
     /// <summary>
@@ -468,21 +582,39 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
 
         LocalInode inode;
-        lock (_lock)
+        byte[]? handle = null;
+        while (true)
         {
-            if (_byKey.TryGetValue((stat.Device, stat.Inode), out var known))
+            lock (_lock)
             {
-                Posix.Close(fd);
-                inode = known;
-            }
-            else
-            {
-                inode = new LocalInode(_nextId++, fd, stat.Device, stat.Inode);
-                _byId[inode.NodeId] = inode;
-                _byKey[inode.Key] = inode;
+                if (_byKey.TryGetValue((stat.Device, stat.Inode), out var known))
+                {
+                    Posix.Close(fd);
+                    inode = known;
+                    inode.Lookups++;
+                    break;
+                }
+
+                if (handle is not null)
+                {
+                    // Its id: the one it had (in this run or an earlier one), or a new one, on record first.
+                    var id = handle.Length > 0 ? _ids.IdFor(handle) : _ids.NewId();
+                    if (_byId.ContainsKey(id))
+                    {
+                        Posix.Close(fd); // the id is held by another file: never seen, but never confuse two files
+                        throw new FsError(Errno.ESTALE);
+                    }
+
+                    inode = new LocalInode(id, fd, stat.Device, stat.Inode);
+                    _byId[inode.NodeId] = inode;
+                    _byKey[inode.Key] = inode;
+                    inode.Lookups++;
+                    break;
+                }
             }
 
-            inode.Lookups++;
+            // A file new to this run: its handle, outside the lock (a system call).
+            handle = Posix.FileHandle(fd, out var bytes) == 0 ? bytes : [];
         }
 
         return new FileEntry(inode.NodeId, 0, NodeAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using Ssi.Agent.Filesystem.Fuse;
+using Ssi.Agent.Filesystem.Remote;
+
+namespace Ssi.Agent.Tests.Filesystem.Remote;
+
+/// <summary>What a forwarding node learns of its kernel's holdings from the FUSE traffic it forwards (byte layouts of fuse.h).</summary>
+public sealed class NodeHoldingsTests
+{
+    private readonly NodeHoldings _holdings = new();
+
+    private static byte[] Request(FuseOpcode opcode, ulong node, params ulong[] body)
+    {
+        var message = new byte[40 + body.Length * 8];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), (uint)opcode);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(16), node);
+        for (var i = 0; i < body.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(40 + i * 8), body[i]);
+        }
+
+        return message;
+    }
+
+    /// <summary>A successful reply: header, then <paramref name="words"/> at the start of the body, the rest zeros.</summary>
+    private static byte[] Reply(int bodyLength, params ulong[] words)
+    {
+        var reply = new byte[16 + bodyLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(reply, (uint)reply.Length);
+        for (var i = 0; i < words.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(reply.AsSpan(16 + i * 8), words[i]);
+        }
+
+        return reply;
+    }
+
+    [Fact]
+    public void Lookups_count_and_forgets_take_them_back()
+    {
+        _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, 7));
+        _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, 7));
+        _holdings.Observe(Request(FuseOpcode.Mkdir, 1), Reply(FuseProtocol.EntryOutSize, 8));
+
+        _holdings.Observe(Request(FuseOpcode.Forget, 7, 1), []);
+        _holdings.Observe(Request(FuseOpcode.BatchForget, 0, 1, 8, 1), []);
+
+        Assert.Equal([(7UL, 1L)], _holdings.Snapshot().Held);
+    }
+
+    [Fact]
+    public void A_failed_reply_gives_the_kernel_nothing()
+    {
+        var failed = Reply(FuseProtocol.EntryOutSize, 7);
+        BinaryPrimitives.WriteInt32LittleEndian(failed.AsSpan(4), -2);
+
+        _holdings.Observe(Request(FuseOpcode.Lookup, 1), failed);
+
+        Assert.Empty(_holdings.Snapshot().Held);
+    }
+
+    [Fact]
+    public void Opens_and_creates_are_open_files_until_released()
+    {
+        _holdings.Observe(Request(FuseOpcode.Open, 7, 0), Reply(16, 0xAB));
+        var create = Reply(FuseProtocol.EntryOutSize + 16, 9);
+        BinaryPrimitives.WriteUInt64LittleEndian(create.AsSpan(16 + FuseProtocol.EntryOutSize), 0xCD);
+        _holdings.Observe(Request(FuseOpcode.Create, 1), create);
+
+        _holdings.Observe(Request(FuseOpcode.Release, 7, 0xAB, 0, 0), Reply(0));
+
+        var (held, open) = _holdings.Snapshot();
+        Assert.Equal([(9UL, 0xCDUL)], open);
+        Assert.Equal([(9UL, 1L)], held);
+    }
+
+    [Fact]
+    public void Readdirplus_entries_count_except_those_without_a_node()
+    {
+        // Two direntplus records: "." (node 0, name length 1) and "f" (node 12).
+        var record = FuseProtocol.EntryOutSize + 24 + 8;
+        var reply = Reply(2 * record);
+        BinaryPrimitives.WriteUInt32LittleEndian(reply.AsSpan(16 + FuseProtocol.EntryOutSize + 16), 1);
+        BinaryPrimitives.WriteUInt64LittleEndian(reply.AsSpan(16 + record), 12);
+        BinaryPrimitives.WriteUInt32LittleEndian(reply.AsSpan(16 + record + FuseProtocol.EntryOutSize + 16), 1);
+
+        _holdings.Observe(Request(FuseOpcode.ReadDirPlus, 1), reply);
+
+        Assert.Equal([(12UL, 1L)], _holdings.Snapshot().Held);
+    }
+}
