@@ -20,9 +20,9 @@ internal static partial class ProcessLog
     [LoggerMessage(EventId = 1311, Level = LogLevel.Information, Message = "Workload {ClusterPid} ended with exit code {ExitCode}")]
     public static partial void WorkloadEnded(ILogger logger, long clusterPid, int exitCode);
 
-    [LoggerMessage(EventId = 1340, Level = LogLevel.Information, Message = "Found the shim of container {ContainerId} (host pid {ShimPid}): workload {ClusterPid}")]
-    public static partial void ContainerWorkloadFound(ILogger logger, int shimPid, string containerId, long clusterPid);
-
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Signal {Signal} sent to {Target} {ClusterPid}")]
     public static partial void Signalled(ILogger logger, int signal, string target, long clusterPid);
+
+    [LoggerMessage(EventId = 1340, Level = LogLevel.Information, Message = "Found the shim of container {ContainerId} (host pid {ShimPid}): workload {ClusterPid}")]
+    public static partial void ContainerWorkloadFound(ILogger logger, int shimPid, string containerId, long clusterPid);
 }
