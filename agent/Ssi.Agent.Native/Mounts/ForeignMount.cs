@@ -64,8 +64,8 @@ public static class ForeignMount
     }
 
     /// <summary>
-    /// Unmounts a copy <see cref="Clone"/> made and removes its empty mount point. Never removes
-    /// anything recursively: a path still mounted keeps its content.
+    /// Unmounts a copy <see cref="Clone"/> made and removes its mount point when empty (a directory,
+    /// or a file of no bytes). Never removes anything recursively: a path still mounted keeps its content.
     /// </summary>
     public static void Release(string target)
     {
@@ -78,7 +78,7 @@ public static class ForeignMount
         {
             Directory.Delete(target, recursive: false);
         }
-        else if (File.Exists(target))
+        else if (File.Exists(target) && new FileInfo(target).Length == 0)
         {
             File.Delete(target);
         }

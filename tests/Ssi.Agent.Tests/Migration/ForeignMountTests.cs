@@ -84,4 +84,23 @@ public sealed class ForeignMountTests : IAsyncLifetime
         ForeignMount.Release(copy);
         Assert.False(File.Exists(copy));
     }
+
+    [Fact]
+    public void Copies_a_stopped_agent_left_are_unmounted_and_their_empty_places_removed_and_nothing_else()
+    {
+        var node = Path.Combine(_directory, "landing", "node2");
+        var attempt = Path.Combine(node, "m1");
+        ForeignMount.Clone($"/proc/{_container.Id}/ns/mnt", $"{_directory}/volume", Path.Combine(attempt, "0"));
+        ForeignMount.Clone($"/proc/{_container.Id}/ns/mnt", $"{_directory}/hosts", Path.Combine(attempt, "1"));
+        Directory.CreateDirectory(Path.Combine(attempt, "root"));
+        var other = Directory.CreateDirectory(Path.Combine(node, "m2")).FullName;
+        File.WriteAllText(Path.Combine(other, "kept"), "not ours to remove");
+
+        Assert.Equal(2, Ssi.Agent.Migration.Landing.LandingMounts.ReleaseLeftOver(node));
+
+        Assert.False(Directory.Exists(attempt));
+        Assert.Null(MountTable.TypeAt(Path.Combine(attempt, "0")));
+        Assert.Equal("not ours to remove", File.ReadAllText(Path.Combine(other, "kept")));
+        Assert.Equal("inside\n", File.ReadAllText($"/proc/{_container.Id}/root{_directory}/volume/f"));
+    }
 }

@@ -84,6 +84,43 @@ internal sealed class LandingMounts : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes what restores left beneath <paramref name="nodeDirectory"/> when the agent stopped in
+    /// the middle of one: the copies are unmounted (they would keep the landing containers' volumes
+    /// busy), then their empty mount points and directories go, never anything recursively.
+    /// Returns how many copies were still mounted.
+    /// </summary>
+    public static int ReleaseLeftOver(string nodeDirectory)
+    {
+        if (!System.IO.Directory.Exists(nodeDirectory))
+        {
+            return 0;
+        }
+
+        var prefix = nodeDirectory.TrimEnd('/') + "/";
+        var mounted = MountEntry.ParseAll(File.ReadLines("/proc/self/mountinfo")).Select(m => m.MountPoint)
+            .Where(m => m.StartsWith(prefix, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).Reverse().ToList();
+        foreach (var copy in mounted)
+        {
+            try
+            {
+                ForeignMount.Release(copy);
+            }
+            catch (IOException)
+            {
+                // left as it is
+            }
+        }
+
+        foreach (var attempt in System.IO.Directory.GetDirectories(nodeDirectory))
+        {
+            using var staged = new LandingMounts(attempt);
+            staged._staged.AddRange(System.IO.Directory.GetFileSystemEntries(attempt));
+        }
+
+        return mounted.Count;
+    }
+
     private void Add(string mountNamespace, string path, string copy)
     {
         _staged.Add(copy); // released even when the copy fails half way
