@@ -31,8 +31,4 @@ public sealed record MountEntry(int Id, int ParentId, string Device, string Root
 
     /// <summary>The mounts of the mount namespace <paramref name="pid"/> is in, as it sees them (relative to its root).</summary>
     public static IReadOnlyList<MountEntry> Of(int pid) => ParseAll(File.ReadLines(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/mountinfo")));
-
-    /// <summary>Whether <paramref name="path"/> is this mount's mount point or lies beneath it.</summary>
-    public bool Covers(string path) =>
-        MountPoint == "/" || path == MountPoint || path.StartsWith(MountPoint + "/", StringComparison.Ordinal);
 }

@@ -56,8 +56,8 @@ public sealed class ContainerFilesystemTests
         Assert.True(container.IsBoundFile("/etc/hosts", 1571));
         Assert.False(container.IsBoundFile("/data/app.log", 1570));
         Assert.False(container.IsBoundFile("/etc/hosts", 1563));
-        Assert.True(container.IsExternal(1570));
-        Assert.False(container.IsExternal(1565));
+        Assert.Equal("/data", container.ExternalMount(1570)?.MountPoint);
+        Assert.Null(container.ExternalMount(1565));
     }
 
     [Fact]
@@ -67,7 +67,5 @@ public sealed class ContainerFilesystemTests
 
         Assert.Equal((36, 35, "98:0", "/mnt1", "/mnt two", "ext3", "/dev/root", "rw,errors=continue"), (entry.Id, entry.ParentId, entry.Device, entry.Root, entry.MountPoint, entry.Type, entry.Source, entry.SuperOptions));
         Assert.Null(MountEntry.Parse("not a mountinfo line"));
-        Assert.True(entry.Covers("/mnt two/x"));
-        Assert.False(entry.Covers("/mnt twox"));
     }
 }

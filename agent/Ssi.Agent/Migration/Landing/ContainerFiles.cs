@@ -36,7 +36,7 @@ internal static class ContainerFiles
             };
         }
 
-        if (container.External.LastOrDefault(m => m.Id == d.MountId) is { } mount)
+        if (container.ExternalMount(d.MountId) is { } mount)
         {
             return planned with { Reason = $"on the container's mount {mount.MountPoint}: reopened on the landing container's mount there, which must hold it (a shared volume does)" };
         }

@@ -41,10 +41,8 @@ internal sealed record ContainerFilesystem(MountEntry Root, IReadOnlyList<MountE
         return new ContainerFilesystem(root, external);
     }
 
-    /// <summary>The mount of the workload's table a path lies on (the deepest mount point that covers it).</summary>
-    public static MountEntry? MountOf(IReadOnlyList<MountEntry> mounts, int mountId) => mounts.LastOrDefault(m => m.Id == mountId);
-
-    public bool IsExternal(int mountId) => External.Any(m => m.Id == mountId);
+    /// <summary>The external mount a descriptor's mount id (fdinfo mnt_id) names, or null.</summary>
+    public MountEntry? ExternalMount(int mountId) => External.LastOrDefault(m => m.Id == mountId);
 
     /// <summary>A file the runtime binds in by itself (/etc/hosts, /etc/hostname, /etc/resolv.conf): the mount point is the file.</summary>
     public bool IsBoundFile(string path, int mountId) => External.Any(m => m.Id == mountId && m.MountPoint == path);
