@@ -80,6 +80,11 @@ public sealed class ContainerMigrationTests(MigratingCluster cluster, ITestOutpu
             {
                 Directory.Delete(directory, recursive: true);
             }
+
+            if (Directory.GetParent(directory) is { } parent && parent.Exists && !parent.EnumerateFileSystemInfos().Any())
+            {
+                parent.Delete(); // the last test class using it
+            }
         }
 
         return Task.CompletedTask;

@@ -198,11 +198,17 @@ internal sealed class SimulatedContainer : IAsyncDisposable
             await InNodeAsync(Spec.Node, "umount", "-l", mount);
         }
 
+        // What is left in its cgroup goes too: a tree a migration restored beside it joined it.
         var cgroup = Path.Combine(PidsHierarchy, CgroupPath.TrimStart('/'));
-        for (var i = 0; i < 50 && System.IO.Directory.Exists(cgroup); i++)
+        for (var i = 0; i < 100 && System.IO.Directory.Exists(cgroup); i++)
         {
             try
             {
+                foreach (var pid in await File.ReadAllLinesAsync(Path.Combine(cgroup, "cgroup.procs")))
+                {
+                    ProcessSignals.Send(int.Parse(pid, CultureInfo.InvariantCulture), ProcessSignals.SIGKILL);
+                }
+
                 System.IO.Directory.Delete(cgroup);
             }
             catch (IOException)
