@@ -71,6 +71,7 @@ internal static class AgentLauncher
             $"--Agent:StateDirectory={node.AgentStateDirectory}",
             $"--Agent:ShimPath={shimPath}",
             $"--Agent:InitialNetworkNamespace={layout.HostNetworkNamespaceFile}",
+            $"--Agent:PodCgroupRoot={node.PodCgroupRoot}",
             "--Filesystem:Enabled=true",
             $"--Filesystem:MountPath={layout.Filesystem.MountPath}",
             $"--Filesystem:HomeNode={layout.Filesystem.HomeNode}",
