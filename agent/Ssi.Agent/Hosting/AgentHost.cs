@@ -76,6 +76,7 @@ public static class AgentHost
         builder.Services.AddSingleton<DeviceMountHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceMountHost>());
         builder.Services.AddSingleton<ProcessTable>();
+        builder.Services.AddSingleton<ContainerWorkloads>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
         builder.Services.AddSingleton<ShimReportListener>();

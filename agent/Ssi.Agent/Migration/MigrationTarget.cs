@@ -175,9 +175,22 @@ internal sealed class MigrationTarget(
                 inherited.Add((3 + inherited.Count, CriuArguments.WorkloadNetworkKey));
             }
 
-            BindMount.EnsureAlone("/", options.Value.RestoreRoot);
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy, landing, plan.Descriptors.Any(d => d.TcpRepair)), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
-                .ConfigureAwait(false);
+            if (landing is not null)
+            {
+                JoinedUtsImages.Apply(attempt.ImageDirectory);
+            }
+
+            using (var landingMounts = LandingFilesystem(plan, landing, attempt.Id))
+            {
+                await criu.RunAsync(
+                    CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, landingMounts?.Root ?? options.Value.RestoreRoot, lazy, landing, plan.Descriptors.Any(d => d.TcpRepair), landingMounts?.External),
+                    attempt.ImageDirectory,
+                    "restore.log",
+                    processEnds,
+                    cancellationToken,
+                    killWhenCancelled: true).ConfigureAwait(false);
+            }
+
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
             if (landing is not null)
@@ -221,6 +234,26 @@ internal sealed class MigrationTarget(
         {
             processEnds.ForEach(FileDescriptor.Close);
         }
+    }
+
+    /// <summary>
+    /// What the restored mount namespace is built on: this node's / (<see cref="AgentOptions.RestoreRoot"/>,
+    /// null here), or, for a workload that ran in a container, the landing container's root and mounts.
+    /// </summary>
+    private LandingMounts? LandingFilesystem(MigrationPlan plan, LandingPlaceholder? landing, string attemptId)
+    {
+        if (plan.Container is not { } container)
+        {
+            BindMount.EnsureAlone("/", options.Value.RestoreRoot);
+            return null;
+        }
+
+        if (landing is null)
+        {
+            throw new MigrationException($"the workload ran in a container (a root file system of its own, {container.RootType}): it needs a landing container on {identity.Node}, and none was named");
+        }
+
+        return LandingMounts.Stage(landing, container.ExternalMounts, ImageDirectory.For(options.Value.LandingMountDirectory, identity.Node, attemptId));
     }
 
     /// <summary>Where a device the process held is opened here: the device itself on its owner, else the owner's remote device file.</summary>

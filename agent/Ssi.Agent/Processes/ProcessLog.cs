@@ -40,4 +40,7 @@ internal static partial class ProcessLog
 
     [LoggerMessage(EventId = 1320, Level = LogLevel.Information, Message = "Signal {Signal} sent to {Target} {ClusterPid}")]
     public static partial void Signalled(ILogger logger, int signal, string target, long clusterPid);
+
+    [LoggerMessage(EventId = 1340, Level = LogLevel.Information, Message = "Found the shim of container {ContainerId} (host pid {ShimPid}): workload {ClusterPid}")]
+    public static partial void ContainerWorkloadFound(ILogger logger, int shimPid, string containerId, long clusterPid);
 }

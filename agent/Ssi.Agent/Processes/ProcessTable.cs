@@ -86,6 +86,36 @@ internal sealed class ProcessTable
         return workload;
     }
 
+    /// <summary>
+    /// Starts tracking a workload found running in a container (<see cref="ContainerWorkloads"/>):
+    /// its shim, started by the container runtime, has no launcher and plays that part; its command
+    /// gets a new cluster PID, as the command of a workload started here does. The workload the shim
+    /// is already in, if any; null when the shim is gone.
+    /// </summary>
+    public Workload? AdoptContainer(int shimPid)
+    {
+        Workload workload;
+        lock (_lock)
+        {
+            if (_byHostPid.TryGetValue(shimPid, out var known))
+            {
+                return known.Workload;
+            }
+
+            if (ProcStat.Read(shimPid) is not { } stat)
+            {
+                return null;
+            }
+
+            workload = new Workload(shimPid) { ShimPid = shimPid, RootClusterPid = AllocateClusterPid() };
+            _reserved.Add(workload.RootClusterPid.Value);
+            _byHostPid[shimPid] = new TrackedProcess(shimPid, stat.StartTicks, null, 0, workload);
+        }
+
+        Resynchronize(workload);
+        return workload;
+    }
+
     /// <summary>The workload whose tree holds <paramref name="cpid"/>.</summary>
     public Workload? FindWorkload(ClusterPid cpid) => Find(cpid)?.Workload;
 
@@ -339,7 +369,7 @@ internal sealed class ProcessTable
                 workload.SetRoot(pid);
             }
         }
-        else if (parent.HostPid == workload.LauncherPid)
+        else if (parent.HostPid == workload.LauncherPid && workload.ShimPid is null)
         {
             workload.ShimPid = pid;
             _shims[pid] = workload;

@@ -93,6 +93,7 @@ internal static class AgentLauncher
             // Every node's /run is the host's here: the shims' report socket gets a tmpfs of the node's own.
             "--Agent:PrivateShimReportDirectory=true",
             $"--Agent:InitialNetworkNamespace={layout.HostNetworkNamespaceFile}",
+            $"--Agent:PodCgroupRoot={node.PodCgroupRoot}",
             "--Filesystem:Enabled=true",
             $"--Filesystem:MountPath={layout.Filesystem.MountPath}",
             $"--Filesystem:HomeNode={layout.Filesystem.HomeNode}",
