@@ -65,6 +65,20 @@ public sealed class AgentOptions
     /// </summary>
     public string? ShimInstallDirectory { get; set; }
 
+    /// <summary>
+    /// The unix datagram socket where this agent hears from its workloads' shims (start, orphans
+    /// reaped, the command's end). The same path on every node, so that a shim restored on another
+    /// node reports to that node's agent, and private to the node (on Kubernetes the node's
+    /// /run/ssi; in local mode see <see cref="PrivateShimReportDirectory"/>). Empty: shims do not report.
+    /// </summary>
+    public string ShimReportSocket { get; set; } = "/run/ssi/agent/shim.sock";
+
+    /// <summary>
+    /// Mount a tmpfs of this node's own at the directory of <see cref="ShimReportSocket"/> (unless one
+    /// is there from an earlier agent): local mode, where every node's /run is the host's.
+    /// </summary>
+    public bool PrivateShimReportDirectory { get; set; }
+
     /// <summary>unshare(1) from util-linux, which makes each workload's PID and IPC namespaces.</summary>
     public string UnsharePath { get; set; } = "unshare";
 

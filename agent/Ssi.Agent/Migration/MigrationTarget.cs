@@ -26,6 +26,7 @@ namespace Ssi.Agent.Migration;
 /// </summary>
 internal sealed class MigrationTarget(
     ProcessTable table,
+    ShimReportListener reports,
     StandInRegistry standIns,
     PeerChannels peers,
     AttemptJournal journal,
@@ -336,18 +337,29 @@ internal sealed class MigrationTarget(
         }
     }
 
-    /// <summary>The agent is the restored shim's parent (subreaper): reap it and report the end where a caller waits.</summary>
+    /// <summary>
+    /// The agent is the restored shim's parent (subreaper): reap it and report the end (the
+    /// command's status as the shim reported it to this node's agent) where a caller waits.
+    /// </summary>
     private void WaitForEnd(Workload workload, int shim)
     {
         var thread = new Thread(() =>
         {
             var ended = ChildProcess.Wait(shim);
-            if (workload.MovedAway || ended is not { } end || workload.SessionNode is null || workload.SessionNode == identity.Node)
+            reports.Drain();
+            if (workload.MovedAway || ended is not { } observed)
             {
-                if (!workload.MovedAway && ended is { } local && workload.SessionNode == identity.Node && workload.RootClusterPid is { } root)
+                table.ForgetShim(workload);
+                return;
+            }
+
+            var end = table.EndWorkload(workload, observed.Status);
+            if (workload.SessionNode is null || workload.SessionNode == identity.Node)
+            {
+                if (workload.SessionNode == identity.Node && workload.RootClusterPid is { } root)
                 {
                     // Back on the node where its caller waits.
-                    table.FindWorkloadByRoot(root)?.RemoteExit?.TrySetResult(local.Status);
+                    table.FindWorkloadByRoot(root)?.RemoteExit?.TrySetResult(end.Status);
                 }
 
                 return;

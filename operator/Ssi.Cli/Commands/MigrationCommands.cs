@@ -13,8 +13,6 @@ namespace Ssi.Cli.Commands;
 /// <summary><c>ssi migrate</c> and <c>ssi apply -f</c>: live migration of a workload to another node.</summary>
 internal static class MigrationCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static IEnumerable<Command> Build(CliContext context) => [Migrate(context), Apply(context)];
 
     private static Command Migrate(CliContext context)
@@ -119,7 +117,7 @@ internal static class MigrationCommands
 
         if (json)
         {
-            CliContext.WriteRaw(JsonSerializer.Serialize(ToStatus(outcome), Json));
+            CliContext.WriteRaw(JsonSerializer.Serialize(ToStatus(outcome), CliJsonContext.Default.ProcessMigrationStatus));
         }
         else
         {
