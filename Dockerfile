@@ -9,7 +9,7 @@
 ARG DOTNET_TAG=10.0-trixie-slim
 
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_TAG} AS build
-# gcc links the NativeAOT workload init.
+# gcc links the NativeAOT programs (workload init, CLI).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
@@ -18,7 +18,7 @@ COPY . .
 # The agent precompiled (ReadyToRun), as local mode runs it: a node's first migration skips the JIT.
 RUN dotnet publish agent/Ssi.Agent/Ssi.Agent.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /out/agent \
  && dotnet publish agent/Ssi.Shim/Ssi.Shim.csproj -c Release -r linux-x64 -o /out/shim \
- && dotnet publish operator/Ssi.Cli/Ssi.Cli.csproj -c Release -o /out/cli \
+ && dotnet publish operator/Ssi.Cli/Ssi.Cli.csproj -c Release -r linux-x64 -o /out/cli \
  && dotnet publish operator/Ssi.Kubectl/Ssi.Kubectl.csproj -c Release -o /out/kubectl-ssi
 
 FROM debian:trixie-slim AS criu
@@ -52,7 +52,10 @@ ENV DOTNET_gcServer=0
 ENTRYPOINT ["/app/ssi-agent"]
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_TAG} AS cli
-COPY --from=build /out/cli /app/
+# `ssi` is NativeAOT; `ssi local up` runs the agent and the workload init found next to it.
+COPY --from=build /out/cli/ssi /app/ssi
+COPY --from=build /out/agent /app/
+COPY --from=build /out/shim/ssi-shim /app/ssi-shim
 # The kubectl plugin (`kubectl ssi`), next to the CLI: copy /opt/kubectl-ssi onto PATH to use it.
 COPY --from=build /out/kubectl-ssi /opt/kubectl-ssi/
 ENTRYPOINT ["/app/ssi"]

@@ -117,6 +117,9 @@ internal static partial class LibC
     public static partial int setns(int fd, int nstype);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int unshare(int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -124,6 +127,13 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long syscall4(long number, long a1, long a2, long a3, long a4);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long syscall5(long number, long a1, long a2, long a3, long a4, long a5);
+
+    public static long Syscall(long number, long a1, nint a2, long a3) => syscall(number, a1, a2, a3);
+
+    public static long Syscall5(long number, long a1, nint a2, long a3, nint a4, long a5) => syscall5(number, a1, a2, a3, a4, a5);
 
     public static int PidfdOpen(int pid) => (int)syscall(SYS_pidfd_open, pid, 0, 0);
 

@@ -2,7 +2,7 @@ using Ssi.Shim;
 
 if (ShimArguments.Parse(args) is not { } arguments)
 {
-    Console.Error.WriteLine("usage: ssi-shim [--own-proc [--hide PATH]...] [--] PROGRAM [ARG...]");
+    Console.Error.WriteLine("usage: ssi-shim [--report SOCKET] [--own-proc [--hide PATH]...] [--] PROGRAM [ARG...]");
     return 2;
 }
 

@@ -9,8 +9,8 @@ namespace Ssi.Shim;
 
 /// <summary>
 /// PID 1 of a workload's PID namespace: mounts the workload's own /proc, starts the command,
-/// forwards the signals it gets to it, reaps every orphan, and exits with the command's status
-/// (which ends the namespace).
+/// forwards the signals it gets to it, reaps every orphan, reports the start, the orphans and the
+/// end to its node's agent, and exits with the command's status (which ends the namespace).
 /// </summary>
 internal static class WorkloadInit
 {
@@ -58,6 +58,7 @@ internal static class WorkloadInit
             return e.Errno == 2 /* ENOENT */ ? 127 : 126;
         }
 
+        Report(arguments, ShimReport.Started(Environment.ProcessId, child));
         var registrations = Forwarded
             .Select(signal => PosixSignalRegistration.Create((PosixSignal)signal, context =>
             {
@@ -72,8 +73,11 @@ internal static class WorkloadInit
             {
                 if (ended.Pid == child)
                 {
+                    Report(arguments, ShimReport.Exited(child, ended.Status));
                     return ended.Status.Code;
                 }
+
+                Report(arguments, ShimReport.Reaped(ended.Pid, ended.Status));
             }
 
             return 0;
@@ -81,6 +85,15 @@ internal static class WorkloadInit
         finally
         {
             registrations.ForEach(r => r.Dispose());
+        }
+    }
+
+    /// <summary>Best effort: a report the agent does not get changes nothing for the workload.</summary>
+    private static void Report(ShimArguments arguments, ShimReport report)
+    {
+        if (arguments.ReportSocket is { } socket)
+        {
+            _ = ShimReportSender.TrySend(socket, report);
         }
     }
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Ssi.Cli.Commands;
+using Ssi.Cli.Local;
 using Ssi.Orchestration.CommandLine;
 
+SystemTrustStore.Skip();
 var context = CliContext.FromEnvironment();
 var root = new RootCommand("ssi: one system image over many nodes (SSI Operator).");
 root.Subcommands.Add(LocalCommands.Build(context));

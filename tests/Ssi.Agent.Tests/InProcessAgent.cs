@@ -80,6 +80,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
             $"--Agent:CredentialsDirectory={directory}",
             $"--Agent:StateDirectory={Path.Combine(directory, "state")}",
             $"--Agent:ShimPath={Path.Combine(RepositoryPaths.Root, "artifacts", "shim", "ssi-shim")}",
+            $"--Agent:ShimReportSocket={Path.Combine(directory, "shim.sock")}",
             "--Agent:InitialNetworkNamespace=/proc/self/ns/net",
             "--Logging:LogLevel:Default=Warning",
             .. extraArguments,

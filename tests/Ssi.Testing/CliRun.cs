@@ -13,9 +13,14 @@ public static class CliRun
         Start(arguments, null, ["nsenter", $"--net=/run/netns/{namespaceName}", "--"]).WaitAsync(TimeSpan.FromMinutes(2));
 
     /// <summary>Starts `ssi` and returns at once; stdin is closed.</summary>
-    public static BackgroundCli Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, IReadOnlyList<string>? wrapper = null)
+    public static BackgroundCli Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, IReadOnlyList<string>? wrapper = null) =>
+        wrapper is { Count: > 0 }
+            ? StartProgram(wrapper[0], [.. wrapper.Skip(1), RepositoryPaths.Cli, .. arguments], environment)
+            : StartProgram(RepositoryPaths.Cli, arguments, environment);
+
+    /// <summary>Starts any program exactly as `ssi` is started (output collected, stdin closed), e.g. to compare with it.</summary>
+    public static BackgroundCli StartProgram(string program, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
     {
-        var program = wrapper is { Count: > 0 } ? wrapper[0] : RepositoryPaths.Cli;
         var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
@@ -24,7 +29,7 @@ public static class CliRun
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        foreach (var argument in (wrapper is { Count: > 0 } ? [.. wrapper.Skip(1), RepositoryPaths.Cli] : Array.Empty<string>()).Concat(arguments))
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }

@@ -7,13 +7,25 @@ public static class RepositoryPaths
 
     public static string Samples => Path.Combine(Root, "crds", "samples");
 
-    /// <summary>The built `ssi` CLI (artifacts/bin/Ssi.Cli/&lt;configuration&gt;/ssi), same configuration as the tests.</summary>
+    /// <summary>
+    /// The `ssi` CLI the tests run, as a user would: the NativeAOT publish of eng/install.sh
+    /// (artifacts/cli/ssi), unless the build of the tests' configuration
+    /// (artifacts/bin/Ssi.Cli/&lt;configuration&gt;/ssi) is newer, i.e. the code changed since the
+    /// publish; then that one, so that no test runs stale code.
+    /// </summary>
     public static string Cli
     {
         get
         {
             var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name; // artifacts/bin/<Project>/<config>/
-            var path = Path.Combine(Root, "artifacts", "bin", "Ssi.Cli", configuration, "ssi");
+            var build = Path.Combine(Root, "artifacts", "bin", "Ssi.Cli", configuration);
+            var published = Path.Combine(Root, "artifacts", "cli", "ssi");
+            if (File.Exists(published) && !Directory.EnumerateFiles(build, "*.dll").Any(dll => File.GetLastWriteTimeUtc(dll) > File.GetLastWriteTimeUtc(published)))
+            {
+                return published;
+            }
+
+            var path = Path.Combine(build, "ssi");
             return File.Exists(path)
                 ? path
                 : throw new PrerequisiteMissingException($"the built CLI at {path} (build the solution first: eng/test.sh does)");

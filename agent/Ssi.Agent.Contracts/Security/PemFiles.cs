@@ -8,8 +8,8 @@ public static class PemFiles
 {
     public static byte[] ReadCertificateDer(string path)
     {
-        var pem = PemEncoding.Find(File.ReadAllText(path));
-        return Convert.FromBase64String(File.ReadAllText(path)[pem.Base64Data]);
+        var text = File.ReadAllText(path);
+        return Convert.FromBase64String(text[PemEncoding.Find(text).Base64Data]);
     }
 
     /// <summary>A certificate with its private key. On Linux (OpenSSL) an ephemeral key is usable by SslStream as is.</summary>

@@ -47,7 +47,7 @@ public static class MountTable
     }
 
     /// <summary>mountinfo writes space, tab, newline and backslash as \ooo octal.</summary>
-    private static string Unescape(string field)
+    internal static string Unescape(string field)
     {
         if (!field.Contains('\\', StringComparison.Ordinal))
         {

@@ -147,8 +147,13 @@ internal sealed class ProcessService(
                 {
                     ProcessTableEventKind.Started => ProcessEvent.Types.Kind.Started,
                     ProcessTableEventKind.Exited => ProcessEvent.Types.Kind.Exited,
+                    ProcessTableEventKind.WorkloadEnded => ProcessEvent.Types.Kind.WorkloadEnded,
                     _ => ProcessEvent.Types.Kind.Execed,
                 },
+                ExitCode = change.End?.Status.Code ?? 0,
+                Signal = change.End?.Status.Signal ?? 0,
+                ReportedByShim = change.End?.ReportedByShim ?? false,
+                OrphansReaped = change.End?.OrphansReaped ?? 0,
                 ClusterPid = change.ClusterPid.Value,
                 ParentClusterPid = change.Parent?.Value ?? 0,
                 Node = identity.Node,
@@ -159,17 +164,21 @@ internal sealed class ProcessService(
         }
     }
 
-    /// <summary>The command's cluster PID, once the shim has started it (a few milliseconds).</summary>
+    /// <summary>
+    /// The command's cluster PID, once the shim has started it (a few milliseconds): the kernel's
+    /// fork event or the shim's report says so; a walk of /proc every 100 ms in case both were lost.
+    /// </summary>
     private async Task<ClusterPid?> WaitForRootAsync(RunningWorkload workload, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < 400 && workload.Workload.RootPid is null && !workload.Exited.IsCompleted; i++)
+        var known = Task.WhenAny(workload.Workload.RootKnown, workload.Exited);
+        for (var i = 0; i < 20 && !known.IsCompleted; i++)
         {
-            if (i % 20 == 19)
+            await Task.WhenAny(known, Task.Delay(100, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!known.IsCompleted)
             {
                 table.ResynchronizeAll();
             }
-
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
         }
 
         return workload.Workload.RootClusterPid;

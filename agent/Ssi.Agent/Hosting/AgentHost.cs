@@ -76,8 +76,11 @@ public static class AgentHost
         builder.Services.AddSingleton<DeviceMountHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeviceMountHost>());
         builder.Services.AddSingleton<ProcessTable>();
+        builder.Services.AddSingleton<ContainerWorkloads>();
         builder.Services.AddSingleton<WorkloadRunner>();
         builder.Services.AddHostedService<ProcessEventMonitor>();
+        builder.Services.AddSingleton<ShimReportListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ShimReportListener>());
         builder.Services.AddSingleton<PeerChannels>();
         builder.Services.AddSingleton<HomeObjectRegistry>();
         builder.Services.AddSingleton<StandInRegistry>();

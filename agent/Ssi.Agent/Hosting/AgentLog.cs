@@ -17,6 +17,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Installed the workload init for landing pods at {Path}")]
     public static partial void ShimInstalled(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Unmounted {Count} copies of landing containers' mounts that a restore left when the agent stopped")]
+    public static partial void LandingCopiesReleased(ILogger logger, int count);
+
     [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Refused a client: {Reason}")]
     public static partial void ClientRefused(ILogger logger, string reason);
 }

@@ -65,6 +65,20 @@ public sealed class AgentOptions
     /// </summary>
     public string? ShimInstallDirectory { get; set; }
 
+    /// <summary>
+    /// The unix datagram socket where this agent hears from its workloads' shims (start, orphans
+    /// reaped, the command's end). The same path on every node, so that a shim restored on another
+    /// node reports to that node's agent, and private to the node (on Kubernetes the node's
+    /// /run/ssi; in local mode see <see cref="PrivateShimReportDirectory"/>). Empty: shims do not report.
+    /// </summary>
+    public string ShimReportSocket { get; set; } = "/run/ssi/agent/shim.sock";
+
+    /// <summary>
+    /// Mount a tmpfs of this node's own at the directory of <see cref="ShimReportSocket"/> (unless one
+    /// is there from an earlier agent): local mode, where every node's /run is the host's.
+    /// </summary>
+    public bool PrivateShimReportDirectory { get; set; }
+
     /// <summary>unshare(1) from util-linux, which makes each workload's PID and IPC namespaces.</summary>
     public string UnsharePath { get; set; } = "unshare";
 
@@ -82,7 +96,22 @@ public sealed class AgentOptions
     /// beneath it; namespace files always): the node's plumbing, which the node a workload moves to
     /// may not have. Local mode's namespace files live under the first two.
     /// </summary>
-    public IList<string> HiddenMounts { get; set; } = ["/run/netns", "/run/ssi-operator", "/run/ssi/restore-root"];
+    public IList<string> HiddenMounts { get; set; } = ["/run/netns", "/run/ssi-operator", "/run/ssi/restore-root", "/run/ssi-landing"];
+
+    /// <summary>
+    /// Where copies of a landing container's root and mounts are mounted while a workload that ran
+    /// in a container is restored into it (<c>&lt;node&gt;/&lt;attempt&gt;</c> beneath; unmounted after the
+    /// restore). Not beneath /run/ssi, which an agent pod shares with the host (bidirectional).
+    /// </summary>
+    public string LandingMountDirectory { get; set; } = "/run/ssi-landing";
+
+    /// <summary>
+    /// The cgroup beneath which this node's pods live (as the kubelet's --cgroup-root): a shim that
+    /// runs as the init of a container in a pod beneath it is a workload of this node (found, not
+    /// started by the agent). "/": every pod. Local mode gives each node a root of its own, since
+    /// its nodes share one cgroup tree.
+    /// </summary>
+    public string PodCgroupRoot { get; set; } = "/";
 
     /// <summary>Where checkpoint images live while a migration needs them: tmpfs, never a disk.</summary>
     public string ImageDirectory { get; set; } = "/dev/shm/ssi-migration";

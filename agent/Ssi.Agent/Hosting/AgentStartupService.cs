@@ -21,6 +21,11 @@ internal sealed class AgentStartupService(
         _ = probe.GetAsync();
         // A workload restored here by criu is reparented to the agent when criu exits: the agent reaps it.
         Native.Processes.ProcessControl.BecomeSubreaper();
+        if (Migration.Landing.LandingMounts.ReleaseLeftOver(Path.Combine(options.Value.LandingMountDirectory, identity.Node)) is > 0 and var left)
+        {
+            AgentLog.LandingCopiesReleased(logger, left);
+        }
+
         if (options.Value.ShimInstallDirectory is { } directory && Processes.ShimInstaller.Install(options.Value.ShimPath, directory) is { } installed)
         {
             AgentLog.ShimInstalled(logger, installed);

@@ -4,6 +4,7 @@ using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Filesystem;
 using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Planning;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Native;
@@ -23,7 +24,7 @@ internal sealed class MigrationPlanner(
 {
     public StandIn? FindStandIn(string key) => standIns.Find(key);
 
-    public (MigrationPlan Plan, Workload Workload, IReadOnlyList<int> Pids, IReadOnlyList<PlannedFd> Fds) Plan(ClusterPid cpid)
+    public (MigrationPlan Plan, Workload Workload, IReadOnlyList<int> Pids, IReadOnlyList<PlannedFd> Fds, ContainerFilesystem? Container) Plan(ClusterPid cpid)
     {
         var workload = table.FindWorkload(cpid)
             ?? throw new KeyNotFoundException($"no process with cluster PID {cpid} on node {identity.Node}");
@@ -39,6 +40,13 @@ internal sealed class MigrationPlanner(
             : new Dictionary<ulong, SocketInfo>();
         var deviceContext = new DeviceContext(exports.Resolve().Select(e => e.Path).ToHashSet(StringComparer.Ordinal), devices.Value.MountPath);
         var fds = DescriptorClassifier.Classify(descriptors, filesystem.Value.MountPath, sockets, deviceContext);
+        var container = ContainerInspector.Of(shim);
+        if (container is not null)
+        {
+            // A process in a container: its files come back in the landing container's root and volumes.
+            var layers = ContainerInspector.Layers(container);
+            fds = fds.Select(f => ContainerFiles.Refine(f, container, layers?.Layer, layers?.Exists ?? (_ => false))).ToList();
+        }
 
         var plan = new MigrationPlan { Node = identity.Node, RootClusterPid = root.Value };
         long memory = 0;
@@ -99,7 +107,13 @@ internal sealed class MigrationPlanner(
 
         plan.Blocked = fds.Any(f => f.IsBlocker);
         plan.OwnNetwork = pids.Count > 0 && OwnNetworkOf(pids[0]) is not null;
-        return (plan, workload, pids, fds);
+        if (container is not null)
+        {
+            plan.Container = new PlannedContainer { RootType = container.Root.Type };
+            plan.Container.ExternalMounts.AddRange(container.ExternalMountPoints);
+        }
+
+        return (plan, workload, pids, fds, container);
     }
 
     /// <summary>The inode of the workload's network namespace when it is not this node's (a pod's), else null.</summary>

@@ -35,7 +35,7 @@ internal sealed class MigrationSource(
 
     public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken)
     {
-        var (plan, workload, pids, fds) = planner.Plan(new ClusterPid(request.ClusterPid));
+        var (plan, workload, pids, fds, container) = planner.Plan(new ClusterPid(request.ClusterPid));
         if (plan.Blocked)
         {
             var blockers = plan.Descriptors.Where(d => d.Action == DescriptorKinds.Blocked).Select(d => $"fd {d.Fd} of {d.ClusterPid} ({d.Target}): {d.Reason}");
@@ -69,20 +69,26 @@ internal sealed class MigrationSource(
             var connections = stayHome.Where(f => f.Kind == DescriptorKinds.TcpSocket).Select(f => f.Descriptor.Inode).ToHashSet();
             var criu = new CriuRunner(options.Value.CriuPath);
             var ownNetwork = MigrationPlanner.OwnNetworkOf(attempt.ShimPid);
+            var containerMounts = container?.ExternalMountPoints;
             if (lazy is null)
             {
-                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external, ownNetwork: ownNetwork, repairTcp: attempt.Repaired.Any), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
+                await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external, ownNetwork: ownNetwork, repairTcp: attempt.Repaired.Any, containerMounts: containerMounts), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 // Everything but memory now; the pages stay with this criu, which serves them to the target.
                 KernelTuning.EnsurePipeMaxSize(logger);
-                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy, ownNetwork, attempt.Repaired.Any), directory, "dump.log", [], statusFd: true);
+                attempt.LazyDump = criu.Start(CriuArguments.Dump(attempt.ShimPid, directory, external, lazy, ownNetwork, attempt.Repaired.Any, containerMounts), directory, "dump.log", [], statusFd: true);
                 await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
             attempt.Repaired.NoteLockTable(directory);
             RelayedTcpImages.Apply(directory, connections);
+            if (containerMounts is not null)
+            {
+                BoundFileImages.Apply(directory, containerMounts.ToHashSet(StringComparer.Ordinal));
+            }
+
             if (ExpiredTimerImages.Apply(directory) is var rearmed and > 0)
             {
                 MigrationLog.TimersRearmed(logger, attempt.Id, rearmed);
@@ -240,7 +246,8 @@ internal sealed class MigrationSource(
         var launcher = attempt.Workload.LauncherPid;
         if (launcher == attempt.ShimPid)
         {
-            ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL); // restored here: its waiter reaps it
+            // Restored here (its waiter reaps it), or a container's init (its runtime reaps it, and the container ends).
+            ProcessSignals.Send(attempt.ShimPid, ProcessSignals.SIGKILL);
             return;
         }
 

@@ -26,6 +26,7 @@ namespace Ssi.Agent.Migration;
 /// </summary>
 internal sealed class MigrationTarget(
     ProcessTable table,
+    ShimReportListener reports,
     StandInRegistry standIns,
     PeerChannels peers,
     AttemptJournal journal,
@@ -174,9 +175,22 @@ internal sealed class MigrationTarget(
                 inherited.Add((3 + inherited.Count, CriuArguments.WorkloadNetworkKey));
             }
 
-            BindMount.EnsureAlone("/", options.Value.RestoreRoot);
-            await criu.RunAsync(CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, options.Value.RestoreRoot, lazy, landing, plan.Descriptors.Any(d => d.TcpRepair)), attempt.ImageDirectory, "restore.log", processEnds, cancellationToken, killWhenCancelled: true)
-                .ConfigureAwait(false);
+            if (landing is not null)
+            {
+                JoinedUtsImages.Apply(attempt.ImageDirectory);
+            }
+
+            using (var landingMounts = LandingFilesystem(plan, landing, attempt.Id))
+            {
+                await criu.RunAsync(
+                    CriuArguments.Restore(attempt.ImageDirectory, pidFile, inherited, landingMounts?.Root ?? options.Value.RestoreRoot, lazy, landing, plan.Descriptors.Any(d => d.TcpRepair), landingMounts?.External),
+                    attempt.ImageDirectory,
+                    "restore.log",
+                    processEnds,
+                    cancellationToken,
+                    killWhenCancelled: true).ConfigureAwait(false);
+            }
+
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
             if (landing is not null)
@@ -220,6 +234,26 @@ internal sealed class MigrationTarget(
         {
             processEnds.ForEach(FileDescriptor.Close);
         }
+    }
+
+    /// <summary>
+    /// What the restored mount namespace is built on: this node's / (<see cref="AgentOptions.RestoreRoot"/>,
+    /// null here), or, for a workload that ran in a container, the landing container's root and mounts.
+    /// </summary>
+    private LandingMounts? LandingFilesystem(MigrationPlan plan, LandingPlaceholder? landing, string attemptId)
+    {
+        if (plan.Container is not { } container)
+        {
+            BindMount.EnsureAlone("/", options.Value.RestoreRoot);
+            return null;
+        }
+
+        if (landing is null)
+        {
+            throw new MigrationException($"the workload ran in a container (a root file system of its own, {container.RootType}): it needs a landing container on {identity.Node}, and none was named");
+        }
+
+        return LandingMounts.Stage(landing, container.ExternalMounts, ImageDirectory.For(options.Value.LandingMountDirectory, identity.Node, attemptId));
     }
 
     /// <summary>Where a device the process held is opened here: the device itself on its owner, else the owner's remote device file.</summary>
@@ -303,18 +337,29 @@ internal sealed class MigrationTarget(
         }
     }
 
-    /// <summary>The agent is the restored shim's parent (subreaper): reap it and report the end where a caller waits.</summary>
+    /// <summary>
+    /// The agent is the restored shim's parent (subreaper): reap it and report the end (the
+    /// command's status as the shim reported it to this node's agent) where a caller waits.
+    /// </summary>
     private void WaitForEnd(Workload workload, int shim)
     {
         var thread = new Thread(() =>
         {
             var ended = ChildProcess.Wait(shim);
-            if (workload.MovedAway || ended is not { } end || workload.SessionNode is null || workload.SessionNode == identity.Node)
+            reports.Drain();
+            if (workload.MovedAway || ended is not { } observed)
             {
-                if (!workload.MovedAway && ended is { } local && workload.SessionNode == identity.Node && workload.RootClusterPid is { } root)
+                table.ForgetShim(workload);
+                return;
+            }
+
+            var end = table.EndWorkload(workload, observed.Status);
+            if (workload.SessionNode is null || workload.SessionNode == identity.Node)
+            {
+                if (workload.SessionNode == identity.Node && workload.RootClusterPid is { } root)
                 {
                     // Back on the node where its caller waits.
-                    table.FindWorkloadByRoot(root)?.RemoteExit?.TrySetResult(local.Status);
+                    table.FindWorkloadByRoot(root)?.RemoteExit?.TrySetResult(end.Status);
                 }
 
                 return;

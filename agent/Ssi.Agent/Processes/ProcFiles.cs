@@ -44,6 +44,13 @@ internal static class ProcFiles
         return int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
     }
 
+    /// <summary>
+    /// Whether the process's root directory is not the agent's: a container's (the agent's own
+    /// workloads share the node's root). False when it cannot be told (the process is gone).
+    /// </summary>
+    public static bool HasOwnRoot(int pid) =>
+        Native.FileStatus.Of($"/proc/{pid}/root") is { } root && Native.FileStatus.Of("/") is { } node && (root.Dev, root.Inode) != (node.Dev, node.Inode);
+
     /// <summary>Direct children of a process (all of its threads' children).</summary>
     public static IEnumerable<int> Children(int pid) => Native.Processes.ProcessTree.Children(pid);
 

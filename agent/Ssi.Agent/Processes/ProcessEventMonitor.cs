@@ -9,10 +9,11 @@ namespace Ssi.Agent.Processes;
 
 /// <summary>
 /// Feeds the process table with the kernel's fork/exec/exit events (proc connector), so that
-/// starts and exits are noticed as they happen without polling every process. Falls back to
-/// walking the workloads' trees in /proc twice a second where the connector is unavailable.
+/// starts and exits are noticed as they happen without polling every process, and the shims of
+/// this node's containers as they start (<see cref="ContainerWorkloads"/>). Falls back to walking
+/// the workloads' trees in /proc twice a second where the connector is unavailable.
 /// </summary>
-internal sealed class ProcessEventMonitor(ProcessTable table, IOptions<AgentOptions> options, ILogger<ProcessEventMonitor> logger) : BackgroundService
+internal sealed class ProcessEventMonitor(ProcessTable table, ContainerWorkloads containers, IOptions<AgentOptions> options, ILogger<ProcessEventMonitor> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
 
@@ -23,6 +24,7 @@ internal sealed class ProcessEventMonitor(ProcessTable table, IOptions<AgentOpti
         {
             connector = ProcConnector.Open(options.Value.InitialNetworkNamespace, Tick);
             ProcessLog.ConnectorOpened(logger);
+            containers.DiscoverAll(); // the containers that started before the agent
         }
         catch (Exception e) when (e is NativeException or IOException)
         {
@@ -65,6 +67,7 @@ internal sealed class ProcessEventMonitor(ProcessTable table, IOptions<AgentOpti
             {
                 ProcessLog.EventsLost(logger);
                 table.ResynchronizeAll();
+                containers.DiscoverAll();
                 continue;
             }
 
@@ -80,6 +83,7 @@ internal sealed class ProcessEventMonitor(ProcessTable table, IOptions<AgentOpti
                     break;
                 case ProcEventKind.Exec:
                     table.OnExec(e.Tgid);
+                    containers.OnExec(e.Tgid);
                     break;
                 case ProcEventKind.Exit:
                     table.OnExit(e.Pid, e.Tgid);
@@ -94,6 +98,7 @@ internal sealed class ProcessEventMonitor(ProcessTable table, IOptions<AgentOpti
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             table.ResynchronizeAll();
+            containers.DiscoverAll();
         }
     }
 }

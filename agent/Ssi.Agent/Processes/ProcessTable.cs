@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Hosting;
+using Ssi.Agent.Native.Processes;
 
 namespace Ssi.Agent.Processes;
 
@@ -19,6 +20,9 @@ internal sealed class ProcessTable
     private readonly List<Channel<ProcessTableEvent>> _watchers = [];
     private readonly HashSet<ClusterPid> _reserved = [];
     private readonly Dictionary<ClusterPid, Workload> _started = [];
+
+    /// <summary>Workloads by their shim's host PID, until their end is settled (their shim's last report can come after its exit event).</summary>
+    private readonly Dictionary<int, Workload> _shims = [];
     private readonly LocalPidAllocator _allocator;
     private readonly int _nodeIndex;
     private readonly TimeProvider _time;
@@ -71,10 +75,41 @@ internal sealed class ProcessTable
         var workload = new Workload(shimPid) { ShimPid = shimPid, RootClusterPid = root, RestoredClusterPids = byNamespacePid };
         lock (_lock)
         {
+            _shims[shimPid] = workload;
             if (ProcStat.Read(shimPid) is { } stat)
             {
                 _byHostPid[shimPid] = new TrackedProcess(shimPid, stat.StartTicks, null, 0, workload);
             }
+        }
+
+        Resynchronize(workload);
+        return workload;
+    }
+
+    /// <summary>
+    /// Starts tracking a workload found running in a container (<see cref="ContainerWorkloads"/>):
+    /// its shim, started by the container runtime, has no launcher and plays that part; its command
+    /// gets a new cluster PID, as the command of a workload started here does. The workload the shim
+    /// is already in, if any; null when the shim is gone.
+    /// </summary>
+    public Workload? AdoptContainer(int shimPid)
+    {
+        Workload workload;
+        lock (_lock)
+        {
+            if (_byHostPid.TryGetValue(shimPid, out var known))
+            {
+                return known.Workload;
+            }
+
+            if (ProcStat.Read(shimPid) is not { } stat)
+            {
+                return null;
+            }
+
+            workload = new Workload(shimPid) { ShimPid = shimPid, RootClusterPid = AllocateClusterPid() };
+            _reserved.Add(workload.RootClusterPid.Value);
+            _byHostPid[shimPid] = new TrackedProcess(shimPid, stat.StartTicks, null, 0, workload);
         }
 
         Resynchronize(workload);
@@ -98,6 +133,82 @@ internal sealed class ProcessTable
         lock (_lock)
         {
             _started.Remove(root);
+        }
+    }
+
+    /// <summary>The workload whose shim has host PID <paramref name="pid"/>, or null when that process is no shim of this node.</summary>
+    public Workload? FindWorkloadOfShim(int pid)
+    {
+        lock (_lock)
+        {
+            if (_shims.TryGetValue(pid, out var known))
+            {
+                return known;
+            }
+        }
+
+        // A shim reports its start at once: the kernel's fork event may not have named it yet.
+        ResynchronizeAll();
+        lock (_lock)
+        {
+            return _shims.GetValueOrDefault(pid);
+        }
+    }
+
+    /// <summary>What a workload's shim reported: its start (the table walks the workload at once), an orphan reaped, or the command's end.</summary>
+    public void OnShimReport(Workload workload, ShimReport report)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(report);
+        switch (report.Kind)
+        {
+            case ShimReportKind.Started:
+                Resynchronize(workload);
+                break;
+            case ShimReportKind.Reaped:
+                workload.CountOrphanReaped();
+                break;
+            case ShimReportKind.Exited:
+                workload.ReportedExit = report.Status;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The workload ended here (its launcher or its restored shim was reaped, and the reports its
+    /// shim sent before are in): how, as its shim reported it or else as observed, published to watchers.
+    /// </summary>
+    public WorkloadEnd EndWorkload(Workload workload, ExitStatus observed)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        var end = new WorkloadEnd(workload.ReportedExit ?? observed, workload.ReportedExit is not null, workload.OrphansReaped);
+        lock (_lock)
+        {
+            RemoveShim(workload);
+            if (workload.RootClusterPid is { } root)
+            {
+                Publish(new ProcessTableEvent(ProcessTableEventKind.WorkloadEnded, root, null, workload.RootPid ?? workload.LauncherPid, _time.GetUtcNow(), end));
+            }
+        }
+
+        return end;
+    }
+
+    /// <summary>A workload that ended elsewhere or was abandoned here: its shim is no longer one of this node's.</summary>
+    public void ForgetShim(Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        lock (_lock)
+        {
+            RemoveShim(workload);
+        }
+    }
+
+    private void RemoveShim(Workload workload)
+    {
+        if (workload.ShimPid is { } shim && _shims.GetValueOrDefault(shim) == workload)
+        {
+            _shims.Remove(shim);
         }
     }
 
@@ -255,18 +366,19 @@ internal sealed class ProcessTable
             cpid = restored.TryGetValue(ProcFiles.NamespacePid(pid), out var kept) ? kept : AllocateClusterPid();
             if (cpid == workload.RootClusterPid)
             {
-                workload.RootPid = pid;
+                workload.SetRoot(pid);
             }
         }
-        else if (parent.HostPid == workload.LauncherPid)
+        else if (parent.HostPid == workload.LauncherPid && workload.ShimPid is null)
         {
             workload.ShimPid = pid;
+            _shims[pid] = workload;
         }
         else if (parent.HostPid == workload.ShimPid && workload.RootPid is null && workload.RootClusterPid is { } reserved)
         {
             cpid = reserved;
             _reserved.Remove(reserved);
-            workload.RootPid = pid;
+            workload.SetRoot(pid);
         }
         else
         {

@@ -9,12 +9,18 @@ namespace Ssi.Agent.Processes;
 /// </summary>
 internal sealed class Workload(int launcherPid)
 {
+    private readonly TaskCompletionSource _rootKnown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _orphansReaped;
+
     public int LauncherPid { get; } = launcherPid;
 
     public int? ShimPid { get; set; }
 
     /// <summary>The command the shim started: the root of what users see.</summary>
-    public int? RootPid { get; set; }
+    public int? RootPid { get; private set; }
+
+    /// <summary>Completes when <see cref="RootPid"/> is known (the kernel's fork event, a walk of /proc, or the shim's report).</summary>
+    public Task RootKnown => _rootKnown.Task;
 
     public ClusterPid? RootClusterPid { get; set; }
 
@@ -32,5 +38,19 @@ internal sealed class Workload(int launcherPid)
     /// <summary>The workload moved to another node: the end of the copy here is not its end.</summary>
     public bool MovedAway { get; set; }
 
+    /// <summary>How the command ended, as its shim reported it (null until then, or when the report was lost).</summary>
+    public ExitStatus? ReportedExit { get; set; }
+
+    /// <summary>Orphans the shim reported it reaped.</summary>
+    public int OrphansReaped => _orphansReaped;
+
     public bool Restored => RestoredClusterPids is not null;
+
+    public void SetRoot(int pid)
+    {
+        RootPid = pid;
+        _rootKnown.TrySetResult();
+    }
+
+    public void CountOrphanReaped() => Interlocked.Increment(ref _orphansReaped);
 }

@@ -13,8 +13,9 @@ namespace Ssi.Agent.Processes;
 /// its own (a later restore elsewhere can never collide on PIDs) with its own /proc, SysV IPC
 /// namespace and mount namespace (a copy of the node's: the shared filesystem and the remote device
 /// files included), while it shares the node's network namespace. stdio is three pipes, or a new pty.
+/// The shim reports to <see cref="ShimReportListener"/>.
 /// </summary>
-internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> options, AgentIdentity identity)
+internal sealed class WorkloadRunner(ProcessTable table, ShimReportListener reports, IOptions<AgentOptions> options, AgentIdentity identity)
 {
     private const int O_RDWR = 2;
     private const int O_NOCTTY = 0x100;
@@ -32,6 +33,11 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
         }
 
         var argv = new List<string> { o.UnsharePath, "--pid", "--ipc", "--mount", "--propagation", "slave", "--fork", "--", o.ShimPath, "--own-proc" };
+        if (!string.IsNullOrEmpty(o.ShimReportSocket))
+        {
+            argv.AddRange(["--report", o.ShimReportSocket]);
+        }
+
         foreach (var hidden in o.HiddenMounts)
         {
             argv.AddRange(["--hide", hidden]);
@@ -160,8 +166,9 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
     }
 
     /// <summary>
-    /// The workload's exit status: its launcher's, or, when the workload moved to another node
-    /// (the launcher then ends with the original), the one reported from there.
+    /// The workload's exit status: its command's, as its shim reported it (else the launcher's,
+    /// which ends as the shim did), or, when the workload moved to another node (the launcher then
+    /// ends with the original), the one reported from there.
     /// </summary>
     private Task<ExitStatus> WaitAsync(int launcherPid, Workload workload)
     {
@@ -169,13 +176,15 @@ internal sealed class WorkloadRunner(ProcessTable table, IOptions<AgentOptions> 
         var thread = new Thread(() =>
         {
             var ended = ChildProcess.Wait(launcherPid);
+            reports.Drain();
             if (workload.RemoteExit is { } remote)
             {
+                table.ForgetShim(workload);
                 _ = remote.Task.ContinueWith(t => Complete(t.Result), TaskScheduler.Default);
                 return;
             }
 
-            Complete(ended?.Status ?? new ExitStatus(255, 0));
+            Complete(table.EndWorkload(workload, ended?.Status ?? new ExitStatus(255, 0)).Status);
         }, maxStackSize: 128 * 1024)
         {
             IsBackground = true,

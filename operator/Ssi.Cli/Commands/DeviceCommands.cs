@@ -11,8 +11,6 @@ namespace Ssi.Cli.Commands;
 /// <summary><c>ssi dev ls</c>: every node's exported devices and who has them open.</summary>
 internal static class DeviceCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static Command Build(CliContext context)
     {
         var dev = new Command("dev", "Devices of every node, usable from every node under /run/ssi/dev/NODE/NAME.");
@@ -41,20 +39,7 @@ internal static class DeviceCommands
 
             if (parse.GetValue(output) == "json")
             {
-                context.Console.WriteLine(JsonSerializer.Serialize(new
-                {
-                    devices = list.Devices.Select(d => new
-                    {
-                        node = d.Node,
-                        name = d.Device.Name,
-                        path = d.Device.Path,
-                        remotePath = $"/run/ssi/dev/{d.Node}/{d.Device.Name}",
-                        major = d.Device.Major,
-                        minor = d.Device.Minor,
-                        openedBy = d.Device.Openers.Select(o => new { node = o.Node, pid = o.Pid, command = o.Command }),
-                    }),
-                    unreachable = list.Unreachable.Select(u => new { node = u.Node, reason = u.Reason }),
-                }, Json));
+                context.Console.WriteLine(JsonSerializer.Serialize(DeviceListJson.From(list), CliJsonContext.Default.DeviceListJson));
             }
             else
             {

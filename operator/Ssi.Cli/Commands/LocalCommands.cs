@@ -124,7 +124,7 @@ internal static class LocalCommands
 
             if (parse.GetValue(output) == "json")
             {
-                CliContext.WriteRaw(JsonSerializer.Serialize(reports.Select(StatusJson.From), StatusJson.Options));
+                CliContext.WriteRaw(JsonSerializer.Serialize(reports.Select(StatusJson.From).ToList(), CliJsonContext.Default.IReadOnlyListStatusJson));
             }
             else
             {

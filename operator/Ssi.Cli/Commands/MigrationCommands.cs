@@ -13,8 +13,6 @@ namespace Ssi.Cli.Commands;
 /// <summary><c>ssi migrate</c> and <c>ssi apply -f</c>: live migration of a workload to another node.</summary>
 internal static class MigrationCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static IEnumerable<Command> Build(CliContext context) => [Migrate(context), Apply(context)];
 
     private static Command Migrate(CliContext context)
@@ -25,14 +23,19 @@ internal static class MigrationCommands
         var mode = new Option<string>("--mode") { Description = "stop-copy, lazy or auto (default).", DefaultValueFactory = _ => ProcessMigrationSpec.ModeAuto };
         mode.AcceptOnlyFromAmong(ProcessMigrationSpec.ModeStopCopy, ProcessMigrationSpec.ModeLazy, ProcessMigrationSpec.ModeAuto);
         var dryRun = new Option<bool>("--dry-run") { Description = "Only print the plan: what happens to every descriptor. Nothing is frozen." };
+        var landing = new Option<string?>("--landing")
+        {
+            Description = "Container id of a container running on the target node to land in (its namespaces, cgroups, root file system and mounts): for a process in a container, as the landing pod the operator makes on Kubernetes.",
+        };
         var output = Output();
-        var command = new Command("migrate", "Move a running workload to another node; every descriptor keeps working.") { cpid, to, mode, dryRun, cluster, output };
+        var command = new Command("migrate", "Move a running workload to another node; every descriptor keeps working.") { cpid, to, mode, dryRun, landing, cluster, output };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context,
             parse.GetValue(cluster),
             new MigrationRequest(parse.GetValue(cpid), parse.GetValue(to)!, parse.GetValue(mode)!, parse.GetValue(dryRun), NewAttemptId()),
             parse.GetValue(output) == "json",
-            cancellationToken));
+            cancellationToken,
+            landing: parse.GetValue(landing) is { Length: > 0 } id ? new ContainerLanding(id) : null));
         return command;
     }
 
@@ -80,7 +83,7 @@ internal static class MigrationCommands
 
     private static string NewAttemptId() => $"m{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    private static async Task<int> RunAsync(CliContext context, string? clusterName, MigrationRequest request, bool json, CancellationToken cancellationToken, string? name = null)
+    private static async Task<int> RunAsync(CliContext context, string? clusterName, MigrationRequest request, bool json, CancellationToken cancellationToken, string? name = null, ILandingAdapter? landing = null)
     {
         MigrationOutcome outcome;
         try
@@ -92,7 +95,7 @@ internal static class MigrationCommands
                 context.Console.MarkupLineInterpolated($"Migrating {request.ClusterPid} to {request.TargetNode}{(name is null ? "" : $" ({name})")}{(request.DryRun ? " (dry run)" : "")}");
             }
 
-            var coordinator = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System);
+            var coordinator = new MigrationCoordinator(connector, new LocalStrandedProcesses(), TimeProvider.System, landing);
             outcome = await coordinator.RunAsync(request, new ConsoleMigrationObserver(context.Console, json), cancellationToken);
         }
         catch (LocalClusterException e)
@@ -114,7 +117,7 @@ internal static class MigrationCommands
 
         if (json)
         {
-            CliContext.WriteRaw(JsonSerializer.Serialize(ToStatus(outcome), Json));
+            CliContext.WriteRaw(JsonSerializer.Serialize(ToStatus(outcome), CliJsonContext.Default.ProcessMigrationStatus));
         }
         else
         {

@@ -10,10 +10,12 @@ internal static class AgentLauncher
     public const string ShimPathVariable = "SSI_SHIM_PATH";
 
     /// <summary>
-    /// The agent program: $SSI_AGENT_PATH, else the newer of ssi-agent next to the CLI (the build)
-    /// and artifacts/agent/ssi-agent (the ReadyToRun publish of eng/install.sh, which spares a
-    /// node's first migration its JIT work): newer by its assembly, so that a rebuild after the
-    /// publish is what runs.
+    /// The agent program: $SSI_AGENT_PATH, else the newer of the build's ssi-agent and
+    /// artifacts/agent/ssi-agent (the ReadyToRun publish of eng/install.sh, which spares a node's
+    /// first migration its JIT work): newer by its assembly, so that a rebuild after the publish is
+    /// what runs. The build's is the copy next to the CLI (the JIT build, or an image), or the
+    /// Release build in artifacts/bin for the NativeAOT CLI, which eng/install.sh publishes alone
+    /// to artifacts/cli.
     /// </summary>
     public static string FindAgent()
     {
@@ -25,13 +27,30 @@ internal static class AgentLauncher
                 : throw new FileNotFoundException($"the agent program {configured} does not exist (build the solution, or set {AgentPathVariable})", configured);
         }
 
-        string[] candidates = [Path.Combine(AppContext.BaseDirectory, "ssi-agent"), Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "agent", "ssi-agent"))];
-        return candidates.Where(File.Exists).OrderByDescending(BuiltAt).FirstOrDefault()
+        var nextToCli = Path.Combine(AppContext.BaseDirectory, "ssi-agent");
+        var artifacts = ArtifactsDirectory();
+        string[] candidates = artifacts is null
+            ? [nextToCli]
+            : [File.Exists(nextToCli) ? nextToCli : Path.Combine(artifacts, "bin", "Ssi.Agent", "release", "ssi-agent"), Path.Combine(artifacts, "agent", "ssi-agent")];
+        return candidates.Where(p => File.Exists(p) && File.Exists(p + ".dll")).OrderByDescending(BuiltAt).FirstOrDefault()
             ?? throw new FileNotFoundException($"the agent program is not at {string.Join(" or ", candidates)} (build the solution, or set {AgentPathVariable})", candidates[0]);
     }
 
-    private static DateTime BuiltAt(string program) =>
-        File.GetLastWriteTimeUtc(File.Exists(program + ".dll") ? program + ".dll" : program);
+    private static DateTime BuiltAt(string program) => File.GetLastWriteTimeUtc(program + ".dll");
+
+    /// <summary>The repository's artifacts/ directory when the CLI runs from it (artifacts/bin/Ssi.Cli/CONFIG or artifacts/cli), else null.</summary>
+    private static string? ArtifactsDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (directory.Name == "artifacts")
+            {
+                return directory.FullName;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The workload init: $SSI_SHIM_PATH, else the NativeAOT build next to the CLI (an image) or in
@@ -40,9 +59,10 @@ internal static class AgentLauncher
     public static string FindShim()
     {
         var configured = Environment.GetEnvironmentVariable(ShimPathVariable);
-        string[] candidates = string.IsNullOrEmpty(configured)
-            ? [Path.Combine(AppContext.BaseDirectory, "ssi-shim"), Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "shim", "ssi-shim"))]
-            : [configured];
+        var artifacts = ArtifactsDirectory();
+        string[] candidates = !string.IsNullOrEmpty(configured) ? [configured]
+            : artifacts is null ? [Path.Combine(AppContext.BaseDirectory, "ssi-shim")]
+            : [Path.Combine(AppContext.BaseDirectory, "ssi-shim"), Path.Combine(artifacts, "shim", "ssi-shim")];
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new FileNotFoundException($"the workload init ssi-shim is not at {string.Join(" or ", candidates)} (run eng/install.sh, or set {ShimPathVariable})");
     }
@@ -70,7 +90,10 @@ internal static class AgentLauncher
             $"--Agent:CredentialsDirectory={node.CredentialsDirectory}",
             $"--Agent:StateDirectory={node.AgentStateDirectory}",
             $"--Agent:ShimPath={shimPath}",
+            // Every node's /run is the host's here: the shims' report socket gets a tmpfs of the node's own.
+            "--Agent:PrivateShimReportDirectory=true",
             $"--Agent:InitialNetworkNamespace={layout.HostNetworkNamespaceFile}",
+            $"--Agent:PodCgroupRoot={node.PodCgroupRoot}",
             "--Filesystem:Enabled=true",
             $"--Filesystem:MountPath={layout.Filesystem.MountPath}",
             $"--Filesystem:HomeNode={layout.Filesystem.HomeNode}",

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Ssi.Api.V1Alpha1;
 
 namespace Ssi.Cli.Local;
@@ -10,14 +9,6 @@ namespace Ssi.Cli.Local;
 /// </summary>
 internal sealed class LocalClusterState
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public LocalClusterPhase Phase { get; set; } = LocalClusterPhase.Creating;
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -47,7 +38,7 @@ internal sealed class LocalClusterState
 
         try
         {
-            return JsonSerializer.Deserialize<LocalClusterState>(File.ReadAllText(path), Json);
+            return JsonSerializer.Deserialize(File.ReadAllText(path), LocalStateJsonContext.Default.LocalClusterState);
         }
         catch (JsonException)
         {
@@ -61,7 +52,7 @@ internal sealed class LocalClusterState
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, this, Json);
+            JsonSerializer.Serialize(stream, this, LocalStateJsonContext.Default.LocalClusterState);
             stream.Flush(flushToDisk: true);
         }
 

@@ -17,4 +17,11 @@ internal sealed record LocalNodeLayout(
     IReadOnlyList<string>? Devices = null)
 {
     public string NetworkNamespacePath => $"/run/netns/{NetworkNamespace}";
+
+    /// <summary>
+    /// The cgroup beneath which the node's pods live, as a kubelet's --cgroup-root (Agent:PodCgroupRoot):
+    /// the nodes of a local cluster share the machine's cgroup tree, so each has a root of its own,
+    /// named like its network namespace. Nothing makes pods there but tests that stand in for a kubelet.
+    /// </summary>
+    public string PodCgroupRoot => "/" + NetworkNamespace;
 }

@@ -11,8 +11,6 @@ namespace Ssi.Orchestration.CommandLine;
 /// <summary><c>ps</c>, <c>kill</c>, <c>run</c>: the cluster-wide process space, for `ssi` and `kubectl ssi` alike.</summary>
 public static class ProcessCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static IEnumerable<Command> Build(IProcessCommandHost host) => [Ps(host), Kill(host), RunCommand.Build(host)];
 
     private static Command Ps(IProcessCommandHost host)
@@ -40,28 +38,7 @@ public static class ProcessCommands
 
             if (parse.GetValue(output) == "json")
             {
-                RawOutput.WriteLine(JsonSerializer.Serialize(new
-                {
-                    processes = list.Processes.Select(p => new
-                    {
-                        clusterPid = p.ClusterPid,
-                        parentClusterPid = p.ParentClusterPid,
-                        processGroupClusterPid = p.ProcessGroupClusterPid,
-                        sessionClusterPid = p.SessionClusterPid,
-                        workloadClusterPid = p.WorkloadClusterPid,
-                        node = p.Node,
-                        hostPid = p.HostPid,
-                        namespacePid = p.NamespacePid,
-                        command = p.Command,
-                        commandLine = p.CommandLine,
-                        state = p.State,
-                        cpuTimeMs = p.CpuTimeMs,
-                        cpuPercent = p.CpuPercent,
-                        rssBytes = p.RssBytes,
-                        startedAt = p.StartedAt?.ToDateTimeOffset(),
-                    }),
-                    unreachable = list.Unreachable.Select(u => new { node = u.Node, reason = u.Reason }),
-                }, Json));
+                RawOutput.WriteLine(JsonSerializer.Serialize(ProcessListJson.From(list), CommandLineJsonContext.Default.ProcessListJson));
             }
             else
             {

@@ -1,8 +1,6 @@
-using System.Collections;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Ssi.Orchestration.Manifests;
 
@@ -13,18 +11,14 @@ namespace Ssi.Orchestration.Manifests;
 /// </summary>
 public static class ManifestBinder
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
+    /// <summary>Binds the document to <typeparamref name="T"/>, one of the kinds <see cref="ManifestJsonContext"/> knows.</summary>
     public static T Bind<T>(ManifestDocument document)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(document);
+        var typeInfo = (JsonTypeInfo<T>)ManifestJsonContext.Default.GetTypeInfo(typeof(T))!;
         var errors = new List<ManifestError>();
-        Check(document.Root, typeof(T), "", document, errors);
+        Check(document.Root, typeInfo, "", document, errors);
         if (errors.Count > 0)
         {
             throw new ManifestException(errors);
@@ -32,7 +26,7 @@ public static class ManifestBinder
 
         try
         {
-            return document.Root.Deserialize<T>(Options)
+            return document.Root.Deserialize(typeInfo)
                 ?? throw new ManifestException([document.Error("", "is empty")]);
         }
         catch (JsonException e)
@@ -42,14 +36,15 @@ public static class ManifestBinder
         }
     }
 
-    private static void Check(JsonNode? node, Type type, string path, ManifestDocument document, List<ManifestError> errors)
+    /// <summary>Walks the JSON against the serializer's own metadata of the type (names, kinds, element types).</summary>
+    private static void Check(JsonNode? node, JsonTypeInfo typeInfo, string path, ManifestDocument document, List<ManifestError> errors)
     {
         if (node is null)
         {
             return; // absent; required fields are the validator's business
         }
 
-        type = Nullable.GetUnderlyingType(type) ?? type;
+        var type = Nullable.GetUnderlyingType(typeInfo.Type) ?? typeInfo.Type;
         if (type == typeof(object) || type == typeof(JsonNode) || type == typeof(JsonElement))
         {
             return;
@@ -78,7 +73,7 @@ public static class ManifestBinder
         {
             Expect(node, JsonValueKind.String, "a timestamp such as 2026-01-02T03:04:05Z", path, document, errors);
         }
-        else if (DictionaryValueType(type) is { } valueType)
+        else if (typeInfo.Kind == JsonTypeInfoKind.Dictionary && typeInfo.KeyType == typeof(string))
         {
             if (node is not JsonObject map)
             {
@@ -86,12 +81,13 @@ public static class ManifestBinder
                 return;
             }
 
+            var values = typeInfo.Options.GetTypeInfo(typeInfo.ElementType!);
             foreach (var (key, child) in map)
             {
-                Check(child, valueType, $"{path}.{key}", document, errors);
+                Check(child, values, $"{path}.{key}", document, errors);
             }
         }
-        else if (ListItemType(type) is { } itemType)
+        else if (typeInfo.Kind == JsonTypeInfoKind.Enumerable)
         {
             if (node is not JsonArray array)
             {
@@ -99,18 +95,19 @@ public static class ManifestBinder
                 return;
             }
 
+            var items = typeInfo.Options.GetTypeInfo(typeInfo.ElementType!);
             for (var i = 0; i < array.Count; i++)
             {
-                Check(array[i], itemType, $"{path}[{i}]", document, errors);
+                Check(array[i], items, $"{path}[{i}]", document, errors);
             }
         }
-        else if (type.IsClass)
+        else if (typeInfo.Kind == JsonTypeInfoKind.Object && !type.IsValueType)
         {
-            CheckObject(node, type, path, document, errors);
+            CheckObject(node, typeInfo, path, document, errors);
         }
     }
 
-    private static void CheckObject(JsonNode node, Type type, string path, ManifestDocument document, List<ManifestError> errors)
+    private static void CheckObject(JsonNode node, JsonTypeInfo typeInfo, string path, ManifestDocument document, List<ManifestError> errors)
     {
         if (node is not JsonObject obj)
         {
@@ -118,7 +115,7 @@ public static class ManifestBinder
             return;
         }
 
-        var properties = JsonProperties(type);
+        var properties = typeInfo.Properties.ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var (key, child) in obj)
         {
             var childPath = path.Length == 0 ? key : $"{path}.{key}";
@@ -129,7 +126,7 @@ public static class ManifestBinder
                 continue;
             }
 
-            Check(child, property.PropertyType, childPath, document, errors);
+            Check(child, typeInfo.Options.GetTypeInfo(property.PropertyType), childPath, document, errors);
         }
     }
 
@@ -150,44 +147,6 @@ public static class ManifestBinder
         JsonValueKind.True or JsonValueKind.False => $"the boolean {node.ToJsonString()}",
         _ => node.ToJsonString(),
     };
-
-    private static Dictionary<string, PropertyInfo> JsonProperties(Type type)
-    {
-        var result = new Dictionary<string, PropertyInfo>(StringComparer.Ordinal);
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Always })
-            {
-                continue;
-            }
-
-            var name = property.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name
-                ?? JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            result[name] = property;
-        }
-
-        return result;
-    }
-
-    private static Type? DictionaryValueType(Type type) =>
-        FindGeneric(type, typeof(IDictionary<,>)) is { } dictionary && dictionary.GetGenericArguments()[0] == typeof(string)
-            ? dictionary.GetGenericArguments()[1]
-            : null;
-
-    private static Type? ListItemType(Type type) =>
-        type != typeof(string) && typeof(IEnumerable).IsAssignableFrom(type) && FindGeneric(type, typeof(IList<>)) is { } list
-            ? list.GetGenericArguments()[0]
-            : null;
-
-    private static Type? FindGeneric(Type type, Type definition)
-    {
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == definition)
-        {
-            return type;
-        }
-
-        return type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == definition);
-    }
 
     private static string? Closest(string key, IEnumerable<string> candidates)
     {

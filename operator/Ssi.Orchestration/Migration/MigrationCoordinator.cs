@@ -65,7 +65,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         if (request.DryRun)
         {
             outcome.Phase = MigrationPhases.Planned;
-            outcome.Message = $"Dry run: {outcome.Plan.Count} descriptors of {plan.Processes.Count} processes would move from {sourceNode} to {request.TargetNode}.";
+            outcome.Message = $"Dry run: {outcome.Plan.Count} descriptors of {plan.Processes.Count} processes would move from {sourceNode} to {request.TargetNode}.{InContainer(plan)}";
             await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
             return outcome;
         }
@@ -79,6 +79,11 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         {
             await _landing.ReleaseAsync(cancellationToken).ConfigureAwait(false);
             return await EndAsync(outcome, observer, MigrationPhases.Failed, $"No landing place on {request.TargetNode}: {e.Message} Nothing was frozen; the process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.Container is { } container && landingTarget is null)
+        {
+            return await EndAsync(outcome, observer, MigrationPhases.Failed, $"Process {request.ClusterPid} runs in a container with a root file system of its own ({container.RootType}): it can only move into a landing container on {request.TargetNode}, and none was given. Nothing was frozen; the process runs on {sourceNode} as before.", cancellationToken).ConfigureAwait(false);
         }
 
         var targetInfo = await Node(request.TargetNode).GetNodeInfoAsync(new GetNodeInfoRequest(), deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -192,6 +197,12 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
                 return await EndAsync(outcome, observer, MigrationPhases.Failed, $"{takenOver} Nothing was touched; check node {sourceNode ?? "(unknown)"} and {request.TargetNode}.", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>For a workload in a container, what it gets from the landing container.</summary>
+    private static string InContainer(MigrationPlan plan) =>
+        plan.Container is { } container
+            ? $" It runs in a container: it needs a landing container, whose root file system and mounts at {(container.ExternalMounts.Count == 0 ? "(none)" : string.Join(", ", container.ExternalMounts))} it gets."
+            : "";
 
     /// <summary>What this agent knows of the attempt, or null when it never saw it (NotFound).</summary>
     private async Task<AttemptStatus?> QueryAsync(string node, AttemptRequest attempt, long epoch, CancellationToken cancellationToken)

@@ -95,4 +95,24 @@ public sealed class CriuArgumentsTests
     {
         Assert.Equal("tty[8803:1a]", DescriptorClassifier.TtyKey((136 << 8) | 3, 0x1a));
     }
+
+    [Fact]
+    public void A_container_is_dumped_with_its_outside_mounts_declared_by_mount_point_and_nothing_guessed()
+    {
+        var args = CriuArguments.Dump(42, "/dev/shm/x", ["pipe:[5]"], containerMounts: ["/data", "/etc/hosts"]);
+
+        var external = args.Select((a, i) => (a, i)).Where(x => x.a == "--external").Select(x => args[x.i + 1]).ToList();
+        Assert.Equal(["mnt[/data]:/data", "mnt[/etc/hosts]:/etc/hosts"], external);
+    }
+
+    [Fact]
+    public void A_container_is_restored_on_the_landing_containers_root_with_each_mount_bound_from_its_copy()
+    {
+        var args = CriuArguments.Restore("/dev/shm/x", "/dev/shm/x/restore.pid", [], "/run/ssi-landing/node2/a1/root", landing: new LandingPlaceholder(4242),
+            containerMounts: [("/data", "/run/ssi-landing/node2/a1/0"), ("/etc/hosts", "/run/ssi-landing/node2/a1/1")]);
+
+        Assert.Equal("/run/ssi-landing/node2/a1/root", args[args.ToList().IndexOf("--root") + 1]);
+        var external = args.Select((a, i) => (a, i)).Where(x => x.a == "--external").Select(x => args[x.i + 1]).ToList();
+        Assert.Equal(["mnt[/data]:/run/ssi-landing/node2/a1/0", "mnt[/etc/hosts]:/run/ssi-landing/node2/a1/1"], external);
+    }
 }

@@ -6,7 +6,7 @@ using Ssi.Agent.Contracts.V1;
 namespace Ssi.Agent.Tests.Processes;
 
 /// <summary>What a Run call produced.</summary>
-internal sealed record RunResult(long ClusterPid, string Stdout, string Stderr, int ExitCode)
+internal sealed record RunResult(long ClusterPid, string Stdout, string Stderr, int ExitCode, int Signal = 0)
 {
     public static async Task<RunResult> RunAsync(Contracts.V1.Process.ProcessClient client, string[] argv, string? stdin = null, bool tty = false, Func<long, Task>? whileRunning = null)
     {
@@ -24,6 +24,7 @@ internal sealed record RunResult(long ClusterPid, string Stdout, string Stderr, 
         var stderr = new StringBuilder();
         long cpid = 0;
         var exit = -1;
+        var signal = 0;
         Task? side = null;
         await foreach (var response in call.ResponseStream.ReadAllAsync())
         {
@@ -41,6 +42,7 @@ internal sealed record RunResult(long ClusterPid, string Stdout, string Stderr, 
                     break;
                 case RunResponse.PayloadOneofCase.Exited:
                     exit = response.Exited.ExitCode;
+                    signal = response.Exited.Signal;
                     break;
             }
         }
@@ -50,6 +52,6 @@ internal sealed record RunResult(long ClusterPid, string Stdout, string Stderr, 
             await side;
         }
 
-        return new RunResult(cpid, stdout.ToString(), stderr.ToString(), exit);
+        return new RunResult(cpid, stdout.ToString(), stderr.ToString(), exit, signal);
     }
 }

@@ -12,11 +12,14 @@ namespace Ssi.Benchmarks.Processes;
 
 /// <summary>
 /// Remote exec and cluster-wide ps on a fresh 3-node local cluster: `ssi run --node other -- true`
-/// against a local spawn of `true`, and `ssi ps` over 3 nodes x 300 processes; warm client (the
-/// RPCs alone) and the whole CLI command (a fresh .NET process each time).
+/// against a local `true`, and `ssi ps` over 3 nodes x 300 processes; warm client (the RPCs alone)
+/// and the whole CLI command (a fresh process each time, the one the tests run: the NativeAOT
+/// `ssi` of eng/install.sh), against `true` started the same way.
 /// </summary>
 internal static class ProcessBench
 {
+    private const int AgentWarmUpRuns = 300;
+
     public static async Task<int> RunAsync(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
@@ -36,6 +39,13 @@ internal static class ProcessBench
             using var connector = LocalAgentConnector.ForCli(layout);
             var client = new Agent.Contracts.V1.Process.ProcessClient(connector.ChannelFor("node2"));
 
+            // Agents live for days: by then the JIT has compiled their hot paths at its last tier
+            // (it takes a few hundred calls; until then it competes for the same cores).
+            for (var i = 0; i < AgentWarmUpRuns; i++)
+            {
+                await CliRun.RunAsync(["run", "-c", name, "--node", "node2", "--", "true"]);
+            }
+
             var local = await Measure(runs, () =>
             {
                 var pid = Spawner.Start(new SpawnOptions(["true"]));
@@ -43,7 +53,8 @@ internal static class ProcessBench
                 return Task.CompletedTask;
             });
             var remote = await Measure(runs, () => RunTrueAsync(client));
-            var cliRemote = await Measure(Math.Min(runs, 10), async () =>
+            var localLikeCli = await Measure(runs, () => CliRun.StartProgram("/bin/true", []).WaitAsync(TimeSpan.FromMinutes(1)));
+            var cliRemote = await Measure(runs, async () =>
             {
                 var r = await CliRun.RunAsync(["run", "-c", name, "--node", "node2", "--", "true"]);
                 if (r.ExitCode != 0)
@@ -67,7 +78,7 @@ internal static class ProcessBench
 
             var count = (await processes.ListAsync(CancellationToken.None)).Processes.Count;
             var ps = await Measure(runs, () => processes.ListAsync(CancellationToken.None));
-            var cliPs = await Measure(Math.Min(runs, 10), () => CliRun.RunAsync(["ps", "-c", name, "-o", "json"]));
+            var cliPs = await Measure(runs, () => CliRun.RunAsync(["ps", "-c", name, "-o", "json"]));
             var exitNoticed = await MeasureExitNoticedAsync(connector, Math.Min(runs, 20));
 
             foreach (var holder in holders)
@@ -75,16 +86,17 @@ internal static class ProcessBench
                 holder.Dispose();
             }
 
-            Console.WriteLine($"Process space, 3-node local cluster, {runs} runs ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores)");
+            Console.WriteLine($"Process space, 3-node local cluster, {runs} runs after {AgentWarmUpRuns} to warm the agent ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores), CLI {RepositoryPaths.Cli}, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             Console.WriteLine();
-            Console.WriteLine("| measurement | p50 ms | p99 ms | ratio / goal |");
-            Console.WriteLine("|---|---|---|---|");
-            Console.WriteLine($"| local spawn of `true` (floor) | {Stats.Ms(local.P50)} | {Stats.Ms(local.P99)} | 1.0 |");
-            Console.WriteLine($"| remote `true` on node2, warm client (Run RPC) | {Stats.Ms(remote.P50)} | {Stats.Ms(remote.P99)} | +{Stats.Ms(remote.P50 - local.P50)} ms (goal <= +30 ms) |");
-            Console.WriteLine($"| `ssi run --node node2 -- true`, whole CLI | {Stats.Ms(cliRemote.P50)} | {Stats.Ms(cliRemote.P99)} | +{Stats.Ms(cliRemote.P50 - local.P50)} ms |");
-            Console.WriteLine($"| ps over 3 nodes x {count / 3} processes, warm client | {Stats.Ms(ps.P50)} | {Stats.Ms(ps.P99)} | goal <= 100 ms |");
-            Console.WriteLine($"| `ssi ps -o json` over {count} processes, whole CLI | {Stats.Ms(cliPs.P50)} | {Stats.Ms(cliPs.P99)} | - |");
-            Console.WriteLine($"| exit noticed: SIGKILL sent -> Exited event (proc connector) | {Stats.Ms(exitNoticed.P50)} | {Stats.Ms(exitNoticed.P99)} | - |");
+            Console.WriteLine("| measurement | p50 ms | p99 ms | min ms | ratio / goal |");
+            Console.WriteLine("|---|---|---|---|---|");
+            Console.WriteLine($"| local spawn of `true` (floor) | {Stats.Ms(local.P50)} | {Stats.Ms(local.P99)} | {Stats.Ms(local.Min)} | 1.0 |");
+            Console.WriteLine($"| remote `true` on node2, warm client (Run RPC) | {Stats.Ms(remote.P50)} | {Stats.Ms(remote.P99)} | {Stats.Ms(remote.Min)} | +{Stats.Ms(remote.P50 - local.P50)} ms (goal <= +30 ms) |");
+            Console.WriteLine($"| local `true` started as the CLI is (Process.Start, output read) | {Stats.Ms(localLikeCli.P50)} | {Stats.Ms(localLikeCli.P99)} | {Stats.Ms(localLikeCli.Min)} | 1.0 |");
+            Console.WriteLine($"| `ssi run --node node2 -- true`, whole CLI | {Stats.Ms(cliRemote.P50)} | {Stats.Ms(cliRemote.P99)} | {Stats.Ms(cliRemote.Min)} | +{Stats.Ms(cliRemote.P50 - localLikeCli.P50)} ms (goal <= +30 ms) |");
+            Console.WriteLine($"| ps over 3 nodes x {count / 3} processes, warm client | {Stats.Ms(ps.P50)} | {Stats.Ms(ps.P99)} | {Stats.Ms(ps.Min)} | goal <= 100 ms |");
+            Console.WriteLine($"| `ssi ps -o json` over {count} processes, whole CLI | {Stats.Ms(cliPs.P50)} | {Stats.Ms(cliPs.P99)} | {Stats.Ms(cliPs.Min)} | - |");
+            Console.WriteLine($"| exit noticed: SIGKILL sent -> Exited event (proc connector) | {Stats.Ms(exitNoticed.P50)} | {Stats.Ms(exitNoticed.P99)} | {Stats.Ms(exitNoticed.Min)} | - |");
             return 0;
         }
         finally

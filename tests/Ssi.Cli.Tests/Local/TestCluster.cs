@@ -50,7 +50,24 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        KeepLogs();
         await DownAsync();
         File.Delete(Manifest);
+    }
+
+    /// <summary>The agents' logs outlive the cluster in $TMPDIR/ssi-test-logs/NAME, for a look after a failure.</summary>
+    private void KeepLogs()
+    {
+        var logs = Path.Combine(Environment.GetEnvironmentVariable("SSI_LOCAL_ROOT") is { Length: > 0 } root ? root : "/run/ssi-operator", Name, "logs");
+        if (!Directory.Exists(logs))
+        {
+            return;
+        }
+
+        var kept = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ssi-test-logs", Name)).FullName;
+        foreach (var log in Directory.GetFiles(logs))
+        {
+            File.Copy(log, Path.Combine(kept, Path.GetFileName(log)), overwrite: true);
+        }
     }
 }

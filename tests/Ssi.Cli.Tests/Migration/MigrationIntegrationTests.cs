@@ -408,6 +408,11 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
         var fifo = $"/tmp/{marker}.fifo";
         await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "sh", "-c", $"# {marker}\nexec python3 -c 'import os,time; os.mkfifo(\"{fifo}\"); fd=os.open(\"{fifo}\", os.O_RDWR); time.sleep(600)'"]);
         var (cpid, _, _) = await cluster.WaitForAsync("import os,time");
+        // Listed as soon as python runs; the FIFO is open a moment later (the CLI is faster than that).
+        for (var i = 0; i < 100 && !MigratingCluster.HostPidsOf(marker).Any(pid => HoldsOpen(pid, fifo)); i++)
+        {
+            await Task.Delay(50);
+        }
 
         var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", _c]);
 
@@ -457,6 +462,29 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_moved_workload_s_shim_reports_its_end_to_the_agent_of_the_node_it_moved_to()
+    {
+        var marker = Marker();
+        // Waits for a go file, leaves an orphan for the shim to reap, then ends with 5.
+        var script = $"# {marker}\nwhile [ ! -e /ssi/{marker}.go ]; do sleep 0.05; done; sh -c 'sleep 0.1 &'; sleep 0.5; exit 5";
+        var start = await CliRun.RunAsync(["run", "-d", "-c", _c, "--node", "node1", "--", "sh", "-c", script]);
+        Assert.True(start.ExitCode == 0, start.ToString());
+        var (cpid, _, _) = await cluster.WaitForAsync(marker);
+        Assert.Equal("Succeeded", (await cluster.MigrateAsync(cpid, "node2")).GetProperty("phase").GetString());
+        using var connector = cluster.Connector();
+        using var node2 = new WorkloadEnds(new Agent.Contracts.V1.Process.ProcessClient(connector.ChannelFor("node2")));
+        await Task.Delay(200);
+
+        Assert.Equal(0, (await CliRun.RunAsync(["run", "-c", _c, "--node", "node3", "--", "touch", $"/ssi/{marker}.go"])).ExitCode);
+        var end = await node2.OfAsync(cpid);
+
+        Assert.Equal("node2", end.Node);
+        Assert.Equal(5, end.ExitCode);
+        Assert.True(end.ReportedByShim);
+        Assert.Equal(1, end.OrphansReaped);
+    }
+
+    [Fact]
     public async Task Apply_of_a_ProcessMigration_file_moves_the_process()
     {
         var marker = Marker();
@@ -474,5 +502,17 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("node3", (await cluster.FindAsync(marker))!.Value.Node);
         await CliRun.RunAsync(["kill", "-c", _c, cpid.ToString(CultureInfo.InvariantCulture)]);
+    }
+
+    private static bool HoldsOpen(int pid, string path)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Any(fd => File.ResolveLinkTarget(fd, false)?.ToString() == path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // it ended
+        }
     }
 }

@@ -33,6 +33,7 @@ internal static class InProcessAgentPod
             $"--Agent:CredentialsDirectory={directory}",
             $"--Agent:StateDirectory={Path.Combine(directory, "state")}",
             $"--Agent:ShimPath={RepositoryPaths.Shim}",
+            $"--Agent:ShimReportSocket={Path.Combine(directory, "shim.sock")}",
             "--Agent:InitialNetworkNamespace=/proc/self/ns/net",
             "--Logging:LogLevel:Default=Warning",
             .. extraArguments,

@@ -81,6 +81,19 @@ public sealed class LandingPodDesiredStateTests
         Assert.Null(((V1Pod)LandingPodDesiredState.Build(Migration(), SourcePod("shop"), "web").Object).Metadata.OwnerReferences);
     }
 
+    [Fact]
+    public void A_source_container_that_mounts_the_nodes_shim_directory_itself_keeps_that_mount_alone()
+    {
+        var source = SourcePod();
+        source.Spec.Volumes.Add(new V1Volume { Name = "ssi-bin", HostPath = new V1HostPathVolumeSource { Path = "/run/ssi/bin" } });
+        source.Spec.Containers[0].VolumeMounts.Add(new V1VolumeMount { Name = "ssi-bin", MountPath = "/run/ssi/bin/", ReadOnlyProperty = true });
+
+        var pod = (V1Pod)LandingPodDesiredState.Build(Migration(), source, "web").Object;
+
+        Assert.DoesNotContain(pod.Spec.Volumes, v => v.Name == LandingPodDesiredState.ShimVolume);
+        Assert.Equal(["/var/lib/web", "/etc/web", "/run/ssi/bin/"], Assert.Single(pod.Spec.Containers).VolumeMounts.Select(m => m.MountPath));
+    }
+
     [Theory]
     [InlineData("containerd://8f1e2d", "8f1e2d")]
     [InlineData("cri-o://abc", "abc")]

@@ -10,28 +10,32 @@ internal static class CriuArguments
     private const string GhostLimit = "256M";
 
     /// <summary>
-    /// Dump of a workload's whole PID-namespace tree, left stopped so that a failure later resumes it.
-    /// criu runs in the node's network and mount namespaces, so neither is dumped; the workload's own
-    /// PID and IPC namespaces are, and its mount namespace: a copy of the node's with its own /proc,
-    /// whose other mounts criu finds in its own namespace and records as external bind mounts
-    /// (<c>--external mnt[]</c>), to be bound from the target node's same paths (its shared
-    /// filesystem mount, its remote device files). Terminals and unix sockets that stay on this node are declared external.
-    /// TCP connections: see <see cref="TcpArguments"/>; relayed ones become inherited sockets
-    /// (<see cref="RelayedTcpImages"/>).
-    /// </summary>
-    /// <summary>
     /// The key of a workload's own network namespace (a pod's), declared external at dump
     /// (<c>--external net[INODE]:KEY</c>) and handed in at restore as a namespace descriptor.
     /// </summary>
     public const string WorkloadNetworkKey = "workload-net";
 
-    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null, ulong? ownNetwork = null, bool repairTcp = false)
+    /// <summary>
+    /// Dump of a workload's whole PID-namespace tree, left stopped so that a failure later resumes it.
+    /// criu runs in the node's network and mount namespaces, so neither is dumped; the workload's own
+    /// PID and IPC namespaces are, and its mount namespace. A workload the agent started has a copy of
+    /// the node's with its own /proc, whose other mounts criu finds in its own namespace and records
+    /// as external bind mounts (<c>--external mnt[]</c>), to be bound from the target node's same
+    /// paths (its shared filesystem mount, its remote device files). A workload in a container
+    /// (<paramref name="containerMounts"/>: the mount points of its mounts that come from outside it)
+    /// has each of those declared by its mount point instead (<c>--external mnt[MOUNTPOINT]:KEY</c>,
+    /// <see cref="MountKey"/>), to be bound from the landing container's, and nothing found by guess.
+    /// Terminals and unix sockets that stay on this node are declared external.
+    /// TCP connections: see <see cref="TcpArguments"/>; relayed ones become inherited sockets
+    /// (<see cref="RelayedTcpImages"/>).
+    /// </summary>
+    public static IReadOnlyList<string> Dump(int shimPid, string imageDirectory, IEnumerable<string> externalKeys, LazyPages? lazy = null, ulong? ownNetwork = null, bool repairTcp = false, IReadOnlyList<string>? containerMounts = null)
     {
         List<string> args =
         [
             "dump", "-t", shimPid.ToString(CultureInfo.InvariantCulture), "-D", imageDirectory,
             "--leave-stopped", .. TcpArguments(repairTcp), "--ghost-limit", GhostLimit, "--file-locks",
-            "--external", "mnt[]", "-o", "dump.log", "-v2",
+            .. MountArguments(containerMounts?.Select(m => (m, MountKey(m)))), "-o", "dump.log", "-v2",
         ];
         foreach (var key in externalKeys.Select(External).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
@@ -53,6 +57,23 @@ internal static class CriuArguments
 
         return args;
     }
+
+    /// <summary>
+    /// The name a container's mount is declared external by: its mount point, as runc does (criu
+    /// looks the dumped mount up by mount point and the restored one by this name).
+    /// </summary>
+    public static string MountKey(string mountPoint) => mountPoint;
+
+    /// <summary>
+    /// <c>--external mnt[]</c> (every bind of a file system of criu's own namespace is external, bound
+    /// from the same path), or, given explicit pairs, <c>--external mnt[A]:B</c> for each and nothing
+    /// auto-detected: at dump A is a mount point and B its key, at restore A is the key and B the path
+    /// to bind from.
+    /// </summary>
+    private static IEnumerable<string> MountArguments(IEnumerable<(string Name, string Value)>? explicitMounts) =>
+        explicitMounts is null
+            ? ["--external", "mnt[]"]
+            : explicitMounts.SelectMany(m => new[] { "--external", $"mnt[{m.Name}]:{m.Value}" });
 
     /// <summary>
     /// TCP connections are either all closed in the images (<c>--tcp-close</c>: the plan lets only
@@ -93,16 +114,18 @@ internal static class CriuArguments
     /// Restore, detached and left stopped until the coordinator commits. Each stand-in is passed as
     /// <c>--inherit-fd fd[N]:KEY</c> with N the descriptor number criu inherits it on. The workload's
     /// mount namespace is rebuilt on <paramref name="root"/> (a bind mount of the node's /), its
-    /// external bind mounts bound from the same paths of this node. With a landing placeholder (a
-    /// landing pod) the tree joins its network, IPC and UTS namespaces (<c>--join-ns</c>) instead of
-    /// the node's (its cgroups: <see cref="LandingCgroups"/>, after the restore).
+    /// external bind mounts bound from the same paths of this node; a workload in a container on the
+    /// landing container's root instead, each of its external mounts bound from the path
+    /// <paramref name="containerMounts"/> gives for its key (<see cref="LandingMounts"/>). With a
+    /// landing placeholder (a landing pod) the tree joins its network, IPC and UTS namespaces
+    /// (<c>--join-ns</c>) instead of the node's (its cgroups: <see cref="LandingCgroups"/>, after the restore).
     /// </summary>
-    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false, LandingPlaceholder? landing = null, bool repairTcp = false)
+    public static IReadOnlyList<string> Restore(string imageDirectory, string pidFile, IEnumerable<(int Fd, string Key)> inherited, string root, bool lazy = false, LandingPlaceholder? landing = null, bool repairTcp = false, IReadOnlyList<(string Key, string Path)>? containerMounts = null)
     {
         List<string> args =
         [
             "restore", "-D", imageDirectory, "-d", "--leave-stopped", .. TcpArguments(repairTcp), "--pidfile", pidFile, "--file-locks",
-            "--root", root, "--external", "mnt[]", "-o", "restore.log", "-v2",
+            "--root", root, .. MountArguments(containerMounts), "-o", "restore.log", "-v2",
         ];
         foreach (var (fd, key) in inherited.OrderBy(i => i.Fd))
         {

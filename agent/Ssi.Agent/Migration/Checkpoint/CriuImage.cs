@@ -42,6 +42,14 @@ internal sealed record CriuImage(ReadOnlyMemory<byte> Head, IReadOnlyList<ReadOn
         return new CriuImage(file[..headLength], entries);
     }
 
+    /// <summary>Puts <paramref name="content"/> in place of the image file at <paramref name="path"/> (written beside it, then renamed over it).</summary>
+    public static void Replace(string path, byte[] content)
+    {
+        var temporary = path + ".new";
+        File.WriteAllBytes(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+
     public byte[] ToBytes()
     {
         var result = new byte[Head.Length + Entries.Sum(e => 4 + e.Length)];

@@ -34,9 +34,7 @@ internal static class ExpiredTimerImages
         var (image, rearmed) = Rewrite(File.ReadAllBytes(path));
         if (rearmed > 0)
         {
-            var temporary = path + ".new";
-            File.WriteAllBytes(temporary, image);
-            File.Move(temporary, path, overwrite: true);
+            CriuImage.Replace(path, image);
         }
 
         return rearmed;

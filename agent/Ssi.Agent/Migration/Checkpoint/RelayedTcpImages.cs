@@ -51,12 +51,12 @@ internal static class RelayedTcpImages
             throw new MigrationException($"the dump has no TCP socket with inode {string.Join(", ", missing)} to relay");
         }
 
-        Replace(filesPath, files);
+        CriuImage.Replace(filesPath, files);
         foreach (var fdinfo in Directory.GetFiles(directory, "fdinfo-*.img"))
         {
             if (RewriteFdinfo(File.ReadAllBytes(fdinfo), ids.Keys.ToHashSet()) is { } rewritten)
             {
-                Replace(fdinfo, rewritten);
+                CriuImage.Replace(fdinfo, rewritten);
             }
         }
     }
@@ -131,11 +131,4 @@ internal static class RelayedTcpImages
         ProtoField.Bytes(10, ProtoWire.Message(inet, InetOpts) ?? throw new InvalidDataException("inet_sk_entry without opts")),
         ProtoField.Bytes(11, ReadOnlyMemory<byte>.Empty),
     ]);
-
-    private static void Replace(string path, byte[] content)
-    {
-        var temporary = path + ".new";
-        File.WriteAllBytes(temporary, content);
-        File.Move(temporary, path, overwrite: true);
-    }
 }

@@ -10,7 +10,8 @@ namespace Ssi.Operator.ProcessMigrations.Landing;
 /// The landing pod of a migration whose process lives in a pod (pure): on the target node, in the
 /// source pod's namespace, with the source container's image, volumes and mounts, and a placeholder
 /// command (the agent's shim, from the node's <c>/run/ssi/bin</c>, keeping the pod's namespaces alive)
-/// that the target agent restores the tree beside. Owned by the ProcessMigration when both live in
+/// that the target agent restores the tree beside, on its root file system and with its mounts at the
+/// places where the source container had them: so the landing container has the same mounts. Owned by the ProcessMigration when both live in
 /// one namespace (Kubernetes allows no owner in another); labelled with the migration's UID always.
 /// </summary>
 internal static class LandingPodDesiredState
@@ -33,6 +34,9 @@ internal static class LandingPodDesiredState
         var container = source.Spec.Containers.FirstOrDefault(c => c.Name == containerName)
             ?? throw new ArgumentException($"pod {source.Metadata.Name} has no container {containerName}", nameof(containerName));
         var ns = source.Metadata.NamespaceProperty;
+
+        // A container that runs the shim from the node has /run/ssi/bin mounted already: a second mount there would be refused.
+        var mountsShim = (container.VolumeMounts ?? []).Any(m => m.MountPath.TrimEnd('/') == ShimDirectory);
         var pod = new V1Pod
         {
             ApiVersion = ResourceKind.Pod.ApiVersion,
@@ -73,7 +77,7 @@ internal static class LandingPodDesiredState
                 SecurityContext = source.Spec.SecurityContext,
                 Tolerations = source.Spec.Tolerations,
                 ImagePullSecrets = source.Spec.ImagePullSecrets,
-                Volumes = [.. source.Spec.Volumes ?? [], new V1Volume { Name = ShimVolume, HostPath = new V1HostPathVolumeSource { Path = ShimDirectory, Type = "Directory" } }],
+                Volumes = [.. source.Spec.Volumes ?? [], .. mountsShim ? Array.Empty<V1Volume>() : [new V1Volume { Name = ShimVolume, HostPath = new V1HostPathVolumeSource { Path = ShimDirectory, Type = "Directory" } }]],
                 Containers =
                 [
                     new V1Container
@@ -86,7 +90,7 @@ internal static class LandingPodDesiredState
                         Env = container.Env,
                         Resources = container.Resources,
                         SecurityContext = container.SecurityContext,
-                        VolumeMounts = [.. container.VolumeMounts ?? [], new V1VolumeMount { Name = ShimVolume, MountPath = ShimDirectory, ReadOnlyProperty = true }],
+                        VolumeMounts = [.. container.VolumeMounts ?? [], .. mountsShim ? Array.Empty<V1VolumeMount>() : [new V1VolumeMount { Name = ShimVolume, MountPath = ShimDirectory, ReadOnlyProperty = true }]],
                     },
                 ],
             },
