@@ -15,14 +15,17 @@ internal sealed class InProcessAgent : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly bool _ownsAuthority;
 
-    private InProcessAgent(WebApplication app, string directory, ClusterCertificateAuthority authority, bool ownsAuthority, Uri address)
+    private InProcessAgent(WebApplication app, string node, string directory, ClusterCertificateAuthority authority, bool ownsAuthority, Uri address)
     {
         _app = app;
+        Node = node;
         _ownsAuthority = ownsAuthority;
         Directory = directory;
         Authority = authority;
         Address = address;
     }
+
+    public string Node { get; }
 
     public string Directory { get; }
 
@@ -30,8 +33,8 @@ internal sealed class InProcessAgent : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public Grpc.Net.Client.GrpcChannel Channel(string node = "node1") =>
-        Ssi.Agent.Contracts.Security.AgentChannelFactory.Create(Address, node, Ssi.Agent.Contracts.Security.AgentCredentials.FromDirectory(Directory, "cli"));
+    public Grpc.Net.Client.GrpcChannel Channel(string? node = null) =>
+        Ssi.Agent.Contracts.Security.AgentChannelFactory.Create(Address, node ?? Node, Ssi.Agent.Contracts.Security.AgentCredentials.FromDirectory(Directory, "cli"));
 
     /// <summary>Asks the Node service for the shared filesystem's status until <paramref name="until"/> holds (10 s at most).</summary>
     public async Task<Contracts.V1.FilesystemStatus> FilesystemStatusAsync(Func<Contracts.V1.FilesystemStatus, bool> until)
@@ -85,7 +88,7 @@ internal sealed class InProcessAgent : IAsyncDisposable
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var port = new Uri(bound).Port;
-        return new InProcessAgent(app, directory, authority, ownsAuthority, new Uri($"https://127.0.0.1:{port}"));
+        return new InProcessAgent(app, node, directory, authority, ownsAuthority, new Uri($"https://127.0.0.1:{port}"));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using Ssi.Benchmarks.Devices;
 using Ssi.Benchmarks.Grpc;
+using Ssi.Benchmarks.Link;
 using Ssi.Benchmarks.Operator;
 using Ssi.Benchmarks.Processes;
 
@@ -12,11 +13,13 @@ switch (bench)
         return await DeviceBench.RunAsync(args.Skip(1).ToArray());
     case "grpc":
         return await GrpcFloorBench.RunAsync(args.Skip(1).ToArray());
+    case "link-transport":
+        return await LinkTransportBench.RunAsync(args.Skip(1).ToArray());
     case "operator":
         return await OperatorBench.RunAsync(args.Skip(1).ToArray());
     case OperatorBenchHost.Command:
         return await OperatorBenchHost.RunAsync(args.Skip(1).ToArray());
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | devices [calls] | operator [clusters]");
+        Console.WriteLine("usage: dotnet run -c Release --project tests/Ssi.Benchmarks -- processes [runs] | grpc [calls] | link-transport [round trips] | devices [calls] | operator [clusters]");
         return bench == "help" ? 0 : 2;
 }

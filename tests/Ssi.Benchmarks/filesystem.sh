@@ -12,7 +12,8 @@ for p in fio sshfs openssh-server; do
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null
 done
 
-work=/var/lib/ssi-bench
+work=/var/lib/ssi-bench-$$   # per run: two runs on one machine must not share it
+sshd_port=$((20000 + $$ % 20000))
 name="fsbench-$$"
 rm -rf "$work"; mkdir -p "$work/ext4" "$work/sshfs-data" "$work/sshfs-mnt" "$work/ssh"
 manifest="$work/cluster.yaml"
@@ -41,11 +42,11 @@ trap 'exit 130' INT TERM
 "$ssi" local up -f "$manifest" >/dev/null
 in_node() { local node=$1; shift; nsenter --mount="/run/ssi-operator/$name/ns/$node.mnt" --net="/run/netns/ssi.$name.$node" -- "$@"; }
 
-# sshfs over loopback: a private sshd on 127.0.0.1:2222 with throw-away keys.
+# sshfs over loopback: a private sshd on 127.0.0.1:$sshd_port with throw-away keys.
 ssh-keygen -q -t ed25519 -N '' -f "$work/ssh/host" && ssh-keygen -q -t ed25519 -N '' -f "$work/ssh/client"
 cp "$work/ssh/client.pub" "$work/ssh/authorized_keys"
 cat >"$work/ssh/sshd_config" <<CFG
-Port 2222
+Port $sshd_port
 ListenAddress 127.0.0.1
 HostKey $work/ssh/host
 AuthorizedKeysFile $work/ssh/authorized_keys
@@ -57,10 +58,14 @@ CFG
 mkdir -p /run/sshd
 /usr/sbin/sshd -f "$work/ssh/sshd_config"
 sleep 0.5; sshd_pid=$(cat "$work/ssh/sshd.pid")
-sshfs -p 2222 -o "IdentityFile=$work/ssh/client,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null" \
+sshfs -p "$sshd_port" -o "IdentityFile=$work/ssh/client,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null" \
   "root@127.0.0.1:$work/sshfs-data" "$work/sshfs-mnt"
 
 bench="$root/tests/Ssi.Benchmarks/fsbench.py"
+# The agents compile their code paths on first use: one short unmeasured pass on each node first.
+echo "warming up: ssi on home and remote" >&2
+in_node home /usr/bin/python3 "$bench" /ssi-bench/warmup-home --warmup >/dev/null
+in_node remote /usr/bin/python3 "$bench" /ssi-bench/warmup-remote --warmup >/dev/null
 echo "running: ext4" >&2;            ext4=$(python3 "$bench" "$work/ext4/b" $quick)
 echo "running: ssi on home" >&2;     home=$(in_node home /usr/bin/python3 "$bench" /ssi-bench/home $quick)
 echo "running: ssi on remote" >&2;   remote=$(in_node remote /usr/bin/python3 "$bench" /ssi-bench/remote $quick)
@@ -76,6 +81,7 @@ rows = [
     ("create (files/s)", "create_per_s", True), ("stat (files/s)", "stat_per_s", True), ("unlink (files/s)", "unlink_per_s", True),
     ("ls -l of the directory (s)", "ls_l_s", False), ("write 4 KiB files (files/s)", "small_write_files_s", True),
     ("read 4 KiB files, uncached (files/s)", "small_read_files_s", True),
+    ("lookup of a missing name: median / p99 (us)", "lookup_missing_us", False),
     ("stat, warm: median / p99 (us)", "stat_warm_us", False), ("stat, uncached: median / p99 (us)", "stat_uncached_us", False),
     ("open+read 4K+close, warm: median / p99 (us)", "open_read_close_warm_us", False),
     ("open+read 4K+close, uncached: median / p99 (us)", "open_read_close_uncached_us", False),

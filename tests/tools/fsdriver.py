@@ -79,7 +79,7 @@ def run(cmd):
             return {"data": f.read()}
     if op in ("stat", "fstat"):
         s = os.stat(path) if op == "stat" else os.fstat(fds[cmd["id"]])
-        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink, "ctime_ns": s.st_ctime_ns}
+        return {"mode": s.st_mode, "size": s.st_size, "nlink": s.st_nlink, "ctime_ns": s.st_ctime_ns, "mtime": s.st_mtime_ns}
     if op == "exists":
         return {"exists": os.path.lexists(path)}
     if op == "listdir":
@@ -98,6 +98,29 @@ def run(cmd):
         return {}
     if op == "chmod":
         os.chmod(path, cmd["mode"])
+        return {}
+    if op == "fill":
+        # size bytes of a repeatable pattern, written in chunks of up to 1 MiB
+        import hashlib
+        data = hashlib.sha256(str(cmd["seed"]).encode()).digest() * (cmd["size"] // 32 + 1)
+        with open(path, "wb") as f:
+            for at in range(0, cmd["size"], 1 << 20):
+                f.write(data[at:min(at + (1 << 20), cmd["size"])])
+        return {}
+    if op == "sha256":
+        import hashlib
+        with open(path, "rb") as f:
+            return {"sha256": hashlib.sha256(f.read()).hexdigest()}
+    if op == "utime":
+        os.utime(path, ns=(cmd["mtime"], cmd["mtime"]))
+        return {}
+    if op == "link":
+        os.link(path, cmd["to"])
+        return {}
+    if op == "getxattr":
+        return {"value": os.getxattr(path, cmd["name"]).decode()}
+    if op == "setxattr":
+        os.setxattr(path, cmd["name"], cmd["value"].encode())
         return {}
     if op == "pid":
         return {"pid": os.getpid()}

@@ -5,10 +5,11 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Fuse;
 using Ssi.Agent.Filesystem.Local;
+using Ssi.Agent.Filesystem.Forwarding;
 using Ssi.Agent.Filesystem.Locks;
-using Ssi.Agent.Filesystem.Remote;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Native.Fuse;
+using Ssi.Agent.Security;
 
 namespace Ssi.Agent.Filesystem;
 
@@ -21,6 +22,7 @@ internal sealed class FilesystemHost(
     IOptions<FilesystemOptions> options,
     IOptions<AgentOptions> agent,
     AgentCredentials credentials,
+    ClientCertificatePolicy clientPolicy,
     CoherencyHub hub,
     LockManager locks,
     NodeLiveness liveness,
@@ -51,16 +53,16 @@ internal sealed class FilesystemHost(
         role.Report(roleName, false, false, "Mounting.");
         FuseSession session;
         LocalFileSystem? local = null;
-        Grpc.Net.Client.GrpcChannel? channel = null;
-        Task listener = Task.CompletedTask;
-        var watching = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HomeLink? link = null;
+        LinkListener? links = null;
+        var watching = Task.CompletedTask; // the home invalidates its own kernel directly
         Action<int, bool>? gone = null;
         Action<int, IReadOnlyList<(ulong Node, ulong Handle)>>? reported = null;
         if (isHome)
         {
             // Node ids kept with the agent's state: other nodes keep their files across a restart of this agent.
             var idFile = agent.Value.StateDirectory is { } state ? Path.Combine(state, "filesystem", "node-ids") : null;
-            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), idFile);
+            local = new LocalFileSystem(o.BackingDirectory, TimeSpan.FromSeconds(o.CacheTimeoutSeconds), idFile, o.RetainedInodes);
             var dispatcher = new FuseDispatcher(local, hub, locks, loggers.CreateLogger<FuseDispatcher>());
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
             hub.AttachHome(agent.Value.NodeIndex, device);
@@ -76,11 +78,13 @@ internal sealed class FilesystemHost(
             {
                 dispatcher.HoldPassthrough(liveness.Grace);
             }
-            watching.TrySetResult(); // the home invalidates its own kernel directly
+
             dispatcher.AttachLocalMount(device);
             session = new FuseSession(device, dispatcher, passthrough: o.Passthrough, _logger, locks: true);
             session.Start(o.Threads);
-            role.Serve(dispatcher);
+            var listen = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(agent.Value.ListenAddress), LinkEndpoints.ListenPort(agent.Value.Port, o.LinkPort));
+            links = new LinkListener(listen, credentials, clientPolicy, dispatcher, hub, _logger);
+            links.Start();
             _ = session.Initialized.ContinueWith(
                 _ =>
                 {
@@ -94,18 +98,14 @@ internal sealed class FilesystemHost(
         }
         else
         {
-            channel = AgentChannelFactory.Create(new Uri($"https://{o.HomeEndpoint}"), o.HomeNode, credentials);
-            var client = new Contracts.V1.Filesystem.FilesystemClient(channel);
-            var holdings = new NodeHoldings();
-            var link = new HomeLink();
-            var forwarder = new RemoteForwarder(client, agent.Value.NodeIndex, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), holdings, link, _logger);
             var device = FuseDevice.Mount(o.MountPath, $"ssi:{agent.Value.Cluster}");
-            forwarder.Attach(device);
-            session = new FuseSession(device, forwarder, passthrough: false, _logger, locks: true);
-            session.Start(o.Threads);
+            // This run of the mount: the home drops what an earlier run held when it sees another.
             var incarnation = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) | 1;
-            listener = InvalidationListener.RunAsync(client, agent.Value.NodeIndex, incarnation, holdings, device, link, _logger, stoppingToken);
-            _ = link.FirstConnected.ContinueWith(_ => watching.TrySetResult(), TaskScheduler.Default);
+            link = new HomeLink(LinkEndpoints.Target(o.HomeEndpoint, o.LinkPort), o.HomeNode, credentials, agent.Value.NodeIndex, incarnation, device, TimeSpan.FromSeconds(o.ForwardTimeoutSeconds), TimeSpan.FromSeconds(o.CacheTimeoutSeconds), _logger);
+            link.Start();
+            watching = link.Registered;
+            session = new FuseSession(device, link, passthrough: false, _logger, locks: true);
+            session.Start(o.Threads);
             FsLog.Mounted(_logger, o.MountPath, $"forwarding to {o.HomeNode} at {o.HomeEndpoint}", "-");
         }
 
@@ -113,9 +113,11 @@ internal sealed class FilesystemHost(
         {
             // The kernel sends INIT as soon as the filesystem is mounted.
             await session.Initialized.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken).ConfigureAwait(false);
+            // After INIT: the kernel sets the read-ahead from INIT's answer.
+            _ = FuseDevice.SetReadAhead(o.MountPath, o.ReadAheadKilobytes);
             role.Report(roleName, false, session.Passthrough, $"Mounted; waiting for the home ({o.HomeNode}) to register this node for cache invalidations.");
             // Mounted means coherent: a forwarding node is ready once the home will tell it about changes.
-            await watching.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            await watching.WaitAsync(stoppingToken).ConfigureAwait(false);
             role.Report(roleName, true, session.Passthrough, "");
             await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
         }
@@ -143,10 +145,10 @@ internal sealed class FilesystemHost(
             _ = FuseDevice.TryUnmount(o.MountPath);
             role.Report(roleName, false, false, "Unmounted.");
             await Task.WhenAny(session.Stopped, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
-            await Task.WhenAny(listener, Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            link?.Dispose();
+            links?.Dispose();
             session.Dispose();
             local?.Dispose();
-            channel?.Dispose();
         }
     }
 }

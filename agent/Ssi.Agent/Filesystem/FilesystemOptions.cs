@@ -26,6 +26,12 @@ public sealed class FilesystemOptions
     /// <summary>host:port of the home's agent (for the other nodes).</summary>
     public string HomeEndpoint { get; set; } = "";
 
+    /// <summary>
+    /// The port of the home's filesystem links (forwarded FUSE traffic, mutual TLS): the home listens on
+    /// it, the other nodes connect to it on the host of <see cref="HomeEndpoint"/>. 0: the agent's port + 1.
+    /// </summary>
+    public int LinkPort { get; set; }
+
     /// <summary>On the home (cfs) or every node (pvc: where the volume is mounted): the directory that holds the data.</summary>
     public string BackingDirectory { get; set; } = "";
 
@@ -42,6 +48,12 @@ public sealed class FilesystemOptions
 
     /// <summary>Threads reading requests from /dev/fuse.</summary>
     public int Threads { get; set; } = 4;
+
+    /// <summary>How far the kernel reads ahead in a file (its default, 128 KiB, leaves a forwarding node waiting on round trips).</summary>
+    public int ReadAheadKilobytes { get; set; } = 4096;
+
+    /// <summary>Home only: how many files no kernel knows any more stay open (for up to 30 s), so that a node coming back to them finds them in memory.</summary>
+    public int RetainedInodes { get; set; } = 4096;
 
     /// <summary>How long a forwarded operation may wait for the home before it fails with EIO.</summary>
     public int ForwardTimeoutSeconds { get; set; } = 5;

@@ -40,4 +40,16 @@ internal static partial class FsLog
 
     [LoggerMessage(EventId = 1410, Level = LogLevel.Warning, Message = "The shared volume at {MountPoint} is not usable: {Reason}")]
     public static partial void VolumeUnusable(ILogger logger, string mountPoint, string reason);
+
+    [LoggerMessage(EventId = 1415, Level = LogLevel.Information, Message = "The filesystem link of node {NodeIndex} ended: {Reason}")]
+    public static partial void LinkEnded(ILogger logger, int nodeIndex, string reason);
+
+    [LoggerMessage(EventId = 1412, Level = LogLevel.Information, Message = "Linked to the home of the shared filesystem at {Endpoint}")]
+    public static partial void LinkUp(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 1413, Level = LogLevel.Warning, Message = "The link to the home of the shared filesystem broke ({Reason}); {Pending} requests failed")]
+    public static partial void LinkDown(ILogger logger, string reason, int pending);
+
+    [LoggerMessage(EventId = 1414, Level = LogLevel.Warning, Message = "Refused a filesystem link: {Reason}")]
+    public static partial void LinkRefused(ILogger logger, string reason);
 }

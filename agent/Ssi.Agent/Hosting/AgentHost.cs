@@ -121,7 +121,6 @@ public static class AgentHost
         app.MapGrpcService<DeviceService>();
         app.MapGrpcService<NodeService>();
         app.MapGrpcService<ProcessService>();
-        app.MapGrpcService<FilesystemService>();
         app.MapGrpcService<MigrationService>();
         return app;
     }

@@ -119,7 +119,12 @@ internal static class SsiClusterDesiredState
                 ClusterIP = "None",
                 PublishNotReadyAddresses = true,
                 Selector = selector,
-                Ports = [new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" }],
+                // The home also takes the other nodes' filesystem links on the next port.
+                Ports =
+                [
+                    new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" },
+                    new V1ServicePort { Name = "fs-link", Port = port + 1, TargetPort = port + 1, Protocol = "TCP" },
+                ],
             },
         });
     }
@@ -251,7 +256,12 @@ internal static class SsiClusterDesiredState
                                 Image = spec.Agent?.Image ?? options.DefaultAgentImage,
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
-                                Ports = [new V1ContainerPort { Name = "grpc", ContainerPort = port, Protocol = "TCP" }],
+                                Ports =
+                                [
+                                    new V1ContainerPort { Name = "grpc", ContainerPort = port, Protocol = "TCP" },
+                                    // The home's filesystem links (Filesystem:LinkPort defaults to the agent's port + 1).
+                                    new V1ContainerPort { Name = "fs-link", ContainerPort = port + 1, Protocol = "TCP" },
+                                ],
                                 SecurityContext = new V1SecurityContext { Privileged = true, RunAsUser = 0 },
                                 VolumeMounts = mounts,
                                 // An agent waits for its node in the topology before it listens: the ConfigMap

@@ -192,4 +192,84 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
 
         Assert.Equal(0x8180, r.Do(new { op = "stat", path = $"{dir}/f" }).GetProperty("mode").GetInt32());
     }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Times_set_on_one_node_are_seen_by_a_node_that_had_them_cached(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "utime");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "x" });
+        r.Do(new { op = "stat", path = $"{dir}/f" });
+
+        w.Do(new { op = "utime", path = $"{dir}/f", mtime = 1_000_000_000_000L });
+
+        Assert.Equal(1_000_000_000_000L, r.Do(new { op = "stat", path = $"{dir}/f" }).GetProperty("mtime").GetInt64());
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_new_hard_link_is_seen_in_the_link_count(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "link");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "x" });
+        Assert.Equal(1, r.Do(new { op = "stat", path = $"{dir}/f" }).GetProperty("nlink").GetInt32());
+
+        w.Do(new { op = "link", path = $"{dir}/f", to = $"{dir}/g" });
+
+        Assert.Equal(2, r.Do(new { op = "stat", path = $"{dir}/f" }).GetProperty("nlink").GetInt32());
+        Assert.Equal("x", r.Read($"{dir}/g"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void An_extended_attribute_set_on_one_node_is_seen_where_it_was_missing(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "xattr");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "x" });
+        var missing = r.Try(new { op = "getxattr", path = $"{dir}/f", name = "user.color" });
+        Assert.Equal(61, missing.GetProperty("errno").GetInt32()); // ENODATA
+
+        w.Do(new { op = "setxattr", path = $"{dir}/f", name = "user.color", value = "blue" });
+
+        Assert.Equal("blue", r.Do(new { op = "getxattr", path = $"{dir}/f", name = "user.color" }).GetProperty("value").GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_file_made_in_a_directory_the_reader_made_is_seen_by_the_reader(string writer, string reader)
+    {
+        using var w = FsDriver.Start(cluster.Name, writer);
+        using var r = FsDriver.Start(cluster.Name, reader);
+        var dir = $"/ssi/readers-{writer}-{reader}-{Guid.NewGuid().ToString("N")[..6]}";
+        r.Do(new { op = "mkdir", path = dir });
+        Assert.False(r.Exists($"{dir}/f"));
+
+        w.Do(new { op = "write", path = $"{dir}/f", data = "made elsewhere" });
+
+        Assert.True(r.Exists($"{dir}/f"));
+        Assert.Equal("made elsewhere", r.Read($"{dir}/f"));
+        Assert.Equal(["f"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void A_file_of_several_mebibytes_reads_back_byte_for_byte_on_the_other_node(string writer, string reader)
+    {
+        var (w, r, dir) = Open(writer, reader, "big");
+        using var _ = w;
+        using var __ = r;
+
+        w.Do(new { op = "fill", path = $"{dir}/big", size = (5 << 20) + 7, seed = 42 });
+
+        Assert.Equal((5 << 20) + 7, r.Do(new { op = "stat", path = $"{dir}/big" }).GetProperty("size").GetInt32());
+        Assert.Equal(
+            w.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString(),
+            r.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString());
+    }
 }

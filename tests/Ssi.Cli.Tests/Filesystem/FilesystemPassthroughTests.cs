@@ -89,6 +89,27 @@ public sealed class FilesystemPassthroughTests(RunningCluster cluster) : IClassF
     }
 
     [Fact]
+    public void A_file_another_node_holds_is_not_passed_through_so_the_pages_it_keeps_see_the_homes_writes()
+    {
+        var (home, remote, path) = Start("held");
+        using var _ = home;
+        using var __ = remote;
+        Assert.Equal("aaaaaaaa", remote.Read(path)); // node3 holds it now and keeps its pages across opens
+        remote.Do(new { op = "open", path, id = "r", flags = "O_RDONLY" }); // answered by node3 itself: the home does not see it
+        Assert.Equal("aaaaaaaa", Pread(remote, "r", 8));
+
+        home.Do(new { op = "open", path, id = "w", flags = "O_RDWR" }); // cached: node3 holds the file
+        home.Do(new { op = "pwrite", id = "w", data = "bbbb", offset = 2 });
+
+        Assert.Equal("aabbbbaa", Pread(remote, "r", 8));
+        Assert.Equal("aabbbbaa", remote.Read(path));
+        remote.Do(new { op = "open", path, id = "m", flags = "O_RDWR" });
+        remote.Do(new { op = "mmap", id = "m", size = 8 }); // a shared mapping: the home's open is not passthrough
+        home.Do(new { op = "pwrite", id = "w", data = "cc", offset = 0 });
+        Assert.Equal("ccbbbbaa", remote.Do(new { op = "mread", id = "m", size = 8 }).GetProperty("data").GetString());
+    }
+
+    [Fact]
     public void Opens_closes_and_reopens_on_both_nodes_in_every_order_never_fail()
     {
         var (home, remote, path) = Start("seq");

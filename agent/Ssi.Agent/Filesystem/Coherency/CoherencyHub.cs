@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Native.Fuse;
 
 namespace Ssi.Agent.Filesystem.Coherency;
@@ -11,13 +8,13 @@ namespace Ssi.Agent.Filesystem.Coherency;
 /// The home's side of coherency: when a node changes something, every other node whose kernel may
 /// cache it gets an invalidation, and the change is acknowledged to its author only once they have
 /// applied it (or a short deadline passed for a node that does not answer). The home's own kernel
-/// is invalidated directly.
+/// is invalidated directly; the other nodes through their links (<see cref="Join"/>).
 /// </summary>
 internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness liveness)
 {
     public static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly ConcurrentDictionary<int, Watcher> _watchers = new();
+    private readonly ConcurrentDictionary<int, InvalidationWatcher> _watchers = new();
     private long _nextId;
     private FuseDevice? _homeDevice;
 
@@ -55,7 +52,7 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
             {
                 if (index != origin && index != HomeIndex && (holders & (1UL << index)) != 0)
                 {
-                    waits.Add(watcher.Send(Interlocked.Increment(ref _nextId), change));
+                    waits.Add(watcher.Send(NextId(), change));
                 }
             }
         }
@@ -66,129 +63,65 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
         }
     }
 
-    /// <summary>Serves one node's Watch stream until it ends.</summary>
-    public async Task ServeAsync(IAsyncStreamReader<WatchAck> acks, IServerStreamWriter<Invalidation> output, ServerCallContext context)
+    /// <summary>
+    /// Registers node <paramref name="index"/> (run <paramref name="incarnation"/> of its mount): from now
+    /// on its invalidations go to <paramref name="send"/> (which writes them to the node's link and may
+    /// throw when the link is gone). Whatever the node cached before may have changed while it was
+    /// away: all of it is invalidated first.
+    /// </summary>
+    public InvalidationWatcher Join(int index, ulong incarnation, Action<ulong, CacheInvalidation> send)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var cancellationToken = context.CancellationToken;
-        ArgumentNullException.ThrowIfNull(acks);
-        if (!await acks.MoveNext(cancellationToken).ConfigureAwait(false) || acks.Current.PayloadCase != WatchAck.PayloadOneofCase.NodeIndex)
+        var watcher = new InvalidationWatcher(send);
+        if (_watchers.TryGetValue(index, out var previous))
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of Watch must name the node"));
+            Leave(index, previous);
         }
 
-        var index = (int)acks.Current.NodeIndex;
-        var watcher = new Watcher();
         _watchers[index] = watcher;
-        liveness.Joined(index, acks.Current.Incarnation);
-        Holdings(index, acks.Current);
+        liveness.Joined(index, incarnation);
         FsLog.WatcherJoined(logger, index);
-        // The headers tell the node it is registered: from now on it misses no invalidation.
-        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
-        try
+        foreach (var node in Interest.HeldBy(index))
         {
-            // Whatever it cached before may have changed while it was away.
-            foreach (var node in Interest.HeldBy(index))
-            {
-                _ = watcher.Send(Interlocked.Increment(ref _nextId), CacheInvalidation.Inode(node, 0));
-            }
-
-            var writer = Task.Run(async () =>
-            {
-                await foreach (var message in watcher.Outgoing.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    await output.WriteAsync(message, cancellationToken).ConfigureAwait(false);
-                }
-            }, cancellationToken);
-            while (await acks.MoveNext(cancellationToken).ConfigureAwait(false))
-            {
-                if (acks.Current.PayloadCase == WatchAck.PayloadOneofCase.Done)
-                {
-                    watcher.Acknowledge(acks.Current.Done);
-                }
-                else
-                {
-                    // The rest of what the node holds: it may have changed while the node was away too.
-                    foreach (var node in Holdings(index, acks.Current))
-                    {
-                        _ = watcher.Send(Interlocked.Increment(ref _nextId), CacheInvalidation.Inode(node, 0));
-                    }
-                }
-            }
-
-            watcher.Close();
-            await writer.ConfigureAwait(false);
+            _ = watcher.Send(NextId(), CacheInvalidation.Inode(node, 0));
         }
-        finally
+
+        return watcher;
+    }
+
+    /// <summary>
+    /// What node <paramref name="index"/> reports its kernel holds (when it connects; after a restart of
+    /// the home this is how the home learns it again): it may have changed while the node was away, so
+    /// each reported node id is invalidated too.
+    /// </summary>
+    public void Reported(int index, InvalidationWatcher watcher, IReadOnlyList<(ulong Node, long Lookups)> held, IReadOnlyList<(ulong Node, ulong Handle)> open)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentNullException.ThrowIfNull(open);
+        foreach (var (node, lookups) in held)
         {
-            _watchers.TryRemove(new KeyValuePair<int, Watcher>(index, watcher));
-            watcher.Close();
+            Interest.Reported(node, index, lookups);
+            _ = watcher.Send(NextId(), CacheInvalidation.Inode(node, 0));
+        }
+
+        if (open.Count > 0)
+        {
+            OpenFilesReported?.Invoke(index, open);
+        }
+    }
+
+    /// <summary>The link of node <paramref name="index"/> ended: nobody waits for its acknowledgements any more.</summary>
+    public void Leave(int index, InvalidationWatcher watcher)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        if (_watchers.TryRemove(new KeyValuePair<int, InvalidationWatcher>(index, watcher)))
+        {
             liveness.Left(index);
             FsLog.WatcherLeft(logger, index);
         }
+
+        watcher.Close();
     }
 
-    /// <summary>Takes what a node reports its kernel holds; returns the node ids reported.</summary>
-    private IEnumerable<ulong> Holdings(int index, WatchAck message)
-    {
-        foreach (var held in message.Held)
-        {
-            Interest.Reported(held.NodeId, index, held.Lookups);
-        }
-
-        if (message.OpenFiles.Count > 0)
-        {
-            OpenFilesReported?.Invoke(index, [.. message.OpenFiles.Select(o => (o.NodeId, o.Handle))]);
-        }
-
-        return message.Held.Select(h => h.NodeId);
-    }
-
-    private sealed class Watcher
-    {
-        private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _pending = new();
-        private readonly Channel<Invalidation> _outgoing = Channel.CreateUnbounded<Invalidation>();
-
-        public ChannelReader<Invalidation> Outgoing => _outgoing.Reader;
-
-        public Task Send(long id, in CacheInvalidation change)
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pending[(ulong)id] = done;
-            var message = new Invalidation { Id = (ulong)id };
-            if (change.Name is { } name)
-            {
-                message.Entry = new InvalidateEntry { Parent = change.NodeId, Name = Google.Protobuf.ByteString.CopyFrom(name) };
-            }
-            else
-            {
-                message.Inode = new InvalidateInode { NodeId = change.NodeId, Offset = change.Offset, Length = change.Length };
-            }
-
-            if (!_outgoing.Writer.TryWrite(message))
-            {
-                _pending.TryRemove((ulong)id, out _);
-                done.TrySetResult();
-            }
-
-            return done.Task;
-        }
-
-        public void Acknowledge(ulong id)
-        {
-            if (_pending.TryRemove(id, out var done))
-            {
-                done.TrySetResult();
-            }
-        }
-
-        public void Close()
-        {
-            _outgoing.Writer.TryComplete();
-            foreach (var id in _pending.Keys)
-            {
-                Acknowledge(id);
-            }
-        }
-    }
+    private ulong NextId() => (ulong)Interlocked.Increment(ref _nextId);
 }

@@ -26,6 +26,12 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     private bool _passthrough;
     private long _passthroughFrom;
 
+    /// <summary>The filesystem the requests run on (the links read attribute hints from it).</summary>
+    public IFileSystem FileSystem => _fs;
+
+    /// <summary>Whether other nodes must not cache <paramref name="node"/>'s attributes now (the home passes it through).</summary>
+    public bool AttributesVolatile(ulong node) => _opens.AttributesVolatile(node);
+
     /// <summary>The home node's own mount, before its session starts: late replies to its kernel go there.</summary>
     public void AttachLocalMount(FuseDevice device)
     {
@@ -142,9 +148,17 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
         {
             case FuseOpcode.Lookup:
             {
-                var entry = _fs.Lookup(node, request.Name()) ?? throw new FsError(Errno.ENOENT);
-                hub.Interest.Looked(entry.NodeId, origin);
-                reply.Entry(ForOrigin(entry, origin));
+                if (_fs.Lookup(node, request.Name()) is { } entry)
+                {
+                    hub.Interest.Looked(entry.NodeId, origin);
+                    reply.Entry(ForOrigin(entry, origin));
+                }
+                else
+                {
+                    // Node id 0: "no such name" that the kernel may remember; a create anywhere invalidates it.
+                    reply.Entry(new FileEntry(0, 0, default, _fs.CacheTimeout, TimeSpan.Zero));
+                }
+
                 break;
             }
 
@@ -315,6 +329,9 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
                 if (_opens.Release(fh) is var backingId and not 0)
                 {
                     _device?.CloseBacking(backingId);
+                    // The passthrough period ends: pages other nodes read meanwhile (private mappings
+                    // of their direct I/O opens) may be stale, and their next opens keep their cache.
+                    changes.Add(CacheInvalidation.Inode(node, 0));
                 }
 
                 _fs.Release(node, fh);
@@ -545,7 +562,8 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
             file.Handle,
             origin,
             fromHomeKernel,
-            fromHomeKernel && _passthrough && device is not null && file.BackingFd >= 0 && Environment.TickCount64 >= Volatile.Read(ref _passthroughFrom),
+            fromHomeKernel && _passthrough && device is not null && file.BackingFd >= 0 && Environment.TickCount64 >= Volatile.Read(ref _passthroughFrom)
+                && !HeldElsewhere(node),
             () =>
             {
                 try
@@ -567,20 +585,24 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
         {
             OpenMode.Passthrough => FuseProtocol.FopenPassthrough,
             OpenMode.DirectIo => FuseProtocol.FopenDirectIo,
+            // Another node keeps its cached pages across opens: every change by another node, and
+            // the start of a passthrough period on the home (none while it holds the file), drops them.
+            _ when origin != hub.HomeIndex => FuseProtocol.FopenKeepCache,
             _ => 0u,
         };
         reply.OpenOut(file.Handle, flags, decision.BackingId);
     }
 
+    /// <summary>
+    /// Another node's kernel holds the file: it keeps cached pages across opens (FOPEN_KEEP_CACHE) and
+    /// its forwarder answers read-only opens itself, so the home, whose passthrough writes nobody sees,
+    /// must not pass the file through while it does.
+    /// </summary>
+    private bool HeldElsewhere(ulong node) => (hub.Interest.Holders(node) & ~(1UL << hub.HomeIndex)) != 0;
+
     /// <summary>struct fuse_attr_out (the attributes' inode is the node id).</summary>
-    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes, int origin)
-    {
-        var timeout = origin != hub.HomeIndex && _opens.AttributesVolatile(attributes.Inode) ? TimeSpan.Zero : _fs.CacheTimeout;
-        reply.U64((ulong)timeout.TotalSeconds);
-        reply.U32((uint)(timeout.Ticks % TimeSpan.TicksPerSecond * 100));
-        reply.U32(0);
-        reply.Attr(attributes);
-    }
+    private void AttrOut(ref FuseReply reply, in NodeAttributes attributes, int origin) =>
+        reply.AttrOut(attributes, origin != hub.HomeIndex && _opens.AttributesVolatile(attributes.Inode) ? TimeSpan.Zero : _fs.CacheTimeout);
 
     private void ReadDir(scoped ref FuseRequest request, ref FuseReply reply, ulong node, int origin)
     {

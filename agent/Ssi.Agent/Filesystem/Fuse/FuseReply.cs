@@ -104,6 +104,15 @@ internal ref struct FuseReply
         U32(0); // flags
     }
 
+    /// <summary>struct fuse_attr_out: attributes the kernel may cache for <paramref name="timeout"/>.</summary>
+    public void AttrOut(in NodeAttributes attributes, TimeSpan timeout)
+    {
+        U64((ulong)timeout.TotalSeconds);
+        U32((uint)(timeout.Ticks % TimeSpan.TicksPerSecond * 100));
+        U32(0);
+        Attr(attributes);
+    }
+
     /// <summary>struct fuse_entry_out.</summary>
     public void Entry(in FileEntry entry)
     {

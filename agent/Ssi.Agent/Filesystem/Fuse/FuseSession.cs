@@ -20,6 +20,7 @@ internal sealed class FuseSession : IDisposable
     private readonly TaskCompletionSource _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _running;
+    private int _initAnswered;
 
     /// <param name="locks">The handler answers GETLK/SETLK/SETLKW: the kernel sends POSIX and flock locks instead of keeping them itself.</param>
     public FuseSession(FuseDevice device, IFuseRequestHandler handler, bool passthrough, ILogger logger, bool locks = false)
@@ -83,6 +84,12 @@ internal sealed class FuseSession : IDisposable
                 if (!reply.IsEmpty)
                 {
                     _ = _device.Write(reply);
+                }
+
+                if (Interlocked.Exchange(ref _initAnswered, 0) == 1)
+                {
+                    // The kernel applied the INIT reply within that write: the mount is set up.
+                    _initialized.TrySetResult();
                 }
 
                 if (stop)
@@ -194,7 +201,7 @@ internal sealed class FuseSession : IDisposable
         reply.U32(Passthrough ? 1u : 0u);    // max_stack_depth
         reply.Zeros(24);                     // request_timeout + unused
         FsLog.Initialized(_logger, _device.MountPoint, major, minor, Passthrough);
-        _initialized.TrySetResult();
+        Volatile.Write(ref _initAnswered, 1);
         return reply.Finish(request.Unique);
     }
 }

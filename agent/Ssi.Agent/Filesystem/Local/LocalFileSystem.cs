@@ -32,6 +32,8 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, LocalInode> _byId = [];
     private readonly Dictionary<(ulong, ulong), LocalInode> _byKey = [];
+    private readonly LinkedList<LocalInode> _retained = [];
+    private readonly int _retainCapacity;
     private readonly ConcurrentDictionary<ulong, int> _open = new();
     private readonly LocalInode _root;
     private readonly NodeIdTable _ids;
@@ -40,9 +42,17 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
 
     private const ulong FuseRootId = 1;
 
+    /// <summary>How long a file no kernel knows any more stays open for a quick comeback.</summary>
+    private static readonly long RetainMilliseconds = 30_000;
+
     /// <param name="idFile">Where node ids are kept across restarts; null keeps them in memory.</param>
-    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout, string? idFile = null)
+    /// <param name="retainedInodes">
+    /// How many files every kernel forgot stay open (their dentries and inodes stay in memory, so a node
+    /// whose caches were dropped finds them without the disk) for up to 30 s; deleted files never stay.
+    /// </param>
+    public LocalFileSystem(string backingDirectory, TimeSpan cacheTimeout, string? idFile = null, int retainedInodes = 0)
     {
+        _retainCapacity = retainedInodes;
         Directory.CreateDirectory(backingDirectory);
         var fd = FsError.Check(Posix.OpenAt(Posix.AT_FDCWD, Posix.Z(backingDirectory), Posix.O_PATH | Posix.O_DIRECTORY));
         FsError.Check(Posix.Stat(fd, out var stat));
@@ -72,7 +82,19 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             lock (_lock)
             {
-                return _byId.Count;
+                return _byId.Count - _retained.Count;
+            }
+        }
+    }
+
+    /// <summary>Files no kernel knows that are kept open for a while.</summary>
+    public int RetainedCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _retained.Count;
             }
         }
     }
@@ -99,12 +121,20 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
             }
 
             inode.Lookups -= (long)count;
-            if (inode.Lookups <= 0)
+            if (inode.Lookups <= 0 && inode.Retained is null)
             {
-                _byId.Remove(node);
-                _byKey.Remove(inode.Key);
-                Posix.Close(inode.PathFd);
+                if (_retainCapacity > 0 && Posix.Stat(inode.PathFd, out var stat) == 0 && stat.Nlink > 0)
+                {
+                    inode.Retained = _retained.AddLast(inode);
+                    inode.RetainedAt = Environment.TickCount64;
+                }
+                else
+                {
+                    Drop(inode);
+                }
             }
+
+            TrimRetainedLocked();
         }
     }
 
@@ -292,6 +322,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
 
     public void Release(ulong node, ulong handle)
     {
+        // The shared read handle (FileHandles.SharedRead) is in no table: nothing to close.
         if (_open.TryRemove(handle, out var fd))
         {
             Posix.Close(fd);
@@ -394,7 +425,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             foreach (var inode in _byId.Values)
             {
-                Posix.Close(inode.PathFd);
+                Close(inode);
             }
 
             _byId.Clear();
@@ -444,6 +475,49 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
 
     private static (long Seconds, long Nanoseconds) Time(uint valid, uint setBit, uint nowBit, long seconds, uint nanoseconds) =>
         (valid & nowBit) != 0 ? (0, UTIME_NOW) : (valid & setBit) != 0 ? (seconds, nanoseconds) : (0, UTIME_OMIT);
+
+    /// <summary>The file's read-only descriptor for reads through <see cref="FileHandles.SharedRead"/>, opened on first use.</summary>
+    private int SharedReadDescriptor(ulong node)
+    {
+        var inode = Get(node);
+        lock (_lock)
+        {
+            if (inode.ReadFd < 0)
+            {
+                inode.ReadFd = FsError.Check(Posix.Reopen(inode.PathFd, O_RDONLY));
+            }
+
+            return inode.ReadFd;
+        }
+    }
+
+    private void Drop(LocalInode inode)
+    {
+        _byId.Remove(inode.NodeId);
+        _byKey.Remove(inode.Key);
+        Close(inode);
+    }
+
+    /// <summary>Lets go of retained files beyond the capacity or older than the retention time.</summary>
+    private void TrimRetainedLocked()
+    {
+        var now = Environment.TickCount64;
+        while (_retained.First is { } oldest && (_retained.Count > _retainCapacity || now - oldest.Value.RetainedAt > RetainMilliseconds))
+        {
+            _retained.RemoveFirst();
+            oldest.Value.Retained = null;
+            Drop(oldest.Value);
+        }
+    }
+
+    private static void Close(LocalInode inode)
+    {
+        Posix.Close(inode.PathFd);
+        if (inode.ReadFd >= 0)
+        {
+            Posix.Close(inode.ReadFd);
+        }
+    }
 
     private LocalInode Get(ulong node)
     {
@@ -509,10 +583,16 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
 
     /// <summary>
     /// The descriptor behind a file handle. A handle of an earlier run of the agent (the node that
-    /// holds it kept its file open across the restart) is reopened with the flags it carries.
+    /// holds it kept its file open across the restart) is reopened with the flags it carries; the
+    /// shared read handle is the file's read-only descriptor.
     /// </summary>
     private int Descriptor(ulong node, ulong handle)
     {
+        if (handle == FileHandles.SharedRead)
+        {
+            return SharedReadDescriptor(node);
+        }
+
         if (_open.TryGetValue(handle, out var fd))
         {
             return fd;
@@ -591,7 +671,15 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
                 {
                     Posix.Close(fd);
                     inode = known;
+                    if (known.Retained is { } retained)
+                    {
+                        // Known again before it was let go.
+                        _retained.Remove(retained);
+                        known.Retained = null;
+                    }
+
                     inode.Lookups++;
+                    TrimRetainedLocked();
                     break;
                 }
 
@@ -609,6 +697,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
                     _byId[inode.NodeId] = inode;
                     _byKey[inode.Key] = inode;
                     inode.Lookups++;
+                    TrimRetainedLocked();
                     break;
                 }
             }

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using Ssi.Agent.Filesystem.Fuse;
-using Ssi.Agent.Filesystem.Remote;
+using Ssi.Agent.Filesystem.Forwarding;
 
-namespace Ssi.Agent.Tests.Filesystem.Remote;
+namespace Ssi.Agent.Tests.Filesystem.Forwarding;
 
 /// <summary>What a forwarding node learns of its kernel's holdings from the FUSE traffic it forwards (byte layouts of fuse.h).</summary>
 public sealed class NodeHoldingsTests

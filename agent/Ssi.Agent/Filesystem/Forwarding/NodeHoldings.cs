@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Ssi.Agent.Filesystem.Fuse;
 
-namespace Ssi.Agent.Filesystem.Remote;
+namespace Ssi.Agent.Filesystem.Forwarding;
 
 /// <summary>
 /// What this node's kernel holds of the home's filesystem, read off the requests and replies that
@@ -17,8 +17,11 @@ internal sealed class NodeHoldings
     private readonly Dictionary<ulong, long> _lookups = [];
     private readonly Dictionary<ulong, ulong> _open = [];
 
-    /// <summary>Takes note of one forwarded request and the home's reply to it (empty for FORGET).</summary>
-    public void Observe(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply)
+    /// <summary>
+    /// Takes note of one forwarded request and the home's reply to it (empty for FORGET); the node ids
+    /// the kernel no longer holds at all after a FORGET go into <paramref name="released"/>.
+    /// </summary>
+    public void Observe(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, List<ulong>? released = null)
     {
         if (request.Length < FuseProtocol.InHeaderSize)
         {
@@ -31,14 +34,14 @@ internal sealed class NodeHoldings
         switch (opcode)
         {
             case FuseOpcode.Forget when body.Length >= 8:
-                Forget(node, BinaryPrimitives.ReadUInt64LittleEndian(body));
+                Forget(node, BinaryPrimitives.ReadUInt64LittleEndian(body), released);
                 return;
             case FuseOpcode.BatchForget when body.Length >= 8:
                 var count = BinaryPrimitives.ReadUInt32LittleEndian(body);
                 for (var i = 0; i < count && 8 + (i + 1) * 16 <= body.Length; i++)
                 {
                     var one = body[(8 + i * 16)..];
-                    Forget(BinaryPrimitives.ReadUInt64LittleEndian(one), BinaryPrimitives.ReadUInt64LittleEndian(one[8..]));
+                    Forget(BinaryPrimitives.ReadUInt64LittleEndian(one), BinaryPrimitives.ReadUInt64LittleEndian(one[8..]), released);
                 }
 
                 return;
@@ -51,6 +54,12 @@ internal sealed class NodeHoldings
                 return;
         }
 
+        ObserveReply(opcode, node, reply);
+    }
+
+    /// <summary>Takes note of the home's reply to a request <paramref name="opcode"/> about <paramref name="node"/>.</summary>
+    public void ObserveReply(FuseOpcode opcode, ulong node, ReadOnlySpan<byte> reply)
+    {
         if (reply.Length < FuseProtocol.OutHeaderSize || BinaryPrimitives.ReadInt32LittleEndian(reply[4..]) != 0)
         {
             return; // failed: the kernel got nothing
@@ -92,6 +101,20 @@ internal sealed class NodeHoldings
         }
     }
 
+    /// <summary>Whether the kernel holds <paramref name="node"/> now (the root always).</summary>
+    public bool IsHeld(ulong node)
+    {
+        if (node == FuseProtocol.RootId)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            return _lookups.ContainsKey(node);
+        }
+    }
+
     private void Looked(ulong node)
     {
         if (node == 0)
@@ -113,7 +136,7 @@ internal sealed class NodeHoldings
         }
     }
 
-    private void Forget(ulong node, ulong lookups)
+    private void Forget(ulong node, ulong lookups, List<ulong>? released)
     {
         lock (_gate)
         {
@@ -127,6 +150,7 @@ internal sealed class NodeHoldings
                 else
                 {
                     _lookups.Remove(node);
+                    released?.Add(node);
                 }
             }
         }
