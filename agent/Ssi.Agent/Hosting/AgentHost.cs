@@ -30,7 +30,15 @@ public static class AgentHost
         // 2-core node the pool would otherwise start with 2 threads and grow by one per 0.5 s.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // No file watching: the default content root is the working directory ("/" for an agent in its
+        // node, and in a container), and reloadable appsettings.json would watch it recursively with
+        // inotify: the whole tree, FUSE mounts included (an agent died of a stack overflow in
+        // FileSystemWatcher walking a deep directory). No setting here is meant to change while running.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         TopologyStartup.Apply(builder.Configuration, Console.Out);
         builder.Logging.AddSimpleConsole(o =>
         {

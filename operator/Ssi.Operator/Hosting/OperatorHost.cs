@@ -29,7 +29,15 @@ public static class OperatorHost
     /// <summary>Builds the host. <paramref name="configure"/> lets tests replace services (the API client, the agents seam).</summary>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // No file watching: the default content root is the working directory ("/" for an agent in its
+        // node, and in a container), and reloadable appsettings.json would watch it recursively with
+        // inotify: the whole tree, FUSE mounts included (an agent died of a stack overflow in
+        // FileSystemWatcher walking a deep directory). No setting here is meant to change while running.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.Services.AddOptions<OperatorOptions>().Bind(builder.Configuration.GetSection(OperatorOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.WebHost.UseUrls(builder.Configuration[$"{OperatorOptions.Section}:HttpUrl"] ?? new OperatorOptions().HttpUrl);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
