@@ -10,7 +10,7 @@ namespace Ssi.Agent.Native.Processes;
 /// </summary>
 public sealed unsafe class ShimReportReceiver : IDisposable
 {
-    private readonly int _fd;
+    private int _fd;
 
     private ShimReportReceiver(int fd, string path)
     {
@@ -100,10 +100,18 @@ public sealed unsafe class ShimReportReceiver : IDisposable
         }
     }
 
+    /// <summary>
+    /// Closes the socket once (a second call does nothing: closing a descriptor number twice would
+    /// close whatever the process opened under that number since). Callers must not be using it.
+    /// </summary>
     public void Dispose()
     {
-        LibC.close(_fd);
-        _ = LibC.unlink(Path);
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            LibC.close(fd);
+            _ = LibC.unlink(Path);
+        }
     }
 
     /// <summary>The PID of SCM_CREDENTIALS, or 0 when the kernel attached none.</summary>

@@ -54,13 +54,13 @@ internal sealed class ShimReportListener(ProcessTable table, IOptions<AgentOptio
     /// </summary>
     public void Drain()
     {
-        if (_receiver is not { } receiver)
-        {
-            return;
-        }
-
         lock (_receive)
         {
+            if (_receiver is not { } receiver)
+            {
+                return;
+            }
+
             while (TryReceive(receiver) is { } datagram)
             {
                 Handle(datagram.Length, datagram.SenderPid);
@@ -68,10 +68,27 @@ internal sealed class ShimReportListener(ProcessTable table, IOptions<AgentOptio
         }
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        CloseReceiver();
+    }
+
+    /// <summary>Called twice by the container (registered as itself and as a hosted service): closes once.</summary>
     public override void Dispose()
     {
-        _receiver?.Dispose();
+        CloseReceiver();
         base.Dispose();
+    }
+
+    /// <summary>Closes the socket under the lock that every use of it holds, so no poll or receive meets a closed (or reused) descriptor.</summary>
+    private void CloseReceiver()
+    {
+        lock (_receive)
+        {
+            _receiver?.Dispose();
+            _receiver = null;
+        }
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
