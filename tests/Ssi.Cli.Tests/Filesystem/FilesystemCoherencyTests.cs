@@ -272,4 +272,30 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
             w.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString(),
             r.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString());
     }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Every_small_change_of_a_run_is_seen_by_the_next_operation_on_the_other_node(string writer, string reader)
+    {
+        // The home makes small changes on the link's own thread, and hands the reply to a worker only
+        // when another node must hear of the change first: each step here is seen at once, whether the
+        // reader held the file, the name or the directory before or not.
+        var (w, r, dir) = Open(writer, reader, "run");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "0000" });
+        r.Do(new { op = "open", path = $"{dir}/f", id = "r", flags = "O_RDONLY" });
+        for (var i = 1; i <= 20; i++)
+        {
+            w.Do(new { op = "write", path = $"{dir}/f", data = $"{i:D4}" });
+            Assert.Equal($"{i:D4}", r.Do(new { op = "pread", id = "r", size = 8 }).GetProperty("data").GetString());
+
+            w.Do(new { op = "write", path = $"{dir}/new-{i}", data = "n" });
+            Assert.True(r.Exists($"{dir}/new-{i}"));
+            w.Do(new { op = "unlink", path = $"{dir}/new-{i}" });
+            Assert.False(r.Exists($"{dir}/new-{i}"));
+        }
+
+        Assert.Equal(["f"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+    }
 }
