@@ -165,12 +165,18 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
         }
     }
 
-    /// <summary>The kernel let go of <paramref name="node"/> (FORGET to zero): the home stops telling this node about it.</summary>
+    /// <summary>
+    /// The kernel let go of <paramref name="node"/> (FORGET to zero): the home stops telling this node
+    /// about it. Nothing changed, so replies on their way stay fresh (<see cref="Epoch"/> does not move):
+    /// what they say of this node is not taken, as it is not held, and what they say of others is still
+    /// true. (It moved before, and the thousands of FORGETs after an unlink of many files kept a new
+    /// directory from being known complete: every file made in it cost a LOOKUP at the home.)
+    /// </summary>
     public void Released(ulong node)
     {
         lock (_lock)
         {
-            ForgetLocked(node);
+            _files.Remove(node);
             ForgetNamesLocked(node);
             _volatile.Remove(node);
         }

@@ -335,4 +335,30 @@ public sealed class ForwardingCacheTests
 
         Assert.False(cache.IsVolatile(File));
     }
+
+    [Fact]
+    public void Files_the_kernel_lets_go_meanwhile_do_not_keep_a_new_directory_from_being_known()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        var mkdir = Named(FuseOpcode.Mkdir, 1, 2, "new");
+        var sent = new PendingRequest(FuseOpcode.Mkdir, 1, long.MaxValue, 1, cache.Epoch, null, ForwardingCache.NameOf(FuseOpcode.Mkdir, mkdir));
+
+        cache.Released(Other); // FORGETs of unlinked files, while the mkdir travels
+        cache.Learn(sent, EntryReply(2, Directory), []);
+
+        Assert.True(AnsweredAbsent(cache, Directory, "anything"));
+    }
+
+    [Fact]
+    public void An_invalidation_meanwhile_still_keeps_a_new_directory_from_being_known()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        var mkdir = Named(FuseOpcode.Mkdir, 1, 2, "new");
+        var sent = new PendingRequest(FuseOpcode.Mkdir, 1, long.MaxValue, 1, cache.Epoch, null, ForwardingCache.NameOf(FuseOpcode.Mkdir, mkdir));
+
+        cache.Invalidate(CacheInvalidation.Inode(Other));
+        cache.Learn(sent, EntryReply(2, Directory), []);
+
+        Assert.False(AnsweredAbsent(cache, Directory, "anything"));
+    }
 }
