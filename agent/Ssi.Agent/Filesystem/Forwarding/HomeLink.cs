@@ -27,6 +27,13 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long, and how many, node ids the kernel let go stay counted at the home (see <see cref="NodeHoldings"/>).</summary>
+    private const long RetainMilliseconds = 30_000;
+    private const int RetainedCapacity = 8192;
+
+    /// <summary>FORGETs sent to the home in one BATCH_FORGET at most.</summary>
+    private const int ForgetBatch = 1024;
+
     /// <summary>Requests larger than this (writes) are not copied behind their frame header: two writes are cheaper than a copy.</summary>
     private const int LargeRequest = 64 * 1024;
 
@@ -92,22 +99,26 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
         if (opcode is FuseOpcode.Forget or FuseOpcode.BatchForget)
         {
-            // What the kernel no longer holds at all, the home will stop telling this node about:
-            // what this node knows of it goes first.
+            // What the kernel no longer holds at all is retained when this node can answer lookups of
+            // it (the home goes on telling this node of its changes), else let go at once.
             var released = new List<ulong>();
-            _holdings.Observe(request, [], released);
+            var forgets = new List<(ulong Node, long Lookups)>();
+            _holdings.Observe(request, [], released, forgets);
+            var now = Environment.TickCount64;
             foreach (var node in released)
             {
-                _cache.Released(node);
+                if (_cache.Retainable(node))
+                {
+                    _holdings.Retain(node, now);
+                }
+                else if (_holdings.Drop(node) is var lookups and > 0)
+                {
+                    forgets.Add((node, lookups));
+                }
             }
 
-            // No reply. Lost when the home is unreachable: the holdings this node reports when it
-            // comes back set the home's counts right.
-            if (Volatile.Read(ref _connection) is { } link)
-            {
-                Send(link, request);
-            }
-
+            forgets.AddRange(_holdings.Expire(now, RetainMilliseconds, RetainedCapacity));
+            SendForgets(forgets);
             return 0;
         }
 
@@ -159,8 +170,16 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         var body = request[FuseProtocol.InHeaderSize..];
         switch (opcode)
         {
-            case FuseOpcode.GetAttr or FuseOpcode.GetXattr or FuseOpcode.Lookup:
+            case FuseOpcode.GetAttr or FuseOpcode.GetXattr:
                 return _cache.TryAnswer(request, output);
+            case FuseOpcode.Lookup:
+            {
+                // A name answered with a file: the kernel holds one more lookup of it, which the home
+                // must go on counting for this node (refused when it was let go meanwhile: then ask).
+                var length = _cache.TryAnswer(request, output, out var looked);
+                return looked == 0 || _holdings.LocalLookup(looked) ? length : 0;
+            }
+
             case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)) && !_cache.IsVolatile(node):
             {
                 var reply = new FuseReply(output);
@@ -470,6 +489,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         while (!_stop.Token.WaitHandle.WaitOne(100))
         {
             Fail(_pending.TakeExpired(Environment.TickCount64), Errno.EIO);
+            SendForgets(_holdings.Expire(Environment.TickCount64, RetainMilliseconds, RetainedCapacity));
             if (Volatile.Read(ref _connection) is not { } link)
             {
                 continue;
@@ -485,6 +505,46 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 link.LastPing = Environment.TickCount64;
                 SendFrame(link, LinkFrameKind.Ping);
             }
+        }
+    }
+
+    /// <summary>
+    /// Node ids the home may stop counting for this node: what this node knows of them goes first, then
+    /// BATCH_FORGETs tell the home. Lost when the home is unreachable: the holdings this node reports when
+    /// it comes back set the home's counts right.
+    /// </summary>
+    private void SendForgets(List<(ulong Node, long Lookups)> forgets)
+    {
+        if (forgets.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (node, _) in forgets)
+        {
+            _cache.Released(node);
+        }
+
+        if (Volatile.Read(ref _connection) is not { } link)
+        {
+            return;
+        }
+
+        for (var start = 0; start < forgets.Count; start += ForgetBatch)
+        {
+            var count = Math.Min(ForgetBatch, forgets.Count - start);
+            var message = new byte[FuseProtocol.InHeaderSize + 8 + (count * 16)];
+            BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), (uint)FuseOpcode.BatchForget);
+            BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(FuseProtocol.InHeaderSize), (uint)count);
+            for (var i = 0; i < count; i++)
+            {
+                var (node, lookups) = forgets[start + i];
+                BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(FuseProtocol.InHeaderSize + 8 + (i * 16)), node);
+                BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(FuseProtocol.InHeaderSize + 16 + (i * 16)), (ulong)lookups);
+            }
+
+            Send(link, message);
         }
     }
 
