@@ -467,6 +467,13 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             {
                 _cache.Invalidate(change);
                 FuseNotifier.Push(_device, change);
+                if (!change.IsEntry && _holdings.Drop(change.NodeId) is var lookups and > 0)
+                {
+                    // A retained file changed (a removed one's storage waits for every node's FORGET):
+                    // nothing is known of it to answer with any more; let it go.
+                    SendForgets([(change.NodeId, lookups)]);
+                }
+
                 try
                 {
                     link.Writer.Write(ack[..LinkFrame.Acknowledge(ack, id)]);
