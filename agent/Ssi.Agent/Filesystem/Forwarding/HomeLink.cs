@@ -31,6 +31,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private const long RetainMilliseconds = 30_000;
     private const int RetainedCapacity = 8192;
 
+    /// <summary>What <see cref="AnswerLocally"/> returns when it wrote the reply into the kernel itself.</summary>
+    private const int Answered = -2;
+
     /// <summary>FORGETs sent to the home in one BATCH_FORGET at most.</summary>
     private const int ForgetBatch = 1024;
 
@@ -53,6 +56,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private readonly ForwardingCache _cache;
     private readonly ulong _incarnation;
     private readonly Lock _stateLock = new();
+
+    /// <summary>Held while a lookup is answered here and its reply written, and while an invalidation is taken (see <see cref="AnswerLocally"/>).</summary>
+    private readonly Lock _answerLock = new();
     private readonly BlockingCollection<(Connection Link, ulong Id, CacheInvalidation Change)> _invalidations = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -124,6 +130,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
 
         var nodeId = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
         var local = AnswerLocally(opcode, nodeId, request, output);
+        if (local == Answered)
+        {
+            return 0; // the reply is in the kernel already
+        }
+
         if (local > 0)
         {
             return local;
@@ -162,7 +173,8 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     /// Requests this node answers itself, as the home would: attributes, absent extended attributes and
     /// absent names it knows (<see cref="ForwardingCache"/>), read-only opens and their closes (the home reads through a
     /// shared handle), FLUSH (writes are acknowledged by the home before they return; only POSIX locks,
-    /// released by FLUSH, need it there), and ioctl (the home implements none). Returns 0 to forward.
+    /// released by FLUSH, need it there), and ioctl (the home implements none). Returns the reply's
+    /// length, <see cref="Answered"/> when the reply is written already, or 0 to forward.
     /// </summary>
     private int AnswerLocally(FuseOpcode opcode, ulong node, ReadOnlySpan<byte> request, Span<byte> output)
     {
@@ -176,8 +188,25 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             {
                 // A name answered with a file: the kernel holds one more lookup of it, which the home
                 // must go on counting for this node (refused when it was let go meanwhile: then ask).
-                var length = _cache.TryAnswer(request, output, out var looked);
-                return looked == 0 || _holdings.LocalLookup(looked) ? length : 0;
+                // The reply reaches the kernel before an invalidation of what it says is taken: an
+                // invalidation of an inode the kernel does not have yet would be lost, and the kernel
+                // would cache the attributes the reply carried.
+                lock (_answerLock)
+                {
+                    var length = _cache.TryAnswer(request, output, out var looked);
+                    if (looked == 0)
+                    {
+                        return length;
+                    }
+
+                    if (!_holdings.LocalLookup(looked))
+                    {
+                        return 0;
+                    }
+
+                    _ = _device.Write(output[..length]);
+                    return Answered;
+                }
             }
 
             case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)) && !_cache.IsVolatile(node):
@@ -299,7 +328,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             }
 
             reported = false;
-            _cache.Clear(); // changes made while away were not told
+            lock (_answerLock)
+            {
+                _cache.Clear(); // changes made while away were not told
+            }
+
             lock (_stateLock)
             {
                 _connection = link;
@@ -321,7 +354,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 lost = _pending.TakeSentOn(link.Generation);
             }
 
-            _cache.Clear();
+            lock (_answerLock)
+            {
+                _cache.Clear();
+            }
+
             Fail(lost, Errno.ENOTCONN);
             // Nobody tells this node of changes now: the kernel drops what it cached of every node id it holds.
             foreach (var (node, _) in _holdings.Snapshot().Held)
@@ -465,7 +502,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         {
             foreach (var (link, id, change) in _invalidations.GetConsumingEnumerable())
             {
-                _cache.Invalidate(change);
+                lock (_answerLock)
+                {
+                    _cache.Invalidate(change);
+                }
+
                 FuseNotifier.Push(_device, change);
                 if (!change.IsEntry && _holdings.Drop(change.NodeId) is var lookups and > 0)
                 {
