@@ -30,10 +30,13 @@ public static class AgentHost
         // 2-core node the pool would otherwise start with 2 threads and grow by one per 0.5 s.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
-        // No file watching: the default content root is the working directory ("/" for an agent in its
-        // node, and in a container), and reloadable appsettings.json would watch it recursively with
-        // inotify: the whole tree, FUSE mounts included (an agent died of a stack overflow in
-        // FileSystemWatcher walking a deep directory). No setting here is meant to change while running.
+        // The content root is the agent's own directory, and appsettings files are not watched: the
+        // default (the working directory, "/" for a DaemonSet or a local agent, watched for appsettings
+        // changes) put an inotify watch on every directory of the machine, and the agent then woke up and
+        // walked each new directory for every file made anywhere (the shared filesystem's backing
+        // directory too: that was most of the home's processor time per forwarded create). The
+        // topology file is polled by its own provider.
+        // (An agent also died of a stack overflow in FileSystemWatcher walking a deep directory.)
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],

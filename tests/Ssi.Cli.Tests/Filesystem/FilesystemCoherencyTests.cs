@@ -272,4 +272,68 @@ public sealed class FilesystemCoherencyTests(RunningCluster cluster) : IClassFix
             w.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString(),
             r.Do(new { op = "sha256", path = $"{dir}/big" }).GetProperty("sha256").GetString());
     }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Every_small_change_of_a_run_is_seen_by_the_next_operation_on_the_other_node(string writer, string reader)
+    {
+        // The home makes small changes on the link's own thread, and hands the reply to a worker only
+        // when another node must hear of the change first: each step here is seen at once, whether the
+        // reader held the file, the name or the directory before or not.
+        var (w, r, dir) = Open(writer, reader, "run");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "0000" });
+        r.Do(new { op = "open", path = $"{dir}/f", id = "r", flags = "O_RDONLY" });
+        for (var i = 1; i <= 20; i++)
+        {
+            w.Do(new { op = "write", path = $"{dir}/f", data = $"{i:D4}" });
+            Assert.Equal($"{i:D4}", r.Do(new { op = "pread", id = "r", size = 8 }).GetProperty("data").GetString());
+
+            w.Do(new { op = "write", path = $"{dir}/new-{i}", data = "n" });
+            Assert.True(r.Exists($"{dir}/new-{i}"));
+            w.Do(new { op = "unlink", path = $"{dir}/new-{i}" });
+            Assert.False(r.Exists($"{dir}/new-{i}"));
+        }
+
+        Assert.Equal(["f"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Changes_made_after_the_reader_dropped_its_caches_are_seen(string writer, string reader)
+    {
+        // A forwarding node keeps for a while what its kernel let go (counted at the home, which goes on
+        // invalidating it) and answers lookups of it itself: what changed meanwhile must not come back.
+        var (w, r, dir) = Open(writer, reader, "dropped");
+        using var _ = w;
+        using var __ = r;
+        w.Do(new { op = "write", path = $"{dir}/f", data = "one" });
+        w.Do(new { op = "write", path = $"{dir}/gone", data = "x" });
+        w.Do(new { op = "write", path = $"{dir}/old", data = "y" });
+        Assert.Equal("one", r.Read($"{dir}/f"));
+        Assert.Equal("x", r.Read($"{dir}/gone"));
+        Assert.Equal("y", r.Read($"{dir}/old"));
+
+        DropCaches();
+        w.Do(new { op = "write", path = $"{dir}/f", data = "two, longer" });
+        w.Do(new { op = "chmod", path = $"{dir}/f", mode = 384 });
+        w.Do(new { op = "unlink", path = $"{dir}/gone" });
+        w.Do(new { op = "rename", path = $"{dir}/old", to = $"{dir}/new" });
+
+        var stat = r.Do(new { op = "stat", path = $"{dir}/f" });
+        Assert.Equal(11, stat.GetProperty("size").GetInt32());
+        Assert.Equal(384, stat.GetProperty("mode").GetInt32() & 0xFFF);
+        Assert.Equal("two, longer", r.Read($"{dir}/f"));
+        Assert.False(r.Exists($"{dir}/gone"));
+        Assert.False(r.Exists($"{dir}/old"));
+        Assert.Equal("y", r.Read($"{dir}/new"));
+
+        DropCaches();
+        Assert.Equal("two, longer", r.Read($"{dir}/f"));
+        Assert.Equal(["f", "new"], r.Do(new { op = "listdir", path = dir }).GetProperty("names").EnumerateArray().Select(n => n.GetString()).Order());
+    }
+
+    /// <summary>Every kernel of the machine (every node's) lets go of the dentries and inodes it does not use.</summary>
+    private static void DropCaches() => File.WriteAllText("/proc/sys/vm/drop_caches", "2\n");
 }

@@ -31,6 +31,21 @@ internal sealed class CoherencyHub(ILogger<CoherencyHub> logger, NodeLiveness li
         _homeDevice = device;
     }
 
+    /// <summary>Whether any node other than <paramref name="origin"/> may cache what <paramref name="changes"/> touch (<see cref="Publish"/> has something to deliver).</summary>
+    public bool HeldElsewhere(int origin, IReadOnlyList<CacheInvalidation> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        foreach (var change in changes)
+        {
+            if ((Interest.Holders(change.NodeId) & ~(1UL << origin)) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Delivers <paramref name="changes"/> made by node <paramref name="origin"/> to every other holder, waiting for their acknowledgements.</summary>
     public void Publish(int origin, IReadOnlyList<CacheInvalidation> changes)
     {

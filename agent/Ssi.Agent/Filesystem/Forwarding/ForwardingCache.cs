@@ -27,11 +27,15 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
 {
     private const int MaxFiles = 65536;
     private const int MaxNames = 1 << 20;
+    private const int MaxEntries = 1 << 18;
+    private const int AttrNlinkOffset = 16 + 64; // struct fuse_attr_out: attr_valid, nsec, dummy, then fuse_attr's nlink
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, Known> _files = [];
     private readonly Dictionary<ulong, HashSet<string>> _complete = [];
     private readonly HashSet<ulong> _volatile = [];
+    private readonly Dictionary<ulong, Dictionary<string, Child>> _entries = [];
     private int _names;
+    private int _entryCount;
     private readonly HashSet<ulong> _locking = [];
     private long _epoch;
     private long _generation;
@@ -39,9 +43,13 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
     /// <summary>Moves whenever something is forgotten; a request records it when it leaves.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
 
-    /// <summary>Answers GETATTR and GETXATTR from what is known; returns the reply's length, 0 when the home must answer.</summary>
-    public int TryAnswer(ReadOnlySpan<byte> request, Span<byte> output)
+    /// <summary>Answers GETATTR, GETXATTR and LOOKUP from what is known; returns the reply's length, 0 when the home must answer.</summary>
+    public int TryAnswer(ReadOnlySpan<byte> request, Span<byte> output) => TryAnswer(request, output, out _);
+
+    /// <summary>As above; <paramref name="looked"/> is the node id a LOOKUP was answered with (the kernel holds one more lookup of it), else 0.</summary>
+    public int TryAnswer(ReadOnlySpan<byte> request, Span<byte> output, out ulong looked)
     {
+        looked = 0;
         var opcode = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request[4..]);
         var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
         var node = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
@@ -49,7 +57,7 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
         {
             if (opcode == FuseOpcode.Lookup)
             {
-                return AnswerLookupLocked(node, unique, request[FuseProtocol.InHeaderSize..], output);
+                return AnswerLookupLocked(node, unique, request[FuseProtocol.InHeaderSize..], output, out looked);
             }
 
             if (!_files.TryGetValue(node, out var known) || known.Generation != _generation)
@@ -117,6 +125,11 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
                     break;
             }
 
+            if (error == 0 && sent.Name is { } entryName)
+            {
+                LearnEntryLocked(sent, entryName, reply, fresh);
+            }
+
             if (fresh && held(sent.NodeId))
             {
                 if (sent.Opcode == FuseOpcode.GetAttr && error == 0 && reply.Length == FuseProtocol.OutHeaderSize + FuseProtocol.AttrOutSize && Cacheable(reply[FuseProtocol.OutHeaderSize..]))
@@ -157,6 +170,7 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
             // An entry change in a directory changes the directory too.
             ForgetLocked(change.NodeId);
             ForgetNamesLocked(change.NodeId);
+            ForgetEntriesLocked(change.NodeId);
             if (!change.IsEntry)
             {
                 // Opens go to the home until a reply says whether it passes the file through now.
@@ -165,13 +179,20 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
         }
     }
 
-    /// <summary>The kernel let go of <paramref name="node"/> (FORGET to zero): the home stops telling this node about it.</summary>
+    /// <summary>
+    /// The kernel let go of <paramref name="node"/> (FORGET to zero): the home stops telling this node
+    /// about it. Nothing changed, so replies on their way stay fresh (<see cref="Epoch"/> does not move):
+    /// what they say of this node is not taken, as it is not held, and what they say of others is still
+    /// true. (It moved before, and the thousands of FORGETs after an unlink of many files kept a new
+    /// directory from being known complete: every file made in it cost a LOOKUP at the home.)
+    /// </summary>
     public void Released(ulong node)
     {
         lock (_lock)
         {
-            ForgetLocked(node);
+            _files.Remove(node);
             ForgetNamesLocked(node);
+            ForgetEntriesLocked(node);
             _volatile.Remove(node);
         }
     }
@@ -188,6 +209,20 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="node"/>, which the kernel let go, is worth keeping counted at the home: its
+    /// attributes are known (a lookup of it can be answered here), and it is not a removed file (whose
+    /// storage the home frees only when every node forgot it).
+    /// </summary>
+    public bool Retainable(ulong node)
+    {
+        lock (_lock)
+        {
+            return _files.TryGetValue(node, out var known) && known.Generation == _generation && known.AttrOut is { } attrOut
+                && BinaryPrimitives.ReadUInt32LittleEndian(attrOut.AsSpan(AttrNlinkOffset)) > 0 && !_volatile.Contains(node);
+        }
+    }
+
     /// <summary>The link broke: whatever changed meanwhile was not told.</summary>
     public void Clear()
     {
@@ -198,6 +233,8 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
             _complete.Clear();
             _names = 0;
             _volatile.Clear();
+            _entries.Clear();
+            _entryCount = 0;
         }
     }
 
@@ -219,10 +256,38 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
     }
 
     /// <summary>A name is not in a directory whose every name this node knows: answered "no such name", as the home would.</summary>
-    private int AnswerLookupLocked(ulong directory, ulong unique, ReadOnlySpan<byte> body, Span<byte> output)
+    private int AnswerLookupLocked(ulong directory, ulong unique, ReadOnlySpan<byte> body, Span<byte> output, out ulong looked)
     {
+        looked = 0;
         var end = body.IndexOf((byte)0);
-        if (end is < 1 or > 255 || !_complete.TryGetValue(directory, out var names) || names.Contains(Key(body[..end])))
+        if (end is < 1 or > 255)
+        {
+            return 0;
+        }
+
+        var key = Key(body[..end]);
+        if (_entries.TryGetValue(directory, out var children) && children.TryGetValue(key, out var child))
+        {
+            // A name this node looked up or made, and nobody changed since: the file, with the attributes known of it.
+            if (!_files.TryGetValue(child.Node, out var known) || known.Generation != _generation || known.AttrOut is not { } attrOut
+                || _volatile.Contains(child.Node) || !held(child.Node))
+            {
+                return 0;
+            }
+
+            var positive = new FuseReply(output);
+            positive.U64(child.Node);
+            positive.U64(child.Generation);
+            positive.U64((ulong)(long)entryTimeout.TotalSeconds);
+            positive.U64(BinaryPrimitives.ReadUInt64LittleEndian(attrOut));
+            positive.U32((uint)(entryTimeout.Ticks % TimeSpan.TicksPerSecond * 100));
+            positive.U32(BinaryPrimitives.ReadUInt32LittleEndian(attrOut.AsSpan(8)));
+            positive.Bytes(attrOut.AsSpan(16));
+            looked = child.Node;
+            return positive.Finish(unique).Length;
+        }
+
+        if (!_complete.TryGetValue(directory, out var names) || names.Contains(key))
         {
             return 0;
         }
@@ -269,6 +334,67 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
                 _complete.Clear();
                 _names = 0;
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A name the home resolved (LOOKUP) or this node made (CREATE, MKNOD, MKDIR, SYMLINK, LINK): kept,
+    /// with the attributes the reply carries, while nothing was forgotten on the way; a name found
+    /// absent is dropped. Another node's change in the directory invalidates it, and drops them all.
+    /// </summary>
+    private void LearnEntryLocked(in PendingRequest sent, byte[] name, ReadOnlySpan<byte> reply, bool fresh)
+    {
+        if (sent.Opcode is not (FuseOpcode.Lookup or FuseOpcode.Create or FuseOpcode.Mknod or FuseOpcode.Mkdir or FuseOpcode.Symlink or FuseOpcode.Link)
+            || reply.Length < FuseProtocol.OutHeaderSize + FuseProtocol.EntryOutSize)
+        {
+            return;
+        }
+
+        var entryOut = reply[FuseProtocol.OutHeaderSize..];
+        var node = BinaryPrimitives.ReadUInt64LittleEndian(entryOut);
+        var key = Key(name);
+        if (node == 0 || !fresh || !held(node) || !held(sent.NodeId))
+        {
+            if (_entries.TryGetValue(sent.NodeId, out var stale) && stale.Remove(key))
+            {
+                _entryCount--;
+            }
+
+            return;
+        }
+
+        if (!_entries.TryGetValue(sent.NodeId, out var children))
+        {
+            if (_entryCount >= MaxEntries)
+            {
+                _entries.Clear();
+                _entryCount = 0;
+            }
+
+            children = [];
+            _entries[sent.NodeId] = children;
+        }
+
+        _entryCount += children.TryAdd(key, default) ? 1 : 0;
+        children[key] = new Child(node, BinaryPrimitives.ReadUInt64LittleEndian(entryOut[8..]));
+        // struct fuse_entry_out: nodeid, generation, entry_valid, attr_valid, entry_valid_nsec, attr_valid_nsec, attr.
+        var attrValid = BinaryPrimitives.ReadUInt64LittleEndian(entryOut[24..]);
+        var attrValidNsec = BinaryPrimitives.ReadUInt32LittleEndian(entryOut[36..]);
+        if (attrValid != 0 || attrValidNsec != 0)
+        {
+            var attrOut = new byte[FuseProtocol.AttrOutSize];
+            BinaryPrimitives.WriteUInt64LittleEndian(attrOut, attrValid);
+            BinaryPrimitives.WriteUInt32LittleEndian(attrOut.AsSpan(8), attrValidNsec);
+            entryOut.Slice(40, FuseProtocol.AttrOutSize - 16).CopyTo(attrOut.AsSpan(16));
+            KnownLocked(node).AttrOut = attrOut;
+        }
+    }
+
+    private void ForgetEntriesLocked(ulong directory)
+    {
+        if (_entries.Remove(directory, out var children))
+        {
+            _entryCount -= children.Count;
         }
     }
 
@@ -369,7 +495,11 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
         // Entries of an older generation count as absent; they are replaced as they are learnt again.
         _generation++;
         _epoch++;
+        _entries.Clear();
+        _entryCount = 0;
     }
+
+    private readonly record struct Child(ulong Node, ulong Generation);
 
     private sealed class Known(long generation)
     {

@@ -27,6 +27,16 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private static readonly TimeSpan PingAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long, and how many, node ids the kernel let go stay counted at the home (see <see cref="NodeHoldings"/>).</summary>
+    private const long RetainMilliseconds = 30_000;
+    private const int RetainedCapacity = 8192;
+
+    /// <summary>What <see cref="AnswerLocally"/> returns when it wrote the reply into the kernel itself.</summary>
+    private const int Answered = -2;
+
+    /// <summary>FORGETs sent to the home in one BATCH_FORGET at most.</summary>
+    private const int ForgetBatch = 1024;
+
     /// <summary>Requests larger than this (writes) are not copied behind their frame header: two writes are cheaper than a copy.</summary>
     private const int LargeRequest = 64 * 1024;
 
@@ -46,6 +56,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private readonly ForwardingCache _cache;
     private readonly ulong _incarnation;
     private readonly Lock _stateLock = new();
+
+    /// <summary>Held while a lookup is answered here and its reply written, and while an invalidation is taken (see <see cref="AnswerLocally"/>).</summary>
+    private readonly Lock _answerLock = new();
     private readonly BlockingCollection<(Connection Link, ulong Id, CacheInvalidation Change)> _invalidations = [];
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
@@ -92,27 +105,36 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
         if (opcode is FuseOpcode.Forget or FuseOpcode.BatchForget)
         {
-            // What the kernel no longer holds at all, the home will stop telling this node about:
-            // what this node knows of it goes first.
+            // What the kernel no longer holds at all is retained when this node can answer lookups of
+            // it (the home goes on telling this node of its changes), else let go at once.
             var released = new List<ulong>();
-            _holdings.Observe(request, [], released);
+            var forgets = new List<(ulong Node, long Lookups)>();
+            _holdings.Observe(request, [], released, forgets);
+            var now = Environment.TickCount64;
             foreach (var node in released)
             {
-                _cache.Released(node);
+                if (_cache.Retainable(node))
+                {
+                    _holdings.Retain(node, now);
+                }
+                else if (_holdings.Drop(node) is var lookups and > 0)
+                {
+                    forgets.Add((node, lookups));
+                }
             }
 
-            // No reply. Lost when the home is unreachable: the holdings this node reports when it
-            // comes back set the home's counts right.
-            if (Volatile.Read(ref _connection) is { } link)
-            {
-                Send(link, request);
-            }
-
+            forgets.AddRange(_holdings.Expire(now, RetainMilliseconds, RetainedCapacity));
+            SendForgets(forgets);
             return 0;
         }
 
         var nodeId = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
         var local = AnswerLocally(opcode, nodeId, request, output);
+        if (local == Answered)
+        {
+            return 0; // the reply is in the kernel already
+        }
+
         if (local > 0)
         {
             return local;
@@ -151,7 +173,8 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     /// Requests this node answers itself, as the home would: attributes, absent extended attributes and
     /// absent names it knows (<see cref="ForwardingCache"/>), read-only opens and their closes (the home reads through a
     /// shared handle), FLUSH (writes are acknowledged by the home before they return; only POSIX locks,
-    /// released by FLUSH, need it there), and ioctl (the home implements none). Returns 0 to forward.
+    /// released by FLUSH, need it there), and ioctl (the home implements none). Returns the reply's
+    /// length, <see cref="Answered"/> when the reply is written already, or 0 to forward.
     /// </summary>
     private int AnswerLocally(FuseOpcode opcode, ulong node, ReadOnlySpan<byte> request, Span<byte> output)
     {
@@ -159,8 +182,33 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         var body = request[FuseProtocol.InHeaderSize..];
         switch (opcode)
         {
-            case FuseOpcode.GetAttr or FuseOpcode.GetXattr or FuseOpcode.Lookup:
+            case FuseOpcode.GetAttr or FuseOpcode.GetXattr:
                 return _cache.TryAnswer(request, output);
+            case FuseOpcode.Lookup:
+            {
+                // A name answered with a file: the kernel holds one more lookup of it, which the home
+                // must go on counting for this node (refused when it was let go meanwhile: then ask).
+                // The reply reaches the kernel before an invalidation of what it says is taken: an
+                // invalidation of an inode the kernel does not have yet would be lost, and the kernel
+                // would cache the attributes the reply carried.
+                lock (_answerLock)
+                {
+                    var length = _cache.TryAnswer(request, output, out var looked);
+                    if (looked == 0)
+                    {
+                        return length;
+                    }
+
+                    if (!_holdings.LocalLookup(looked))
+                    {
+                        return 0;
+                    }
+
+                    _ = _device.Write(output[..length]);
+                    return Answered;
+                }
+            }
+
             case FuseOpcode.Open when ForwardingPolicy.OpensLocally(BinaryPrimitives.ReadUInt32LittleEndian(body)) && !_cache.IsVolatile(node):
             {
                 var reply = new FuseReply(output);
@@ -280,7 +328,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
             }
 
             reported = false;
-            _cache.Clear(); // changes made while away were not told
+            lock (_answerLock)
+            {
+                _cache.Clear(); // changes made while away were not told
+            }
+
             lock (_stateLock)
             {
                 _connection = link;
@@ -302,7 +354,11 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 lost = _pending.TakeSentOn(link.Generation);
             }
 
-            _cache.Clear();
+            lock (_answerLock)
+            {
+                _cache.Clear();
+            }
+
             Fail(lost, Errno.ENOTCONN);
             // Nobody tells this node of changes now: the kernel drops what it cached of every node id it holds.
             foreach (var (node, _) in _holdings.Snapshot().Held)
@@ -446,8 +502,19 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         {
             foreach (var (link, id, change) in _invalidations.GetConsumingEnumerable())
             {
-                _cache.Invalidate(change);
+                lock (_answerLock)
+                {
+                    _cache.Invalidate(change);
+                }
+
                 FuseNotifier.Push(_device, change);
+                if (!change.IsEntry && _holdings.Drop(change.NodeId) is var lookups and > 0)
+                {
+                    // A retained file changed (a removed one's storage waits for every node's FORGET):
+                    // nothing is known of it to answer with any more; let it go.
+                    SendForgets([(change.NodeId, lookups)]);
+                }
+
                 try
                 {
                     link.Writer.Write(ack[..LinkFrame.Acknowledge(ack, id)]);
@@ -470,6 +537,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         while (!_stop.Token.WaitHandle.WaitOne(100))
         {
             Fail(_pending.TakeExpired(Environment.TickCount64), Errno.EIO);
+            SendForgets(_holdings.Expire(Environment.TickCount64, RetainMilliseconds, RetainedCapacity));
             if (Volatile.Read(ref _connection) is not { } link)
             {
                 continue;
@@ -485,6 +553,46 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 link.LastPing = Environment.TickCount64;
                 SendFrame(link, LinkFrameKind.Ping);
             }
+        }
+    }
+
+    /// <summary>
+    /// Node ids the home may stop counting for this node: what this node knows of them goes first, then
+    /// BATCH_FORGETs tell the home. Lost when the home is unreachable: the holdings this node reports when
+    /// it comes back set the home's counts right.
+    /// </summary>
+    private void SendForgets(List<(ulong Node, long Lookups)> forgets)
+    {
+        if (forgets.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (node, _) in forgets)
+        {
+            _cache.Released(node);
+        }
+
+        if (Volatile.Read(ref _connection) is not { } link)
+        {
+            return;
+        }
+
+        for (var start = 0; start < forgets.Count; start += ForgetBatch)
+        {
+            var count = Math.Min(ForgetBatch, forgets.Count - start);
+            var message = new byte[FuseProtocol.InHeaderSize + 8 + (count * 16)];
+            BinaryPrimitives.WriteUInt32LittleEndian(message, (uint)message.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), (uint)FuseOpcode.BatchForget);
+            BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(FuseProtocol.InHeaderSize), (uint)count);
+            for (var i = 0; i < count; i++)
+            {
+                var (node, lookups) = forgets[start + i];
+                BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(FuseProtocol.InHeaderSize + 8 + (i * 16)), node);
+                BinaryPrimitives.WriteUInt64LittleEndian(message.AsSpan(FuseProtocol.InHeaderSize + 16 + (i * 16)), (ulong)lookups);
+            }
+
+            Send(link, message);
         }
     }
 

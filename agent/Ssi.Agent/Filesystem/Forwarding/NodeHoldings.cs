@@ -8,6 +8,14 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 /// pass: node ids with their lookup counts (as the kernel counts them, FORGET taking them back) and
 /// the files it has open. The node tells the home whenever it connects, so a home that restarted
 /// knows again whom to invalidate for what, and which files are open elsewhere.
+/// <para>
+/// Two counts are kept per node id: the kernel's, and the home's (the lookups the home answered and
+/// no FORGET has taken back: as long as it is above zero the home invalidates this node for the id).
+/// When the kernel lets go of an id this node can still answer lookups of, the id is retained: no
+/// FORGET goes to the home yet, so the home keeps telling this node of its changes, and a lookup after
+/// the kernel dropped its caches is answered here (<see cref="LocalLookup"/>). Retained ids are let go
+/// (<see cref="Expire"/>) when they are too old or too many; only then does the home hear the FORGET.
+/// </para>
 /// </summary>
 internal sealed class NodeHoldings
 {
@@ -15,13 +23,30 @@ internal sealed class NodeHoldings
     private const int DirentHeader = 24;
     private readonly Lock _gate = new();
     private readonly Dictionary<ulong, long> _lookups = [];
+    private readonly Dictionary<ulong, long> _kernel = [];
+    private readonly Dictionary<ulong, long> _retained = [];
+    private readonly Queue<(ulong Node, long Since)> _retainedOrder = new();
     private readonly Dictionary<ulong, ulong> _open = [];
+
+    /// <summary>Retained node ids (the kernel let go, the home still counts them for this node).</summary>
+    public int RetainedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _retained.Count;
+            }
+        }
+    }
 
     /// <summary>
     /// Takes note of one forwarded request and the home's reply to it (empty for FORGET); the node ids
-    /// the kernel no longer holds at all after a FORGET go into <paramref name="released"/>.
+    /// the kernel no longer holds at all after a FORGET go into <paramref name="released"/> (the home
+    /// still counts them: <see cref="Retain"/> or <see cref="Drop"/> each).
     /// </summary>
-    public void Observe(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, List<ulong>? released = null)
+    /// <param name="forgets">Lookups the home may forget at once (the kernel still holds the ids, with fewer lookups).</param>
+    public void Observe(ReadOnlySpan<byte> request, ReadOnlySpan<byte> reply, List<ulong>? released = null, List<(ulong Node, long Lookups)>? forgets = null)
     {
         if (request.Length < FuseProtocol.InHeaderSize)
         {
@@ -34,14 +59,14 @@ internal sealed class NodeHoldings
         switch (opcode)
         {
             case FuseOpcode.Forget when body.Length >= 8:
-                Forget(node, BinaryPrimitives.ReadUInt64LittleEndian(body), released);
+                Forget(node, BinaryPrimitives.ReadUInt64LittleEndian(body), released, forgets);
                 return;
             case FuseOpcode.BatchForget when body.Length >= 8:
                 var count = BinaryPrimitives.ReadUInt32LittleEndian(body);
                 for (var i = 0; i < count && 8 + (i + 1) * 16 <= body.Length; i++)
                 {
                     var one = body[(8 + i * 16)..];
-                    Forget(BinaryPrimitives.ReadUInt64LittleEndian(one), BinaryPrimitives.ReadUInt64LittleEndian(one[8..]), released);
+                    Forget(BinaryPrimitives.ReadUInt64LittleEndian(one), BinaryPrimitives.ReadUInt64LittleEndian(one[8..]), released, forgets);
                 }
 
                 return;
@@ -56,7 +81,6 @@ internal sealed class NodeHoldings
 
         ObserveReply(opcode, node, reply);
     }
-
     /// <summary>Takes note of the home's reply to a request <paramref name="opcode"/> about <paramref name="node"/>.</summary>
     public void ObserveReply(FuseOpcode opcode, ulong node, ReadOnlySpan<byte> reply)
     {
@@ -92,7 +116,7 @@ internal sealed class NodeHoldings
         }
     }
 
-    /// <summary>What the kernel holds now: node ids with lookup counts, and open files.</summary>
+    /// <summary>What the home counts for this node (the kernel's holdings and the retained ids): node ids with lookup counts, and open files.</summary>
     public (IReadOnlyList<(ulong Node, long Lookups)> Held, IReadOnlyList<(ulong Node, ulong Handle)> Open) Snapshot()
     {
         lock (_gate)
@@ -101,7 +125,7 @@ internal sealed class NodeHoldings
         }
     }
 
-    /// <summary>Whether the kernel holds <paramref name="node"/> now (the root always).</summary>
+    /// <summary>Whether the home counts <paramref name="node"/> for this node now, so that it tells this node of its changes (the root always).</summary>
     public bool IsHeld(ulong node)
     {
         if (node == FuseProtocol.RootId)
@@ -115,6 +139,80 @@ internal sealed class NodeHoldings
         }
     }
 
+    /// <summary>
+    /// This node answers the kernel's lookup with <paramref name="node"/> itself: one more lookup for the
+    /// kernel, none for the home. Refused (false: the lookup must go to the home) unless the home still
+    /// counts the id for this node. A retained id is the kernel's again.
+    /// </summary>
+    public bool LocalLookup(ulong node)
+    {
+        lock (_gate)
+        {
+            if (node != FuseProtocol.RootId && !_lookups.ContainsKey(node))
+            {
+                return false;
+            }
+
+            _kernel[node] = _kernel.GetValueOrDefault(node) + 1;
+            _retained.Remove(node);
+            return true;
+        }
+    }
+
+    /// <summary>Keeps <paramref name="node"/>, which the kernel let go, counted at the home from <paramref name="now"/> on.</summary>
+    public void Retain(ulong node, long now)
+    {
+        lock (_gate)
+        {
+            if (_lookups.ContainsKey(node) && !_kernel.ContainsKey(node) && _retained.TryAdd(node, now))
+            {
+                _retainedOrder.Enqueue((node, now));
+            }
+        }
+    }
+
+    /// <summary>Lets go of <paramref name="node"/>, which the kernel let go: returns the lookups the home must forget (0: none, the kernel holds it again).</summary>
+    public long Drop(ulong node)
+    {
+        lock (_gate)
+        {
+            return DropLocked(node);
+        }
+    }
+
+    /// <summary>
+    /// Retained ids older than <paramref name="maxAge"/> ms, or beyond <paramref name="capacity"/>: let go,
+    /// each with the lookups the home must forget.
+    /// </summary>
+    public List<(ulong Node, long Lookups)> Expire(long now, long maxAge, int capacity)
+    {
+        var expired = new List<(ulong, long)>();
+        lock (_gate)
+        {
+            while (_retainedOrder.TryPeek(out var oldest) && (_retained.Count > capacity || now - oldest.Since > maxAge || _retainedOrder.Count > 2 * Math.Max(capacity, 1)))
+            {
+                _retainedOrder.Dequeue();
+                if (_retained.TryGetValue(oldest.Node, out var since) && since == oldest.Since && DropLocked(oldest.Node) is var lookups and > 0)
+                {
+                    expired.Add((oldest.Node, lookups));
+                }
+            }
+        }
+
+        return expired;
+    }
+
+    private long DropLocked(ulong node)
+    {
+        if (_kernel.ContainsKey(node))
+        {
+            return 0;
+        }
+
+        _retained.Remove(node);
+        return _lookups.Remove(node, out var lookups) ? lookups : 0;
+    }
+
     private void Looked(ulong node)
     {
         if (node == 0)
@@ -125,6 +223,8 @@ internal sealed class NodeHoldings
         lock (_gate)
         {
             _lookups[node] = _lookups.GetValueOrDefault(node) + 1;
+            _kernel[node] = _kernel.GetValueOrDefault(node) + 1;
+            _retained.Remove(node);
         }
     }
 
@@ -136,22 +236,36 @@ internal sealed class NodeHoldings
         }
     }
 
-    private void Forget(ulong node, ulong lookups, List<ulong>? released)
+    /// <summary>
+    /// The kernel forgot <paramref name="lookups"/> of <paramref name="node"/>. At zero it is released (the
+    /// home's count stays until <see cref="Retain"/> or <see cref="Drop"/>); otherwise the home forgets as
+    /// many, down to the kernel's count (lookups answered here the home never counted).
+    /// </summary>
+    private void Forget(ulong node, ulong lookups, List<ulong>? released, List<(ulong Node, long Lookups)>? forgets)
     {
         lock (_gate)
         {
-            if (_lookups.TryGetValue(node, out var count))
+            if (!_kernel.TryGetValue(node, out var count))
             {
-                count -= (long)Math.Min(lookups, long.MaxValue);
-                if (count > 0)
-                {
-                    _lookups[node] = count;
-                }
-                else
-                {
-                    _lookups.Remove(node);
-                    released?.Add(node);
-                }
+                return;
+            }
+
+            var forgotten = (long)Math.Min(lookups, long.MaxValue);
+            count -= forgotten;
+            if (count <= 0)
+            {
+                _kernel.Remove(node);
+                released?.Add(node);
+                return;
+            }
+
+            _kernel[node] = count;
+            var home = _lookups.GetValueOrDefault(node);
+            var give = Math.Min(forgotten, home - count);
+            if (give > 0)
+            {
+                _lookups[node] = home - give;
+                forgets?.Add((node, give));
             }
         }
     }

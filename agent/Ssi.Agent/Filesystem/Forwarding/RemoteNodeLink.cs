@@ -23,6 +23,9 @@ internal sealed class RemoteNodeLink
     private readonly LinkWriter _writer;
     private readonly FuseDispatcher _dispatcher;
     private readonly CoherencyHub _hub;
+
+    /// <summary>Reads and writes up to this size are answered on the link's own thread.</summary>
+    private const int InlineBytes = 128 * 1024;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<ulong, byte> _waiting = new();
     private readonly LinkWorkers _workers;
@@ -184,15 +187,38 @@ internal sealed class RemoteNodeLink
         var request = ArrayPool<byte>.Shared.Rent(message.Length);
         message.CopyTo(request);
         var work = new Work(this, request, message.Length, unique);
-        if (AnswersInline(opcode))
+        if (AnswersInline(opcode) || ReadsInline(message))
         {
             Answer(work);
+        }
+        else if (ChangesInline(message))
+        {
+            Change(work);
         }
         else
         {
             _workers.Run(() => Answer(work));
         }
     }
+
+    /// <summary>A read small enough to answer where it is read (a hop to a worker thread cost more than the read).</summary>
+    internal static bool ReadsInline(ReadOnlySpan<byte> request) =>
+        (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request[4..]) == FuseOpcode.Read
+        && request.Length >= FuseProtocol.InHeaderSize + 20
+        && BinaryPrimitives.ReadUInt32LittleEndian(request[(FuseProtocol.InHeaderSize + 16)..]) <= InlineBytes;
+
+    /// <summary>
+    /// A change made where it is read (<see cref="Change"/>): metadata changes and small writes, quick on
+    /// the disk like a lookup. Large writes, fsync, fallocate, listings and lock requests go to workers.
+    /// </summary>
+    internal static bool ChangesInline(ReadOnlySpan<byte> request) => (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request[4..]) switch
+    {
+        FuseOpcode.Create or FuseOpcode.Mknod or FuseOpcode.Mkdir or FuseOpcode.Symlink or FuseOpcode.Link or FuseOpcode.Unlink
+            or FuseOpcode.Rmdir or FuseOpcode.Rename or FuseOpcode.Rename2 or FuseOpcode.SetAttr or FuseOpcode.Open
+            or FuseOpcode.TmpFile or FuseOpcode.SetXattr or FuseOpcode.RemoveXattr => true,
+        FuseOpcode.Write => request.Length - FuseProtocol.InHeaderSize - 40 <= InlineBytes,
+        _ => false,
+    };
 
     /// <summary>Room for a reply and its hints: what the request asks for (reads, listings, attribute values), else a little.</summary>
     internal static int ReplyRoom(ReadOnlySpan<byte> request)
@@ -226,34 +252,100 @@ internal sealed class RemoteNodeLink
         var output = ArrayPool<byte>.Shared.Rent(room);
         try
         {
-            int length;
-            try
-            {
-                // A lock request may have to wait: its reply then comes later, over this link.
-                var locking = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(work.Request.AsSpan(4)) is FuseOpcode.SetLk or FuseOpcode.SetLkW;
-                if (locking)
-                {
-                    _waiting[work.Unique] = 0;
-                }
+            var length = Dispatch(work, output, room, null);
+            Reply(work, output, room, length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(output);
+            ArrayPool<byte>.Shared.Return(work.Request);
+        }
+    }
 
-                length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, room - LinkFrame.HeaderSize), _origin, allowPassthrough: false, locking ? new LateReply(this, work.Unique) : null);
-                if (locking && length != FuseReply.Later)
+    /// <summary>
+    /// A change made right where it is read, on this link's thread: saves the hop to a worker. When
+    /// another node's kernel may cache what it changed, that node must apply the invalidation before
+    /// the author hears of the change; its acknowledgement comes through its own link, whose thread may
+    /// itself be waiting for this one: so the wait, and the reply behind it, go to a worker.
+    /// </summary>
+    private void Change(Work work)
+    {
+        var room = ReplyRoom(work.Request.AsSpan(0, work.Length));
+        var output = ArrayPool<byte>.Shared.Rent(room);
+        var handedOver = false;
+        try
+        {
+            var changes = new List<CacheInvalidation>();
+            var length = Dispatch(work, output, room, changes);
+            if (changes.Count > 0 && _hub.HeldElsewhere(_origin, changes))
+            {
+                handedOver = true;
+                _workers.Run(() =>
                 {
-                    _waiting.TryRemove(work.Unique, out _);
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A bug must cost one request an EIO, never the link.
-                FsLog.RequestFailed(_logger, e);
-                length = FuseReply.Error(output.AsSpan(LinkFrame.HeaderSize), work.Unique, Errno.EIO).Length;
-            }
-
-            if (length is 0 or FuseReply.Later)
-            {
+                    try
+                    {
+                        _hub.Publish(_origin, changes);
+                        Reply(work, output, room, length);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(output);
+                        ArrayPool<byte>.Shared.Return(work.Request);
+                    }
+                });
                 return;
             }
 
+            Reply(work, output, room, length);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ArrayPool<byte>.Shared.Return(output);
+                ArrayPool<byte>.Shared.Return(work.Request);
+            }
+        }
+    }
+
+    /// <summary>Runs the request; returns the reply's length (at <see cref="LinkFrame.HeaderSize"/> in <paramref name="output"/>), 0 or <see cref="FuseReply.Later"/>.</summary>
+    private int Dispatch(Work work, byte[] output, int room, List<CacheInvalidation>? unpublished)
+    {
+        try
+        {
+            // A lock request may have to wait: its reply then comes later, over this link.
+            var locking = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(work.Request.AsSpan(4)) is FuseOpcode.SetLk or FuseOpcode.SetLkW;
+            if (locking)
+            {
+                _waiting[work.Unique] = 0;
+            }
+
+            var length = _dispatcher.Handle(work.Request.AsSpan(0, work.Length), output.AsSpan(LinkFrame.HeaderSize, room - LinkFrame.HeaderSize), _origin, allowPassthrough: false, locking ? new LateReply(this, work.Unique) : null, unpublished);
+            if (locking && length != FuseReply.Later)
+            {
+                _waiting.TryRemove(work.Unique, out _);
+            }
+
+            return length;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug must cost one request an EIO, never the link.
+            FsLog.RequestFailed(_logger, e);
+            return FuseReply.Error(output.AsSpan(LinkFrame.HeaderSize), work.Unique, Errno.EIO).Length;
+        }
+    }
+
+    /// <summary>Sends the reply of <paramref name="length"/> bytes in <paramref name="output"/>, with the hints read now.</summary>
+    private void Reply(Work work, byte[] output, int room, int length)
+    {
+        if (length is 0 or FuseReply.Later)
+        {
+            return;
+        }
+
+        try
+        {
             lock (_writer.Lock)
             {
                 var reply = output.AsSpan(LinkFrame.HeaderSize, length);
@@ -266,11 +358,6 @@ internal sealed class RemoteNodeLink
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The link is gone; the node fails what it was waiting for.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(output);
-            ArrayPool<byte>.Shared.Return(work.Request);
         }
     }
 

@@ -90,10 +90,14 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
     /// <paramref name="output"/> and returns its length (0: no reply), or returns
     /// <see cref="FuseReply.Later"/> and sends the reply to <paramref name="late"/> when it is ready.
     /// </summary>
-    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late)
+    /// <param name="unpublished">
+    /// When given, the invalidations the request's change needs are added to it instead of delivered:
+    /// the caller delivers them (<see cref="CoherencyHub.Publish"/>) before it sends the reply.
+    /// </param>
+    public int Handle(ReadOnlySpan<byte> message, Span<byte> output, int origin, bool allowPassthrough, IFuseLateReply? late, List<CacheInvalidation>? unpublished = null)
     {
         ulong unique = 0;
-        var changes = new List<CacheInvalidation>();
+        var changes = unpublished ?? new List<CacheInvalidation>();
         try
         {
             var request = new FuseRequest(message);
@@ -121,7 +125,7 @@ internal sealed class FuseDispatcher(IFileSystem fs, CoherencyHub hub, LockManag
 
             hub.Interest.Touched(request.NodeId, origin);
             var reply = Dispatch(ref request, output, origin, allowPassthrough, late, changes);
-            if (changes.Count > 0)
+            if (changes.Count > 0 && unpublished is null)
             {
                 hub.Publish(origin, changes);
             }

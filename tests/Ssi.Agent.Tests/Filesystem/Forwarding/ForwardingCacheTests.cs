@@ -335,4 +335,114 @@ public sealed class ForwardingCacheTests
 
         Assert.False(cache.IsVolatile(File));
     }
+
+    [Fact]
+    public void Files_the_kernel_lets_go_meanwhile_do_not_keep_a_new_directory_from_being_known()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        var mkdir = Named(FuseOpcode.Mkdir, 1, 2, "new");
+        var sent = new PendingRequest(FuseOpcode.Mkdir, 1, long.MaxValue, 1, cache.Epoch, null, ForwardingCache.NameOf(FuseOpcode.Mkdir, mkdir));
+
+        cache.Released(Other); // FORGETs of unlinked files, while the mkdir travels
+        cache.Learn(sent, EntryReply(2, Directory), []);
+
+        Assert.True(AnsweredAbsent(cache, Directory, "anything"));
+    }
+
+    [Fact]
+    public void An_invalidation_meanwhile_still_keeps_a_new_directory_from_being_known()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        var mkdir = Named(FuseOpcode.Mkdir, 1, 2, "new");
+        var sent = new PendingRequest(FuseOpcode.Mkdir, 1, long.MaxValue, 1, cache.Epoch, null, ForwardingCache.NameOf(FuseOpcode.Mkdir, mkdir));
+
+        cache.Invalidate(CacheInvalidation.Inode(Other));
+        cache.Learn(sent, EntryReply(2, Directory), []);
+
+        Assert.False(AnsweredAbsent(cache, Directory, "anything"));
+    }
+
+    private static byte[] LookupReply(ulong unique, ulong node, uint nlink, ulong size)
+    {
+        var reply = EntryReply(unique, node);
+        var attr = reply.AsSpan(FuseProtocol.OutHeaderSize + 40);
+        BinaryPrimitives.WriteUInt64LittleEndian(attr[8..], size);
+        BinaryPrimitives.WriteUInt32LittleEndian(attr[64..], nlink);
+        return reply;
+    }
+
+    private static (int Length, ulong Looked, byte[] Reply) Lookup(ForwardingCache cache, ulong directory, string name)
+    {
+        var output = new byte[256];
+        var length = cache.TryAnswer(Named(FuseOpcode.Lookup, directory, 30, name), output, out var looked);
+        return (length, looked, output[..length]);
+    }
+
+    [Fact]
+    public void A_name_the_home_resolved_is_answered_with_its_file_and_attributes()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        Do(cache, FuseOpcode.Lookup, Directory, "f", LookupReply(2, File, nlink: 1, size: 42));
+
+        var (length, looked, reply) = Lookup(cache, Directory, "f");
+
+        Assert.Equal(FuseProtocol.OutHeaderSize + FuseProtocol.EntryOutSize, length);
+        Assert.Equal(File, looked);
+        Assert.Equal(30UL, BinaryPrimitives.ReadUInt64LittleEndian(reply.AsSpan(8)));
+        Assert.Equal(File, BinaryPrimitives.ReadUInt64LittleEndian(reply.AsSpan(FuseProtocol.OutHeaderSize)));
+        Assert.Equal(3600UL, BinaryPrimitives.ReadUInt64LittleEndian(reply.AsSpan(FuseProtocol.OutHeaderSize + 16)));
+        Assert.Equal(42UL, BinaryPrimitives.ReadUInt64LittleEndian(reply.AsSpan(FuseProtocol.OutHeaderSize + 48)));
+        Assert.Equal(0, Lookup(cache, Directory, "other").Length);
+    }
+
+    [Fact]
+    public void A_change_in_the_directory_or_to_the_file_by_another_node_sends_the_lookup_to_the_home()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        Do(cache, FuseOpcode.Lookup, Directory, "f", LookupReply(2, File, nlink: 1, size: 42));
+        Do(cache, FuseOpcode.Lookup, Directory, "g", LookupReply(3, Other, nlink: 1, size: 1));
+
+        cache.Invalidate(CacheInvalidation.Inode(Other));
+        Assert.NotEqual(0, Lookup(cache, Directory, "f").Length);
+        Assert.Equal(0, Lookup(cache, Directory, "g").Length);
+
+        cache.Invalidate(CacheInvalidation.Entry(Directory, "x"u8));
+        Assert.Equal(0, Lookup(cache, Directory, "f").Length);
+    }
+
+    [Fact]
+    public void A_name_is_answered_only_for_a_file_the_home_counts_for_this_node()
+    {
+        var held = true;
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), node => node != File || held);
+        Do(cache, FuseOpcode.Lookup, Directory, "f", LookupReply(2, File, nlink: 1, size: 42));
+
+        held = false;
+
+        Assert.Equal(0, Lookup(cache, Directory, "f").Length);
+    }
+
+    [Fact]
+    public void An_unlink_by_this_node_forgets_every_name()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        Do(cache, FuseOpcode.Lookup, Directory, "f", LookupReply(2, File, nlink: 1, size: 42));
+
+        Do(cache, FuseOpcode.Unlink, Directory, "f", Ok(3));
+
+        Assert.Equal(0, Lookup(cache, Directory, "f").Length);
+        Assert.False(cache.Retainable(File));
+    }
+
+    [Fact]
+    public void Only_files_with_known_attributes_and_links_are_worth_retaining()
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        Do(cache, FuseOpcode.Lookup, Directory, "f", LookupReply(2, File, nlink: 1, size: 42));
+        Do(cache, FuseOpcode.Lookup, Directory, "g", LookupReply(3, Other, nlink: 0, size: 1));
+
+        Assert.True(cache.Retainable(File));
+        Assert.False(cache.Retainable(Other));
+        Assert.False(cache.Retainable(99));
+    }
 }

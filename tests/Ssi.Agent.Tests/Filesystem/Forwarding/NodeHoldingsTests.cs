@@ -43,11 +43,65 @@ public sealed class NodeHoldingsTests
         _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, 7));
         _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, 7));
         _holdings.Observe(Request(FuseOpcode.Mkdir, 1), Reply(FuseProtocol.EntryOutSize, 8));
+        var released = new List<ulong>();
+        var forgets = new List<(ulong Node, long Lookups)>();
 
-        _holdings.Observe(Request(FuseOpcode.Forget, 7, 1), []);
-        _holdings.Observe(Request(FuseOpcode.BatchForget, 0, 1, 8, 1), []);
+        _holdings.Observe(Request(FuseOpcode.Forget, 7, 1), [], released, forgets);
+        _holdings.Observe(Request(FuseOpcode.BatchForget, 0, 1, 8, 1), [], released, forgets);
 
+        // 7 is still the kernel's: the home forgets one lookup now. 8 is let go by the kernel: the home
+        // counts it until it is dropped (or retained).
+        Assert.Equal([(7UL, 1L)], forgets);
+        Assert.Equal([8UL], released);
+        Assert.Equal([(7UL, 1L), (8UL, 1L)], _holdings.Snapshot().Held.OrderBy(h => h.Node));
+        Assert.Equal(1, _holdings.Drop(8));
         Assert.Equal([(7UL, 1L)], _holdings.Snapshot().Held);
+    }
+
+    [Fact]
+    public void A_retained_id_stays_counted_at_the_home_and_a_local_lookup_gives_it_back_to_the_kernel()
+    {
+        _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, 7));
+        var released = new List<ulong>();
+        _holdings.Observe(Request(FuseOpcode.Forget, 7, 1), [], released);
+        _holdings.Retain(7, now: 1000);
+
+        Assert.True(_holdings.IsHeld(7));
+        Assert.True(_holdings.LocalLookup(7));
+        Assert.Equal(0, _holdings.RetainedCount);
+        Assert.Empty(_holdings.Expire(now: 1_000_000, maxAge: 10, capacity: 100)); // the kernel's again: nothing expires
+        Assert.Equal(0, _holdings.Drop(7)); // nor can it be dropped while the kernel holds it
+
+        // Another lookup answered here: the kernel holds 2, the home counted 1, and forgets it only when the kernel lets go.
+        Assert.True(_holdings.LocalLookup(7));
+        released.Clear();
+        var forgets = new List<(ulong Node, long Lookups)>();
+        _holdings.Observe(Request(FuseOpcode.Forget, 7, 1), [], released, forgets);
+        Assert.Empty(forgets);
+        Assert.Empty(released);
+        _holdings.Observe(Request(FuseOpcode.Forget, 7, 1), [], released, forgets);
+        Assert.Equal([7UL], released);
+        Assert.Equal(1, _holdings.Drop(7));
+    }
+
+    [Fact]
+    public void Retained_ids_expire_by_age_and_beyond_the_capacity_and_cannot_be_looked_up_here_after()
+    {
+        foreach (var node in new ulong[] { 7, 8, 9 })
+        {
+            _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, node));
+            _holdings.Observe(Request(FuseOpcode.Forget, node, 1), []);
+        }
+
+        _holdings.Retain(7, now: 1000);
+        _holdings.Retain(8, now: 2000);
+        _holdings.Retain(9, now: 3000);
+
+        Assert.Equal([(7UL, 1L)], _holdings.Expire(now: 2500, maxAge: 1000, capacity: 10));
+        Assert.Equal([(8UL, 1L)], _holdings.Expire(now: 2500, maxAge: 1000, capacity: 1));
+        Assert.False(_holdings.LocalLookup(7));
+        Assert.False(_holdings.IsHeld(8));
+        Assert.True(_holdings.LocalLookup(9));
     }
 
     [Fact]
