@@ -360,7 +360,10 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
         }
 
         await cluster.MigrateAsync(cpid, "node3");
-        await File.WriteAllTextAsync(Path.Combine($"/var/lib/ssi-operator/{_c}/cfs", $"{marker}.go"), "");
+        // Through the shared filesystem (node1 is its home), not into the backing directory behind its
+        // back: a forwarding node that knows every name of /ssi answers "no such file" by itself until
+        // the home tells it of a new name.
+        await CliRun.RunAsync(["run", "-c", _c, "--node", "node1", "--", "touch", go]);
 
         // The pending expiry, then four more periods: the restored timer is armed.
         for (var i = 0; i < 100 && File.ReadAllLines(path).Count(l => l == "tick") < 5; i++)
