@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Ssi.Agent.Native;
 
 namespace Ssi.Agent.Migration.Bulk;
 
@@ -13,6 +14,8 @@ internal sealed class BulkConnection : IDisposable
     private readonly Socket? _socket;
     private readonly BulkFrameReader _reader;
     private readonly Lock _writing = new();
+    private const int PieceSize = 256 * 1024;
+    private byte[]? _piece;
     private int _closed;
 
     /// <param name="socket">The socket under <paramref name="stream"/>, if any: lets a waiting server notice that its client went away.</param>
@@ -25,6 +28,30 @@ internal sealed class BulkConnection : IDisposable
 
     /// <summary>The next frame (blocking); false when the peer ended the link between frames.</summary>
     public bool Next(out BulkFrameKind kind, out ArraySegment<byte> payload) => _reader.Next(out kind, out payload);
+
+    /// <summary>The next frame's header (blocking); then <see cref="Payload"/> or <see cref="CopyPayloadTo"/>. False when the peer ended the link between frames.</summary>
+    public bool NextHeader(out BulkFrameKind kind, out int length) => _reader.NextHeader(out kind, out length);
+
+    /// <summary>The payload of the frame whose header was read last, whole.</summary>
+    public ArraySegment<byte> Payload() => _reader.Payload();
+
+    /// <summary>
+    /// Writes the payload of the frame whose header was read last into <paramref name="fd"/> as it
+    /// arrives, in pieces of 64-256 KiB (its reader need not wait for a whole frame); false when the
+    /// descriptor's other side is gone (the rest of the payload is read and dropped).
+    /// </summary>
+    public bool CopyPayloadTo(int fd)
+    {
+        _piece ??= GC.AllocateUninitializedArray<byte>(PieceSize);
+        var written = true;
+        int read;
+        while ((read = _reader.Piece(_piece, PieceSize / 4)) > 0)
+        {
+            written = written && FileDescriptor.TryWriteAll(fd, _piece.AsSpan(0, read));
+        }
+
+        return written;
+    }
 
     /// <summary>Sends a whole frame, header included; throws IOException (or ObjectDisposedException) when the link is gone.</summary>
     public void Send(ReadOnlySpan<byte> frame)

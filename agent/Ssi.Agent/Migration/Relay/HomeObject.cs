@@ -126,20 +126,25 @@ internal sealed class HomeObject : IDisposable
             try
             {
                 sending.Start();
-                while (!ended && link.Next(out var kind, out var payload))
+                while (!ended && link.NextHeader(out var kind, out _))
                 {
+                    if (kind == BulkFrameKind.Data && !detached && Direction != RelayDirection.Read)
+                    {
+                        // Into the object as it arrives.
+                        if (!link.CopyPayloadTo(_fd))
+                        {
+                            link.Send(BulkFrameKind.Closed);
+                            Finish("the reader on this node closed");
+                        }
+
+                        continue;
+                    }
+
+                    var payload = link.Payload();
                     switch (kind)
                     {
-                        case BulkFrameKind.Data when detached || Direction == RelayDirection.Read:
-                            _returned.Add(payload.ToArray());
-                            break;
                         case BulkFrameKind.Data:
-                            if (!FileDescriptor.TryWriteAll(_fd, payload))
-                            {
-                                link.Send(BulkFrameKind.Closed);
-                                Finish("the reader on this node closed");
-                            }
-
+                            _returned.Add(payload.ToArray());
                             break;
                         case BulkFrameKind.Eof when RelayKinds.HalfCloses(Kind):
                             // The moved process shut its socket for writing (or closed it): the peer here

@@ -88,20 +88,25 @@ internal sealed class StandIn : IDisposable
         _ = _movedOn.Task.ContinueWith(_ => MoveOnNow(link), stop.Token, TaskContinuationOptions.None, TaskScheduler.Default);
         try
         {
-            while (link.Next(out var kind, out var payload))
+            while (link.NextHeader(out var kind, out _))
             {
+                if (kind == BulkFrameKind.Data && !Volatile.Read(ref _detaching))
+                {
+                    // Into the process's end as it arrives.
+                    if (!link.CopyPayloadTo(_agentEnd))
+                    {
+                        link.Send(BulkFrameKind.Closed);
+                        return;
+                    }
+
+                    continue;
+                }
+
+                var payload = link.Payload();
                 switch (kind)
                 {
-                    case BulkFrameKind.Data when Volatile.Read(ref _detaching):
-                        undelivered.Add(payload.ToArray());
-                        break;
                     case BulkFrameKind.Data:
-                        if (!FileDescriptor.TryWriteAll(_agentEnd, payload))
-                        {
-                            link.Send(BulkFrameKind.Closed);
-                            return;
-                        }
-
+                        undelivered.Add(payload.ToArray());
                         break;
                     case BulkFrameKind.Resize:
                         var (rows, columns) = BulkFrame.ReadResize(payload);

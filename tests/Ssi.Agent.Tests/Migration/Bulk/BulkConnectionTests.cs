@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Ssi.Agent.Migration.Bulk;
+using Ssi.Agent.Native;
 
 namespace Ssi.Agent.Tests.Migration.Bulk;
 
@@ -52,6 +53,66 @@ public sealed class BulkConnectionTests
 
         Assert.Equal(3, frames);
         Assert.Equal(data, received.ToArray());
+    }
+
+    [Fact]
+    public void A_payload_copied_into_a_descriptor_arrives_whole_and_the_next_frame_follows()
+    {
+        var sent = new MemoryStream();
+        var writer = new BulkConnection(sent);
+        var data = new byte[BulkFrame.MaxPayload];
+        Random.Shared.NextBytes(data);
+        writer.SendData(data);
+        writer.Send(BulkFrameKind.Eof);
+        var reader = new BulkConnection(new TrickleStream(sent.ToArray()));
+        var (read, write) = FileDescriptor.Pipe();
+        FileDescriptor.TryGrowPipe(write, BulkFrame.MaxPayload);
+
+        Assert.True(reader.NextHeader(out var kind, out var length));
+        Assert.Equal((BulkFrameKind.Data, data.Length), (kind, length));
+        Assert.True(reader.CopyPayloadTo(write));
+        Assert.True(reader.Next(out kind, out _));
+        Assert.Equal(BulkFrameKind.Eof, kind);
+        FileDescriptor.Close(write);
+        var copied = new MemoryStream();
+        var buffer = new byte[65536];
+        for (int n; (n = FileDescriptor.Read(read, buffer)) > 0;)
+        {
+            copied.Write(buffer, 0, n);
+        }
+
+        FileDescriptor.Close(read);
+        Assert.Equal(data, copied.ToArray());
+    }
+
+    [Fact]
+    public void A_payload_whose_descriptor_has_no_reader_is_dropped_and_the_next_frame_still_follows()
+    {
+        var sent = new MemoryStream();
+        var writer = new BulkConnection(sent);
+        writer.SendData(new byte[300_000]);
+        writer.Send(BulkFrameKind.Closed);
+        var reader = new BulkConnection(new MemoryStream(sent.ToArray()));
+        var (read, write) = FileDescriptor.Pipe();
+        FileDescriptor.Close(read);
+
+        Assert.True(reader.NextHeader(out _, out _));
+        Assert.False(reader.CopyPayloadTo(write));
+        Assert.True(reader.Next(out var kind, out _));
+        Assert.Equal(BulkFrameKind.Closed, kind);
+        FileDescriptor.Close(write);
+    }
+
+    [Fact]
+    public void A_header_is_not_read_while_a_payload_is_still_unread()
+    {
+        var sent = new MemoryStream();
+        new BulkConnection(sent).SendData(new byte[10]);
+        var reader = new BulkConnection(new MemoryStream(sent.ToArray()));
+
+        Assert.True(reader.NextHeader(out _, out _));
+
+        Assert.Throws<InvalidOperationException>(() => reader.NextHeader(out _, out _));
     }
 
     [Theory]
