@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
@@ -187,37 +186,23 @@ internal sealed class MigrationSource(
     }
 
     /// <summary>
-    /// Streams the image files over the bulk link, each file's bytes read straight into 1 MiB frames
-    /// (blocking: the freeze waits for this anyway), and waits for the target to confirm them.
+    /// Streams the image files over the bulk link (<see cref="ImageSender"/>; blocking: the freeze
+    /// waits for this anyway), and waits for the target to confirm them.
     /// </summary>
     private static long SendImages(SourceAttempt attempt, BulkConnection link, string targetNode, CancellationToken cancellationToken)
     {
         using var cancelling = cancellationToken.Register(link.Dispose);
         try
         {
-            link.Send(buffer => BulkFrame.Text(buffer, BulkFrameKind.Images, attempt.Id));
-            var frame = ArrayPool<byte>.Shared.Rent(BulkFrame.HeaderSize + BulkFrame.MaxPayload);
-            long total = 0;
-            try
+            var sender = new ImageSender(link);
+            sender.Begin(attempt.Id);
+            foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
             {
-                foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
-                {
-                    link.Send(buffer => BulkFrame.Text(buffer, BulkFrameKind.ImageFile, Path.GetFileName(file)));
-                    using var handle = File.OpenHandle(file);
-                    int read;
-                    for (long offset = 0; (read = RandomAccess.Read(handle, frame.AsSpan(BulkFrame.HeaderSize, BulkFrame.MaxPayload), offset)) > 0; offset += read)
-                    {
-                        link.SendFramed(BulkFrameKind.Data, frame.AsSpan(0, BulkFrame.HeaderSize + read));
-                        total += read;
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(frame);
+                sender.File(file);
             }
 
-            link.Send(BulkFrameKind.ImagesEnd);
+            sender.End();
+            var total = sender.Bytes;
             if (!link.Next(out var kind, out var payload))
             {
                 throw new MigrationException($"{targetNode} closed the image link before it confirmed the images");
