@@ -62,6 +62,25 @@ internal sealed class BulkConnection : IDisposable
         }
     }
 
+    /// <summary>Sends a whole frame unless another is being sent (then false, and nothing is sent).</summary>
+    public bool TrySend(ReadOnlySpan<byte> frame)
+    {
+        if (!_writing.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            _stream.Write(frame);
+            return true;
+        }
+        finally
+        {
+            _writing.Exit();
+        }
+    }
+
     /// <summary>Sends a frame whose first <see cref="BulkFrame.HeaderSize"/> bytes are room for its header (no copy of the payload).</summary>
     public void SendFramed(BulkFrameKind kind, Span<byte> frame)
     {

@@ -321,23 +321,36 @@ internal sealed class HomeObject : IDisposable
             home.Finish("end of file on this node");
         }
 
+        /// <summary>
+        /// On a timer tick (a pool thread): never waits for the link. While a chunk is being sent, or an
+        /// earlier tick still sends, the change goes with a later tick.
+        /// </summary>
         private void SendWindowIfChanged()
         {
-            lock (_resizing)
+            if (!_resizing.TryEnter())
+            {
+                return;
+            }
+
+            try
             {
                 if (_stopped || Pty.GetWindowSize(home._fd) is not { } window || window == home._window)
                 {
                     return;
                 }
 
-                home._window = window;
-                try
+                Span<byte> frame = stackalloc byte[BulkFrame.HeaderSize + 4];
+                if (link.TrySend(frame[..BulkFrame.Resize(frame, window.Rows, window.Columns)]))
                 {
-                    link.Send(buffer => BulkFrame.Resize(buffer, window.Rows, window.Columns));
+                    home._window = window;
                 }
-                catch (Exception e) when (e is IOException or ObjectDisposedException)
-                {
-                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                _resizing.Exit();
             }
         }
 
