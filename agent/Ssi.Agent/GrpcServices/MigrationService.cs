@@ -4,7 +4,6 @@ using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration;
 using Ssi.Agent.Migration.Landing;
-using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Processes;
 using Ssi.Agent.Processes;
@@ -18,7 +17,6 @@ internal sealed class MigrationService(
     MigrationTarget target,
     AttemptJournal journal,
     AttemptFence fence,
-    HomeObjectRegistry homes,
     ProcessTable table,
     AgentIdentity identity) : Contracts.V1.Migration.MigrationBase
 {
@@ -50,9 +48,6 @@ internal sealed class MigrationService(
 
         return await Fenced(request.AttemptId, context, () => MapAsync(() => source.CheckpointAsync(request, context.CancellationToken))).ConfigureAwait(false);
     }
-
-    public override Task<ReceiveImagesResponse> ReceiveImages(IAsyncStreamReader<ImageChunk> requestStream, ServerCallContext context) =>
-        MapAsync(() => target.ReceiveAsync(requestStream, context.CancellationToken));
 
     public override Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context) =>
         Fenced(request.AttemptId, context, () => MapAsync(() => target.RestoreAsync(request, context.CancellationToken)));
@@ -101,18 +96,6 @@ internal sealed class MigrationService(
         var status = journal.Find(request.AttemptId)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"no migration attempt {request.AttemptId} on node {identity.Node}: it never reached this agent, or the agent restarted since"));
         return Task.FromResult(new AttemptStatus(status) { Busy = busy });
-    }
-
-    public override async Task Relay(IAsyncStreamReader<RelayFrame> requestStream, IServerStreamWriter<RelayFrame> responseStream, ServerCallContext context)
-    {
-        if (!await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false) || requestStream.Current.Attach is not { } attach)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "a relay starts with attach"));
-        }
-
-        var home = homes.Find(attach.ObjectId)
-            ?? throw new RpcException(new Status(StatusCode.NotFound, $"no relayed object {attach.ObjectId} on node {identity.Node}"));
-        await home.ServeAsync(requestStream, responseStream, attach.Node, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override Task<ReportExitResponse> ReportExit(ReportExitRequest request, ServerCallContext context)

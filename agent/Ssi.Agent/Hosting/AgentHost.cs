@@ -13,6 +13,7 @@ using Ssi.Agent.Filesystem.Coherency;
 using Ssi.Agent.Filesystem.Locks;
 using Ssi.Agent.GrpcServices;
 using Ssi.Agent.Migration;
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Node;
 using Ssi.Agent.Processes;
@@ -100,6 +101,9 @@ public static class AgentHost
         builder.Services.AddSingleton<MigrationPlanner>();
         builder.Services.AddSingleton<MigrationSource>();
         builder.Services.AddSingleton<MigrationTarget>();
+        builder.Services.AddSingleton<PeerBulkLinks>();
+        builder.Services.AddSingleton<BulkLinkHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BulkLinkHost>());
         builder.Services.AddHostedService<AgentStartupService>();
         builder.Services.AddSingleton<NodeCleanup>();
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
@@ -108,8 +112,8 @@ public static class AgentHost
         {
             var services = kestrel.ApplicationServices;
             var options = services.GetRequiredService<IOptions<AgentOptions>>().Value;
-            // Checkpoint images and relayed data stream agent to agent: windows large enough that
-            // flow control does not throttle a bulk transfer between nodes.
+            // Bulk data (checkpoint images, relays) goes over the agents' bulk links, not gRPC; these
+            // windows keep a large control message (a plan) from waiting on flow control.
             kestrel.Limits.Http2.InitialConnectionWindowSize = 32 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 16 * 1024 * 1024;
             kestrel.Limits.Http2.MaxFrameSize = 1024 * 1024 - 1;

@@ -40,6 +40,14 @@ public sealed class AgentOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 7443;
 
+    /// <summary>
+    /// TCP port of this agent's bulk links (relays of objects that stayed on this node, checkpoint
+    /// images sent to it; mutual TLS, ALPN ssi-bulk/1). Other agents connect to the same port on this
+    /// agent's host. 0: the agent's port + 2.
+    /// </summary>
+    [Range(0, 65535)]
+    public int BulkPort { get; set; }
+
     /// <summary>host:port other parties reach this agent at.</summary>
     public string? AdvertisedEndpoint { get; set; }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Planning;
 using Ssi.Agent.Migration.Relay;
@@ -23,14 +24,13 @@ namespace Ssi.Agent.Migration;
 internal sealed class MigrationSource(
     MigrationPlanner planner,
     HomeObjectRegistry homes,
-    PeerChannels peers,
+    PeerBulkLinks bulk,
     AttemptJournal journal,
     AgentIdentity identity,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<MigrationSource> logger)
 {
-    private const int ChunkSize = 1024 * 1024;
     private readonly ConcurrentDictionary<string, SourceAttempt> _attempts = new(StringComparer.Ordinal);
 
     public async Task<CheckpointResponse> CheckpointAsync(CheckpointRequest request, CancellationToken cancellationToken)
@@ -58,7 +58,8 @@ internal sealed class MigrationSource(
         journal.Record(attempt.Id, AttemptState.Checkpointing, attempt.ShimPid);
         try
         {
-            await peers.ConnectAsync(request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
+            // The link for the images is opened (TLS handshake included) before anything is frozen.
+            using var images = OpenImageLink(request.TargetNode, request.TargetEndpoint, cancellationToken);
             KeepStayHomeObjects(attempt, plan, fds);
             attempt.Repaired = RepairedConnections.Keep(fds.Where(f => f.TcpRepair).GroupBy(f => f.Descriptor.Inode).Select(g => (g.First().Descriptor.HostPid, g.First().Descriptor.Fd)));
             FaultInjection.Crash("migration.source.before-dump");
@@ -98,7 +99,7 @@ internal sealed class MigrationSource(
             FaultInjection.Crash("migration.source.after-dump");
 
             var transfer = Stopwatch.StartNew();
-            var bytes = await SendImagesAsync(attempt, request.TargetNode, request.TargetEndpoint, cancellationToken).ConfigureAwait(false);
+            var bytes = SendImages(attempt, images, request.TargetNode, cancellationToken);
             transfer.Stop();
             if (lazy is null)
             {
@@ -172,33 +173,57 @@ internal sealed class MigrationSource(
         }
     }
 
-    private async Task<long> SendImagesAsync(SourceAttempt attempt, string targetNode, string targetEndpoint, CancellationToken cancellationToken)
+    private BulkConnection OpenImageLink(string targetNode, string targetEndpoint, CancellationToken cancellationToken)
     {
-        var client = peers.Migration(targetNode, targetEndpoint);
-        using var call = client.ReceiveImages(deadline: DateTime.UtcNow.AddMinutes(10), cancellationToken: cancellationToken);
-        var buffer = new byte[ChunkSize];
-        long total = 0;
-        var first = true;
-        foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
+        try
         {
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 0);
-            var chunk = new ImageChunk { AttemptId = first ? attempt.Id : "", FileName = Path.GetFileName(file) };
-            first = false;
-            int read;
-            do
-            {
-                read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                chunk.Data = ByteString.CopyFrom(buffer, 0, read);
-                await call.RequestStream.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
-                total += read;
-                chunk = new ImageChunk();
-            }
-            while (read == buffer.Length);
+            return bulk.Open(targetNode, targetEndpoint, cancellationToken);
         }
+        catch (IOException e)
+        {
+            throw new MigrationException($"the agent of {targetNode} at {targetEndpoint} cannot be reached from this node: {e.Message}");
+        }
+    }
 
-        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-        await call.ResponseAsync.ConfigureAwait(false);
-        return total;
+    /// <summary>
+    /// Streams the image files over the bulk link (<see cref="ImageSender"/>; blocking: the freeze
+    /// waits for this anyway), and waits for the target to confirm them.
+    /// </summary>
+    private static long SendImages(SourceAttempt attempt, BulkConnection link, string targetNode, CancellationToken cancellationToken)
+    {
+        using var cancelling = cancellationToken.Register(link.Dispose);
+        try
+        {
+            var sender = new ImageSender(link);
+            sender.Begin(attempt.Id);
+            foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
+            {
+                sender.File(file);
+            }
+
+            sender.End();
+            var total = sender.Bytes;
+            if (!link.Next(out var kind, out var payload))
+            {
+                throw new MigrationException($"{targetNode} closed the image link before it confirmed the images");
+            }
+
+            switch (kind)
+            {
+                case BulkFrameKind.Refused:
+                    throw new MigrationException($"{targetNode} refused the images: {BulkFrame.ReadText(payload, kind)}");
+                case BulkFrameKind.ImagesReceived:
+                    var (bytes, _) = BulkFrame.ReadImagesReceived(payload);
+                    return bytes == total ? total : throw new MigrationException($"{targetNode} received {bytes} of {total} image bytes");
+                default:
+                    throw new BulkProtocolException($"a target does not answer images with {kind}");
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new MigrationException($"the images could not be sent to {targetNode}: {e.Message}");
+        }
     }
 
     /// <summary>The point of no return: the original ends, the kept objects start serving the target.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core;
+using Microsoft.Win32.SafeHandles;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,6 +10,7 @@ using Ssi.Agent.Contracts.Processes;
 using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Devices;
 using Ssi.Agent.Hosting;
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Landing;
 using Ssi.Agent.Migration.Planning;
@@ -29,6 +31,7 @@ internal sealed class MigrationTarget(
     ShimReportListener reports,
     StandInRegistry standIns,
     PeerChannels peers,
+    PeerBulkLinks bulk,
     AttemptJournal journal,
     AgentIdentity identity,
     IOptions<AgentOptions> options,
@@ -40,72 +43,95 @@ internal sealed class MigrationTarget(
     private const long MaxImageBytes = 64L * 1024 * 1024 * 1024;
     private readonly ConcurrentDictionary<string, TargetAttempt> _attempts = new(StringComparer.Ordinal);
 
-    public async Task<ReceiveImagesResponse> ReceiveAsync(IAsyncStreamReader<ImageChunk> chunks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the images of a migration to this node from the source's bulk link (blocking, on the
+    /// link's thread): image files, each followed by its bytes, into the attempt's tmpfs directory;
+    /// then confirms what arrived. Anything wrong drops the attempt and refuses with the reason.
+    /// </summary>
+    public void ReceiveImages(string attemptId, BulkConnection link)
     {
-        if (!await chunks.MoveNext(cancellationToken).ConfigureAwait(false))
-        {
-            throw new MigrationException("no images were sent");
-        }
-
-        var first = chunks.Current;
-        var directory = ImageDirectory.Create(options.Value.ImageDirectory, identity.Node, first.AttemptId);
-        var attempt = new TargetAttempt(first.AttemptId, directory);
-        if (!_attempts.TryAdd(attempt.Id, attempt))
-        {
-            throw new MigrationException($"attempt {attempt.Id} is already in progress");
-        }
-
-        journal.Record(attempt.Id, AttemptState.Receiving);
-        long bytes = 0;
-        var files = 0;
-        FileStream? current = null;
+        TargetAttempt? attempt = null;
+        SafeFileHandle? current = null;
         try
         {
-            var chunk = first;
-            do
+            var directory = ImageDirectory.Create(options.Value.ImageDirectory, identity.Node, attemptId);
+            attempt = new TargetAttempt(attemptId, directory);
+            if (!_attempts.TryAdd(attempt.Id, attempt))
             {
-                if (chunk.FileName.Length > 0)
-                {
-                    if (current is not null)
-                    {
-                        await current.DisposeAsync().ConfigureAwait(false);
-                    }
-
-                    current = new FileStream(Path.Combine(directory, SafeName(chunk.FileName)), FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
-                    files++;
-                }
-
-                if (current is null)
-                {
-                    throw new MigrationException("image data came before a file name");
-                }
-
-                bytes += chunk.Data.Length;
-                if (bytes > MaxImageBytes)
-                {
-                    throw new MigrationException($"images larger than {MaxImageBytes} bytes");
-                }
-
-                await current.WriteAsync(chunk.Data.Memory, cancellationToken).ConfigureAwait(false);
-                chunk = await chunks.MoveNext(cancellationToken).ConfigureAwait(false) ? chunks.Current : null;
+                attempt = null;
+                throw new MigrationException($"attempt {attemptId} is already in progress");
             }
-            while (chunk is not null);
+
+            journal.Record(attempt.Id, AttemptState.Receiving);
+            long bytes = 0, offset = 0;
+            var files = 0;
+            while (true)
+            {
+                if (!link.Next(out var kind, out var payload))
+                {
+                    throw new BulkProtocolException("the link ended before the last image");
+                }
+
+                if (kind == BulkFrameKind.ImagesEnd)
+                {
+                    BulkFrame.RequireEmpty(payload, kind);
+                    break;
+                }
+
+                switch (kind)
+                {
+                    case BulkFrameKind.ImageFile:
+                        current?.Dispose();
+                        current = File.OpenHandle(Path.Combine(directory, SafeName(BulkFrame.ReadText(payload, kind))), FileMode.CreateNew, FileAccess.Write);
+                        offset = 0;
+                        files++;
+                        break;
+                    case BulkFrameKind.Data when current is null:
+                        throw new MigrationException("image data came before a file name");
+                    case BulkFrameKind.Data:
+                        bytes += payload.Count;
+                        if (bytes > MaxImageBytes)
+                        {
+                            throw new MigrationException($"images larger than {MaxImageBytes} bytes");
+                        }
+
+                        RandomAccess.Write(current, payload, offset);
+                        offset += payload.Count;
+                        break;
+                    default:
+                        throw new BulkProtocolException($"an image transfer does not carry {kind}");
+                }
+            }
+
+            current?.Dispose();
+            current = null;
+            link.Send(buffer => BulkFrame.ImagesReceived(buffer, bytes, files));
         }
-        catch
+        catch (Exception e) when (e is MigrationException or IOException or UnauthorizedAccessException)
         {
-            Abort(attempt.Id);
-            throw;
+            current?.Dispose();
+            current = null;
+            if (attempt is not null)
+            {
+                Abort(attempt.Id);
+            }
+
+            try
+            {
+                link.Send(buffer => BulkFrame.Text(buffer, BulkFrameKind.Refused, Truncated(e.Message)));
+            }
+            catch (Exception gone) when (gone is IOException or ObjectDisposedException)
+            {
+                // The source is gone (or the link broke): it rolls back by itself.
+            }
         }
         finally
         {
-            if (current is not null)
-            {
-                await current.DisposeAsync().ConfigureAwait(false);
-            }
+            current?.Dispose();
         }
-
-        return new ReceiveImagesResponse { Bytes = bytes, Files = files };
     }
+
+    private static string Truncated(string text) => text.Length <= 256 ? text : text[..256];
 
     public async Task<RestoreResponse> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
@@ -209,7 +235,7 @@ internal sealed class MigrationTarget(
             foreach (var standIn in attempt.StandIns)
             {
                 standIns.Add(standIn);
-                _ = RelayAsync(standIn);
+                StartRelay(standIn);
             }
 
             if (attempt.LazyDaemon is { } daemon)
@@ -321,20 +347,33 @@ internal sealed class MigrationTarget(
         MigrationLog.Aborted(logger, attemptId, attempt.ShimPid is null ? "nothing was restored" : "the restored copy was killed");
     }
 
-    private async Task RelayAsync(StandIn standIn)
+    /// <summary>Relays a stand-in to its home over a bulk link, on a thread of its own, until the relay ends.</summary>
+    private void StartRelay(StandIn standIn)
     {
-        try
+        var thread = new Thread(
+            () =>
+            {
+                try
+                {
+                    using var link = bulk.Open(standIn.HomeNode, standIn.HomeEndpoint, lifetime.ApplicationStopping);
+                    using var stopping = lifetime.ApplicationStopping.Register(link.Dispose);
+                    standIn.Run(link, identity.Node);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or NativeException or ObjectDisposedException or System.Net.Sockets.SocketException)
+                {
+                    MigrationLog.StandInLost(logger, standIn.Key, standIn.ObjectId, standIn.HomeNode, e.Message);
+                }
+                finally
+                {
+                    standIns.Remove(standIn);
+                }
+            },
+            256 * 1024)
         {
-            await standIn.RunAsync(peers.Migration(standIn.HomeNode, standIn.HomeEndpoint), identity.Node, lifetime.ApplicationStopping).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RpcException or OperationCanceledException or IOException or NativeException)
-        {
-            MigrationLog.StandInLost(logger, standIn.Key, standIn.ObjectId, standIn.HomeNode, e.Message);
-        }
-        finally
-        {
-            standIns.Remove(standIn);
-        }
+            IsBackground = true,
+            Name = $"stand-in-{standIn.Key}",
+        };
+        thread.Start();
     }
 
     /// <summary>

@@ -11,24 +11,6 @@ internal sealed class PeerChannels(AgentCredentials credentials) : IDisposable
 
     public Contracts.V1.Migration.MigrationClient Migration(string node, string endpoint) => new(Channel(node, endpoint));
 
-    /// <summary>Opens the connection (TLS handshake included) now, before anything is frozen.</summary>
-    public async Task ConnectAsync(string node, string endpoint, CancellationToken cancellationToken)
-    {
-        // A channel retries for ever; a peer that cannot be reached soon fails the step instead.
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bounded.CancelAfter(ConnectTimeout);
-        try
-        {
-            await Channel(node, endpoint).ConnectAsync(bounded.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new MigrationException($"the agent of {node} at {endpoint} cannot be reached from this node (no connection in {ConnectTimeout.TotalSeconds} s)");
-        }
-    }
-
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
-
     private GrpcChannel Channel(string node, string endpoint) =>
         _channels.GetOrAdd((node, endpoint), key => AgentChannelFactory.Create(new Uri($"https://{key.Endpoint}"), key.Node, credentials));
 

@@ -86,7 +86,12 @@ internal static class SsiClusterDesiredState
                     ClusterIP = "None",
                     PublishNotReadyAddresses = true,
                     Selector = SsiClusterNames.SelectorLabels(name),
-                    Ports = [new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" }],
+                    // Every agent also takes the other agents' bulk links (relays, images) on port + 2.
+                    Ports =
+                    [
+                        new V1ServicePort { Name = "grpc", Port = port, TargetPort = port, Protocol = "TCP" },
+                        new V1ServicePort { Name = "bulk-link", Port = port + 2, TargetPort = port + 2, Protocol = "TCP" },
+                    ],
                 },
             })),
             .. HomeService(cluster, Meta(SsiClusterNames.HomeService(name)), port),
@@ -261,6 +266,8 @@ internal static class SsiClusterDesiredState
                                     new V1ContainerPort { Name = "grpc", ContainerPort = port, Protocol = "TCP" },
                                     // The home's filesystem links (Filesystem:LinkPort defaults to the agent's port + 1).
                                     new V1ContainerPort { Name = "fs-link", ContainerPort = port + 1, Protocol = "TCP" },
+                                    // Every agent's bulk links: relays and checkpoint images (Agent:BulkPort defaults to the agent's port + 2).
+                                    new V1ContainerPort { Name = "bulk-link", ContainerPort = port + 2, Protocol = "TCP" },
                                 ],
                                 SecurityContext = new V1SecurityContext { Privileged = true, RunAsUser = 0 },
                                 VolumeMounts = mounts,

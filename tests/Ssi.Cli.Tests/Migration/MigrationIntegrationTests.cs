@@ -360,8 +360,9 @@ public sealed class MigrationIntegrationTests(MigratingCluster cluster) : IClass
         }
 
         await cluster.MigrateAsync(cpid, "node3");
-        // Through the shared filesystem (a file put in the home's backing directory behind its back
-        // is not announced to the node, whose kernel may hold "no such file" for it).
+        // Through the shared filesystem (node1 is its home), not into the backing directory behind its
+        // back: a forwarding node that knows every name of /ssi answers "no such file" by itself until
+        // the home tells it of a new name.
         Assert.Equal(0, (await CliRun.RunAsync(["run", "-c", _c, "--node", "node1", "--", "touch", go])).ExitCode);
 
         // The pending expiry, then four more periods: the restored timer is armed.

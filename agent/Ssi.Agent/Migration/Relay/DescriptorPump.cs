@@ -1,18 +1,22 @@
-using System.Threading.Channels;
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Native;
 
 namespace Ssi.Agent.Migration.Relay;
 
 /// <summary>
-/// Reads a descriptor on a thread of its own into a small bounded channel (null marks end of file),
-/// so that unread data stays in the kernel while nobody takes it. Stops when disposed.
+/// Reads a descriptor on a thread of its own, one chunk of up to 1 MiB at a time, and hands each
+/// chunk to the attached sink (a relay link) straight from its buffer, behind room for the frame
+/// header: no copy between the descriptor and TLS. While no sink is attached it reads at most one
+/// chunk ahead, so unread data stays in the kernel while nobody takes it; a chunk a sink could not
+/// take, and end of file, go to the next sink. Stops when disposed.
 /// </summary>
 internal sealed class DescriptorPump : IDisposable
 {
-    private const int ChunkSize = 256 * 1024;
-    private readonly Channel<byte[]?> _chunks = Channel.CreateBounded<byte[]?>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+    public const int ChunkSize = BulkFrame.MaxPayload;
+    private readonly object _gate = new();
     private readonly int _fd;
     private readonly string _name;
+    private IPumpSink? _sink;
     private volatile bool _stopped;
     private Thread? _thread;
 
@@ -22,60 +26,93 @@ internal sealed class DescriptorPump : IDisposable
         _name = name;
     }
 
-    public ChannelReader<byte[]?> Chunks => _chunks.Reader;
-
     public void Start()
     {
         _thread = new Thread(Run, 256 * 1024) { IsBackground = true, Name = $"relay-{_name}" };
         _thread.Start();
     }
 
-    private void Run()
+    /// <summary>From now on chunks go to <paramref name="sink"/>.</summary>
+    public void Attach(IPumpSink sink)
     {
-        var buffer = new byte[ChunkSize];
-        try
+        lock (_gate)
         {
-            while (!_stopped)
-            {
-                if (!Readiness.WaitReadable(_fd, 200))
-                {
-                    continue;
-                }
-
-                var n = FileDescriptor.Read(_fd, buffer);
-                if (!WriteBlocking(n == 0 ? null : buffer.AsSpan(0, n).ToArray()) || n == 0)
-                {
-                    return;
-                }
-            }
-        }
-        catch (NativeException)
-        {
-            WriteBlocking(null);
-        }
-        catch (ObjectDisposedException)
-        {
+            _sink = sink;
+            Monitor.PulseAll(_gate);
         }
     }
 
-    private bool WriteBlocking(byte[]? chunk)
+    /// <summary>Stops delivering to the current sink; returns once no delivery is in progress.</summary>
+    public void Detach()
     {
+        lock (_gate)
+        {
+            _sink = null;
+        }
+    }
+
+    private void Run()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(BulkFrame.HeaderSize + ChunkSize);
+        var length = -1; // bytes read and not yet delivered; 0: end of file; -1: nothing
         while (!_stopped)
         {
-            if (_chunks.Writer.TryWrite(chunk))
+            if (length < 0)
             {
-                return true;
+                try
+                {
+                    if (!Readiness.WaitReadable(_fd, 200))
+                    {
+                        continue;
+                    }
+
+                    length = FileDescriptor.Read(_fd, buffer.AsSpan(BulkFrame.HeaderSize));
+                }
+                catch (NativeException)
+                {
+                    length = 0; // the descriptor failed (or was closed): its readers see an end
+                }
             }
 
-            _chunks.Writer.WaitToWriteAsync().AsTask().Wait(200);
-        }
+            lock (_gate)
+            {
+                while (_sink is null && !_stopped)
+                {
+                    Monitor.Wait(_gate, 200);
+                }
 
-        return false;
+                if (_stopped || _sink is not { } sink)
+                {
+                    return;
+                }
+
+                if (length == 0)
+                {
+                    // The end goes to every sink that comes, once.
+                    _sink = null;
+                    sink.End();
+                    continue;
+                }
+
+                try
+                {
+                    sink.Data(buffer.AsSpan(0, BulkFrame.HeaderSize + length));
+                    length = -1;
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException)
+                {
+                    _sink = null; // its link is gone; the chunk waits for the next
+                }
+            }
+        }
     }
 
     public void Dispose()
     {
-        _stopped = true;
-        _thread?.Join(TimeSpan.FromSeconds(1));
+        _stopped = true; // seen within 200 ms (no lock here: a delivery may be blocked on its link)
+        if (_thread is { } thread && thread != Thread.CurrentThread)
+        {
+            thread.Join(TimeSpan.FromSeconds(1));
+        }
     }
 }

@@ -1,7 +1,5 @@
-using Google.Protobuf;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Terminals;
 
@@ -10,9 +8,10 @@ namespace Ssi.Agent.Migration.Relay;
 /// <summary>
 /// An object that stayed on this node when the process holding it moved away (the other end of a
 /// pipe, a terminal, a stream socket's peer), kept alive by a duplicate of the process's descriptor.
-/// Stand-ins on other nodes attach to it one at a time: a stand-in that moves on detaches (and gives
-/// back what it had received but not delivered) before the next one is served, so bytes keep their
-/// order across any number of moves. Nothing is read or written before the migration commits.
+/// Stand-ins on other nodes attach to it over bulk links, one at a time: a stand-in that moves on
+/// detaches (and gives back what it had received but not delivered) before the next one is served,
+/// so bytes keep their order across any number of moves. Nothing is read or written before the
+/// migration commits.
 /// </summary>
 internal sealed class HomeObject : IDisposable
 {
@@ -88,12 +87,19 @@ internal sealed class HomeObject : IDisposable
         _activated.TrySetResult();
     }
 
-    public async Task ServeAsync(IAsyncStreamReader<RelayFrame> requests, IServerStreamWriter<RelayFrame> responses, string node, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves the stand-in of <paramref name="node"/> that attached over <paramref name="link"/>
+    /// (blocking, on the link's thread), once the stand-in before it is done and the migration committed.
+    /// </summary>
+    public void Serve(BulkConnection link, string node)
     {
         Interlocked.Increment(ref _waiting);
         try
         {
-            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!WaitForTurn(link))
+            {
+                return; // it went away while it waited
+            }
         }
         finally
         {
@@ -102,41 +108,48 @@ internal sealed class HomeObject : IDisposable
 
         try
         {
-            await _activated.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            AttachedNode = node;
-            using var writer = new FrameWriter(responses);
-            if (_finished.Task.IsCompleted)
+            if (!link.WaitQuietly(Task.WhenAny(_activated.Task, _finished.Task)))
             {
-                await writer.WriteAsync(new RelayFrame { Eof = true }, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
-            await writer.WriteAsync(new RelayFrame { Active = true }, cancellationToken).ConfigureAwait(false);
-            using var attachment = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var detach = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var sender = Direction.HomeSends() ? SendAsync(writer, detach.Task, attachment.Token) : Task.CompletedTask;
-            var detached = false;
+            AttachedNode = node;
+            if (_finished.Task.IsCompleted)
+            {
+                link.Send(BulkFrameKind.Eof);
+                return;
+            }
+
+            link.Send(BulkFrameKind.Active);
+            using var sending = new Sending(this, link);
+            var (detached, ended) = (false, false);
             try
             {
-                while (await requests.MoveNext(cancellationToken).ConfigureAwait(false))
+                sending.Start();
+                while (!ended && link.NextHeader(out var kind, out _))
                 {
-                    var frame = requests.Current;
-                    switch (frame.PayloadCase)
+                    if (kind == BulkFrameKind.Data && !detached && Direction != RelayDirection.Read)
                     {
-                        case RelayFrame.PayloadOneofCase.Data when detached || Direction == RelayDirection.Read:
-                            _returned.Add(frame.Data.ToByteArray());
-                            break;
-                        case RelayFrame.PayloadOneofCase.Data:
-                            if (!FileDescriptor.TryWriteAll(_fd, frame.Data.Span))
-                            {
-                                await writer.WriteAsync(new RelayFrame { Closed = true }, cancellationToken).ConfigureAwait(false);
-                                Finish("the reader on this node closed");
-                            }
+                        // Into the object as it arrives.
+                        if (!link.CopyPayloadTo(_fd))
+                        {
+                            link.Send(BulkFrameKind.Closed);
+                            Finish("the reader on this node closed");
+                        }
 
+                        continue;
+                    }
+
+                    var payload = link.Payload();
+                    switch (kind)
+                    {
+                        case BulkFrameKind.Data:
+                            _returned.Add(payload.ToArray());
                             break;
-                        case RelayFrame.PayloadOneofCase.Eof when RelayKinds.HalfCloses(Kind):
+                        case BulkFrameKind.Eof when RelayKinds.HalfCloses(Kind):
                             // The moved process shut its socket for writing (or closed it): the peer here
                             // reads end of file and may still answer, until its side ends too.
+                            BulkFrame.RequireEmpty(payload, kind);
                             FileDescriptor.TryShutdownWrite(_fd);
                             if (EndOneWay(inbound: true))
                             {
@@ -144,26 +157,33 @@ internal sealed class HomeObject : IDisposable
                             }
 
                             break;
-                        case RelayFrame.PayloadOneofCase.Eof:
+                        case BulkFrameKind.Eof:
                             // The moved process closed its end (or exited): close ours, the peer here sees end of file.
+                            BulkFrame.RequireEmpty(payload, kind);
                             Finish("end of file from the moved process");
                             break;
-                        case RelayFrame.PayloadOneofCase.Closed:
+                        case BulkFrameKind.Closed:
+                            BulkFrame.RequireEmpty(payload, kind);
                             Finish("the moved process closed its end");
                             break;
-                        case RelayFrame.PayloadOneofCase.Detach:
+                        case BulkFrameKind.Detach:
+                            BulkFrame.RequireEmpty(payload, kind);
                             detached = true;
-                            detach.TrySetResult();
-                            await sender.ConfigureAwait(false);
-                            await writer.WriteAsync(new RelayFrame { Detach = true }, cancellationToken).ConfigureAwait(false);
+                            sending.Stop();
+                            link.Send(BulkFrameKind.Detach);
                             break;
+                        case BulkFrameKind.End:
+                            BulkFrame.RequireEmpty(payload, kind);
+                            ended = true;
+                            break;
+                        default:
+                            throw new BulkProtocolException($"a stand-in does not send {kind}");
                     }
                 }
             }
             finally
             {
-                await attachment.CancelAsync().ConfigureAwait(false);
-                await sender.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                sending.Stop();
                 AttachedNode = null;
                 if (!detached && !_finished.Task.IsCompleted && Volatile.Read(ref _waiting) == 0)
                 {
@@ -180,61 +200,27 @@ internal sealed class HomeObject : IDisposable
         }
     }
 
-    private async Task SendAsync(FrameWriter writer, Task detach, CancellationToken cancellationToken)
+    /// <summary>Waits until the stand-in before is done; false when this one went away meanwhile.</summary>
+    private bool WaitForTurn(BulkConnection link)
     {
-        var pump = _pump!;
-        foreach (var chunk in _returned.ToList())
+        using var giveUp = new CancellationTokenSource();
+        var turn = _turn.WaitAsync(giveUp.Token);
+        if (link.WaitQuietly(turn))
         {
-            await writer.WriteAsync(new RelayFrame { Data = ByteString.CopyFrom(chunk) }, cancellationToken).ConfigureAwait(false);
-            _returned.RemoveAt(0);
+            return true;
         }
 
-        while (!_finished.Task.IsCompleted)
+        giveUp.Cancel();
+        try
         {
-            var readable = pump.Chunks.WaitToReadAsync(cancellationToken).AsTask();
-            var tick = Kind == "tty" ? Task.Delay(250, cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
-            var done = await Task.WhenAny(readable, detach, tick).ConfigureAwait(false);
-            if (done == detach)
-            {
-                return;
-            }
-
-            if (done == tick)
-            {
-                await SendWindowIfChangedAsync(writer, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (!await readable.ConfigureAwait(false) || !pump.Chunks.TryPeek(out var chunk))
-            {
-                continue;
-            }
-
-            if (chunk is null)
-            {
-                await writer.WriteAsync(new RelayFrame { Eof = true }, cancellationToken).ConfigureAwait(false);
-                if (RelayKinds.HalfCloses(Kind) && !EndOneWay(inbound: false))
-                {
-                    // Half-closed here: the moved process reads end of file and may still write.
-                    return;
-                }
-
-                Finish("end of file on this node");
-                return;
-            }
-
-            await writer.WriteAsync(new RelayFrame { Data = ByteString.CopyFrom(chunk) }, cancellationToken).ConfigureAwait(false);
-            pump.Chunks.TryRead(out _);
+            turn.Wait();
+            _turn.Release(); // taken just before the cancellation
         }
-    }
-
-    private async Task SendWindowIfChangedAsync(FrameWriter writer, CancellationToken cancellationToken)
-    {
-        if (Pty.GetWindowSize(_fd) is { } window && window != _window)
+        catch (AggregateException)
         {
-            _window = window;
-            await writer.WriteAsync(new RelayFrame { Resize = new WindowSize { Rows = window.Rows, Columns = window.Columns } }, cancellationToken).ConfigureAwait(false);
         }
+
+        return false;
     }
 
     /// <summary>Records that one way of a half-closing object ended; true when both have.</summary>
@@ -269,5 +255,109 @@ internal sealed class HomeObject : IDisposable
         var fd = Interlocked.Exchange(ref _fd, -1);
         FileDescriptor.Close(fd);
         _finished.TrySetResult();
+    }
+
+    /// <summary>
+    /// What goes to one attached stand-in: first what an earlier stand-in gave back, then the pump's
+    /// chunks, straight from its buffer; a terminal's window size whenever it changes.
+    /// </summary>
+    private sealed class Sending(HomeObject home, BulkConnection link) : IPumpSink, IDisposable
+    {
+        private readonly Lock _resizing = new();
+        private Timer? _ticks;
+        private bool _stopped;
+
+        public void Start()
+        {
+            if (!home.Direction.HomeSends())
+            {
+                return;
+            }
+
+            while (home._returned.Count > 0)
+            {
+                link.SendData(home._returned[0]);
+                home._returned.RemoveAt(0);
+            }
+
+            if (home.Kind == "tty")
+            {
+                _ticks = new Timer(_ => SendWindowIfChanged(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+            }
+
+            home._pump!.Attach(this);
+        }
+
+        /// <summary>Sends nothing more (returns once no chunk is being sent).</summary>
+        public void Stop()
+        {
+            lock (_resizing)
+            {
+                _stopped = true;
+            }
+
+            home._pump?.Detach();
+        }
+
+        public void Data(Span<byte> frame) => link.SendFramed(BulkFrameKind.Data, frame);
+
+        public void End()
+        {
+            try
+            {
+                link.Send(BulkFrameKind.Eof);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                return; // the stand-in is gone; the next one gets the end
+            }
+
+            if (RelayKinds.HalfCloses(home.Kind) && !home.EndOneWay(inbound: false))
+            {
+                // Half-closed here: the moved process reads end of file and may still write.
+                return;
+            }
+
+            home.Finish("end of file on this node");
+        }
+
+        /// <summary>
+        /// On a timer tick (a pool thread): never waits for the link. While a chunk is being sent, or an
+        /// earlier tick still sends, the change goes with a later tick.
+        /// </summary>
+        private void SendWindowIfChanged()
+        {
+            if (!_resizing.TryEnter())
+            {
+                return;
+            }
+
+            try
+            {
+                if (_stopped || Pty.GetWindowSize(home._fd) is not { } window || window == home._window)
+                {
+                    return;
+                }
+
+                Span<byte> frame = stackalloc byte[BulkFrame.HeaderSize + 4];
+                if (link.TrySend(frame[..BulkFrame.Resize(frame, window.Rows, window.Columns)]))
+                {
+                    home._window = window;
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                _resizing.Exit();
+            }
+        }
+
+        public void Dispose()
+        {
+            Stop();
+            _ticks?.Dispose();
+        }
     }
 }

@@ -1,7 +1,5 @@
-using Google.Protobuf;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Ssi.Agent.Contracts.V1;
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Native;
 using Ssi.Agent.Native.Terminals;
 
@@ -9,16 +7,20 @@ namespace Ssi.Agent.Migration.Relay;
 
 /// <summary>
 /// The local object a migrated process got in place of one that stayed on its home node: a pipe,
-/// a pty or a socket pair. The process holds one end; this agent holds the other and relays it to
-/// the home agent's <see cref="HomeObject"/>. When the process moves on again, the stand-in
-/// detaches so that the next node attaches to the home directly (no chain of relays).
+/// a pty or a socket pair. The process holds one end; this agent holds the other and relays it over
+/// a bulk link to the home agent's <see cref="HomeObject"/>. When the process moves on again, the
+/// stand-in detaches so that the next node attaches to the home directly (no chain of relays).
 /// </summary>
 internal sealed class StandIn : IDisposable
 {
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _movedOn = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _ends = new();
     private int _agentEnd;
     private int _processCopy = -1;
+    private bool _detaching;
+    private bool _sentEof;
+    private bool _receivedEof;
 
     public StandIn(string key, string objectId, string homeNode, string homeEndpoint, string kind, RelayDirection direction, int agentEnd, ILogger logger)
     {
@@ -61,164 +63,162 @@ internal sealed class StandIn : IDisposable
     /// <summary>The move committed (the process here is gone): drain, give back, detach.</summary>
     public void MoveOn() => _movedOn.TrySetResult();
 
-    public async Task RunAsync(Contracts.V1.Migration.MigrationClient home, string node, CancellationToken cancellationToken)
+    /// <summary>Relays over <paramref name="link"/> (already open to the home) until the relay ends (blocking: on a thread of its own).</summary>
+    public void Run(BulkConnection link, string node)
     {
-        using var call = home.Relay(cancellationToken: cancellationToken);
-        using var writer = new FrameWriter(call.RequestStream);
-        await writer.WriteAsync(new RelayFrame { Attach = new RelayAttach { ObjectId = ObjectId, Node = node } }, cancellationToken).ConfigureAwait(false);
-        if (!await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) || call.ResponseStream.Current.PayloadCase != RelayFrame.PayloadOneofCase.Active)
+        link.Send(buffer => BulkFrame.Attach(buffer, ObjectId, node));
+        if (!link.Next(out var first, out var reason) || first != BulkFrameKind.Active)
         {
-            // The object ended before this stand-in was served: the process sees end of file.
+            // The object ended before this stand-in was served (the process sees end of file), or the home refused.
+            if (first == BulkFrameKind.Refused)
+            {
+                throw new BulkProtocolException($"the home refused the relay: {BulkFrame.ReadText(reason, first)}");
+            }
+
             return;
         }
 
         var undelivered = new List<byte[]>();
-        var detaching = false;
         var halfCloses = RelayKinds.HalfCloses(Kind);
-        var ends = new Lock();
-        var (sentEof, receivedEof) = (false, false);
         using var pump = Direction.HomeReceives() ? new DescriptorPump(_agentEnd, Key) : null;
+        var sending = new Sending(this, link, halfCloses);
         pump?.Start();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var sender = pump is null ? Task.CompletedTask : SendAsync(pump, writer, stop.Token);
+        pump?.Attach(sending);
+        using var stop = new CancellationTokenSource();
+        _ = _movedOn.Task.ContinueWith(_ => MoveOnNow(link), stop.Token, TaskContinuationOptions.None, TaskScheduler.Default);
         try
         {
-            var moveOn = _movedOn.Task.ContinueWith(
-                async _ =>
+            while (link.NextHeader(out var kind, out _))
+            {
+                if (kind == BulkFrameKind.Data && !Volatile.Read(ref _detaching))
                 {
-                    bool detachNow;
-                    lock (ends)
+                    // Into the process's end as it arrives.
+                    if (!link.CopyPayloadTo(_agentEnd))
                     {
-                        detachNow = Direction == RelayDirection.Read || sentEof;
-                        detaching |= detachNow;
+                        link.Send(BulkFrameKind.Closed);
+                        return;
                     }
 
-                    if (detachNow)
-                    {
-                        // Nothing more comes out of the process (it only reads, or it shut its socket
-                        // for writing): ask the home to stop sending now.
-                        await writer.WriteAsync(new RelayFrame { Detach = true }, stop.Token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        // Let the process's last output drain: end of file arrives once its copy is closed.
-                        FileDescriptor.Close(Interlocked.Exchange(ref _processCopy, -1));
-                    }
-                },
-                stop.Token,
-                TaskContinuationOptions.None,
-                TaskScheduler.Default).Unwrap();
-            while (await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
-            {
-                var frame = call.ResponseStream.Current;
-                switch (frame.PayloadCase)
+                    continue;
+                }
+
+                var payload = link.Payload();
+                switch (kind)
                 {
-                    case RelayFrame.PayloadOneofCase.Data when detaching:
-                        undelivered.Add(frame.Data.ToByteArray());
+                    case BulkFrameKind.Data:
+                        undelivered.Add(payload.ToArray());
                         break;
-                    case RelayFrame.PayloadOneofCase.Data:
-                        if (!FileDescriptor.TryWriteAll(_agentEnd, frame.Data.Span))
+                    case BulkFrameKind.Resize:
+                        var (rows, columns) = BulkFrame.ReadResize(payload);
+                        if (Kind == "tty")
                         {
-                            await writer.WriteAsync(new RelayFrame { Closed = true }, cancellationToken).ConfigureAwait(false);
-                            return;
+                            Pty.SetWindowSize(_agentEnd, rows, columns);
                         }
 
                         break;
-                    case RelayFrame.PayloadOneofCase.Resize when Kind == "tty":
-                        Pty.SetWindowSize(_agentEnd, (ushort)frame.Resize.Rows, (ushort)frame.Resize.Columns);
-                        break;
-                    case RelayFrame.PayloadOneofCase.Eof when halfCloses:
+                    case BulkFrameKind.Eof when halfCloses:
                     {
                         // The peer at home shut its side: the process reads end of file and may still write.
+                        BulkFrame.RequireEmpty(payload, kind);
                         FileDescriptor.TryShutdownWrite(_agentEnd);
                         bool bothEnded;
-                        lock (ends)
+                        lock (_ends)
                         {
-                            receivedEof = true;
-                            bothEnded = sentEof;
+                            _receivedEof = true;
+                            bothEnded = _sentEof;
                         }
 
                         if (bothEnded)
                         {
-                            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                            link.Send(BulkFrameKind.End);
                             return;
                         }
 
                         break;
                     }
 
-                    case RelayFrame.PayloadOneofCase.Eof:
-                    case RelayFrame.PayloadOneofCase.Closed:
+                    case BulkFrameKind.Eof:
+                    case BulkFrameKind.Closed:
                         // The home's side ended: the process sees end of file (or EPIPE on its next write).
+                        BulkFrame.RequireEmpty(payload, kind);
                         return;
-                    case RelayFrame.PayloadOneofCase.Detach:
-                        await GiveBackAsync(writer, undelivered, cancellationToken).ConfigureAwait(false);
-                        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                    case BulkFrameKind.Detach:
+                        BulkFrame.RequireEmpty(payload, kind);
+                        GiveBack(link, undelivered);
+                        link.Send(BulkFrameKind.End);
                         MigrationLog.StandInDetached(_logger, Key, ObjectId, HomeNode);
                         return;
+                    default:
+                        throw new BulkProtocolException($"a home does not send {kind}");
                 }
             }
         }
         finally
         {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await sender.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            stop.Cancel();
+            // Also ends a chunk the pump may be stuck sending.
+            link.CloseGracefully(TimeSpan.FromSeconds(2));
+            pump?.Detach();
+        }
+    }
+
+    /// <summary>The process here is gone: ask the home to stop sending, or first let its last output drain.</summary>
+    private void MoveOnNow(BulkConnection link)
+    {
+        bool detachNow;
+        lock (_ends)
+        {
+            detachNow = Direction == RelayDirection.Read || _sentEof;
+            _detaching |= detachNow;
         }
 
-        async Task SendAsync(DescriptorPump source, FrameWriter to, CancellationToken token)
+        if (!detachNow)
         {
-            await foreach (var chunk in source.Chunks.ReadAllAsync(token).ConfigureAwait(false))
-            {
-                if (chunk is null)
-                {
-                    bool detachInstead, complete;
-                    lock (ends)
-                    {
-                        detachInstead = _movedOn.Task.IsCompleted;
-                        detaching |= detachInstead;
-                        sentEof = !detachInstead;
-                        // A half-closing socket keeps its call open (for what the home still sends, or a later detach).
-                        complete = !detachInstead && (!halfCloses || receivedEof);
-                    }
+            // End of file arrives on the agent's end once the process's copy is closed; the pump then detaches.
+            FileDescriptor.Close(Interlocked.Exchange(ref _processCopy, -1));
+            return;
+        }
 
-                    await to.WriteAsync(detachInstead ? new RelayFrame { Detach = true } : new RelayFrame { Eof = true }, token).ConfigureAwait(false);
-                    if (complete)
-                    {
-                        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-                    }
-
-                    return;
-                }
-
-                await to.WriteAsync(new RelayFrame { Data = ByteString.CopyFrom(chunk) }, token).ConfigureAwait(false);
-            }
+        try
+        {
+            // Nothing more comes out of the process (it only reads, or it shut its socket for writing).
+            link.Send(BulkFrameKind.Detach);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
         }
     }
 
     /// <summary>Bytes the process never read: first what is still in its end, then what arrived after.</summary>
-    private async Task GiveBackAsync(FrameWriter writer, List<byte[]> undelivered, CancellationToken cancellationToken)
+    private void GiveBack(BulkConnection link, List<byte[]> undelivered)
     {
         var copy = Interlocked.Exchange(ref _processCopy, -1);
-        if (copy >= 0 && Direction == RelayDirection.Read)
+        try
         {
-            FileDescriptor.Close(Interlocked.Exchange(ref _agentEnd, -1)); // no writer left: the copy reads to end of file
-            var buffer = new byte[64 * 1024];
-            while (Readiness.WaitReadable(copy, 0))
+            if (copy >= 0 && Direction == RelayDirection.Read)
             {
-                var n = FileDescriptor.Read(copy, buffer);
-                if (n == 0)
+                FileDescriptor.Close(Interlocked.Exchange(ref _agentEnd, -1)); // no writer left: the copy reads to end of file
+                var frame = GC.AllocateUninitializedArray<byte>(BulkFrame.HeaderSize + DescriptorPump.ChunkSize);
+                while (Readiness.WaitReadable(copy, 0))
                 {
-                    break;
-                }
+                    var n = FileDescriptor.Read(copy, frame.AsSpan(BulkFrame.HeaderSize));
+                    if (n == 0)
+                    {
+                        break;
+                    }
 
-                await writer.WriteAsync(new RelayFrame { Data = ByteString.CopyFrom(buffer, 0, n) }, cancellationToken).ConfigureAwait(false);
+                    link.SendFramed(BulkFrameKind.Data, frame.AsSpan(0, BulkFrame.HeaderSize + n));
+                }
             }
         }
+        finally
+        {
+            FileDescriptor.Close(copy);
+        }
 
-        FileDescriptor.Close(copy);
         foreach (var chunk in undelivered)
         {
-            await writer.WriteAsync(new RelayFrame { Data = ByteString.CopyFrom(chunk) }, cancellationToken).ConfigureAwait(false);
+            link.SendData(chunk);
         }
     }
 
@@ -227,5 +227,36 @@ internal sealed class StandIn : IDisposable
         FileDescriptor.Close(Interlocked.Exchange(ref _agentEnd, -1));
         FileDescriptor.Close(Interlocked.Exchange(ref _processCopy, -1));
         _movedOn.TrySetCanceled();
+    }
+
+    /// <summary>What the process writes goes to the home, straight from the pump's buffer; its end of file ends one way or detaches.</summary>
+    private sealed class Sending(StandIn standIn, BulkConnection link, bool halfCloses) : IPumpSink
+    {
+        public void Data(Span<byte> frame) => link.SendFramed(BulkFrameKind.Data, frame);
+
+        public void End()
+        {
+            bool detachInstead, complete;
+            lock (standIn._ends)
+            {
+                detachInstead = standIn._movedOn.Task.IsCompleted;
+                standIn._detaching |= detachInstead;
+                standIn._sentEof = !detachInstead;
+                // A half-closing socket keeps its link open (for what the home still sends, or a later detach).
+                complete = !detachInstead && (!halfCloses || standIn._receivedEof);
+            }
+
+            try
+            {
+                link.Send(detachInstead ? BulkFrameKind.Detach : BulkFrameKind.Eof);
+                if (complete)
+                {
+                    link.Send(BulkFrameKind.End);
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+            }
+        }
     }
 }
