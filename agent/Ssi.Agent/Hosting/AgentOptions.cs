@@ -36,8 +36,8 @@ public sealed class AgentOptions
     [Required]
     public string ListenAddress { get; set; } = "0.0.0.0";
 
-    /// <summary>TCP port; 0 picks a free one (tests).</summary>
-    [Range(0, 65535)]
+    /// <summary>TCP port; 0 picks a free one (tests). The filesystem and bulk links take port + 1 and port + 2 unless set apart.</summary>
+    [Range(0, 65533)]
     public int Port { get; set; } = 7443;
 
     /// <summary>

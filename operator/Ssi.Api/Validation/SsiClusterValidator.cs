@@ -126,9 +126,10 @@ public static class SsiClusterValidator
             return;
         }
 
-        if (agent.Port is { } port && (port < 1 || port > 65535))
+        if (agent.Port is { } port && (port < 1 || port > 65533))
         {
-            errors.Add(new("spec.agent.port", $"{port} is not a TCP port (1-65535)"));
+            // The agents also listen on port + 1 (filesystem link) and port + 2 (bulk link).
+            errors.Add(new("spec.agent.port", $"{port} is not a TCP port the agents can use (1-65533: they also take port + 1 and port + 2)"));
         }
 
         if (agent.LogLevel is { } level && !LogLevels.Contains(level))

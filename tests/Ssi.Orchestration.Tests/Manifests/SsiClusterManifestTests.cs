@@ -139,6 +139,7 @@ public sealed class SsiClusterManifestTests
     [Theory]
     [InlineData("70000", "not a TCP port")]
     [InlineData("0", "not a TCP port")]
+    [InlineData("65534", "they also take port + 1 and port + 2")]
     public void Bad_port_is_named(string port, string message)
     {
         var e = Invalid(Valid.Replace("port: 7443", $"port: {port}", StringComparison.Ordinal));
