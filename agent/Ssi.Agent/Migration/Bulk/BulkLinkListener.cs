@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Security;
@@ -19,10 +17,7 @@ namespace Ssi.Agent.Migration.Bulk;
 /// </summary>
 internal sealed class BulkLinkListener : IDisposable
 {
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
-    private readonly Socket _socket;
-    private readonly AgentCredentials _credentials;
-    private readonly ClientCertificatePolicy _policy;
+    private readonly MutualTlsListener _listener;
     private readonly Action<BulkConnection> _serve;
     private readonly ILogger _logger;
     private readonly HashSet<BulkConnection> _links = [];
@@ -31,25 +26,19 @@ internal sealed class BulkLinkListener : IDisposable
     /// <param name="serve">Serves one link until it ends (on the link's thread); the link is closed after.</param>
     public BulkLinkListener(IPEndPoint endpoint, AgentCredentials credentials, ClientCertificatePolicy policy, Action<BulkConnection> serve, ILogger logger)
     {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _socket.Bind(endpoint);
-        _socket.Listen(64);
-        _credentials = credentials;
-        _policy = policy;
+        _listener = new MutualTlsListener(endpoint, BulkFrame.Alpn, "bulk-link", 256 * 1024, credentials, policy, Serve, reason => BulkLog.LinkRefused(logger, reason));
         _serve = serve;
         _logger = logger;
     }
 
-    public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+    public int Port => _listener.Port;
 
-    public void Start() => new Thread(Accept) { IsBackground = true, Name = "bulk-listener" }.Start();
+    public void Start() => _listener.Start();
 
     public void Dispose()
     {
         _stopped = true;
-        _socket.Dispose();
+        _listener.Dispose();
         lock (_links)
         {
             foreach (var link in _links)
@@ -59,61 +48,8 @@ internal sealed class BulkLinkListener : IDisposable
         }
     }
 
-    private void Accept()
+    private void Serve(SslStream tls, Socket connection)
     {
-        while (!_stopped)
-        {
-            Socket connection;
-            try
-            {
-                // Blocking accept and, below, blocking I/O only: the link's thread reads itself.
-                connection = _socket.Accept();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-                if (_stopped)
-                {
-                    return;
-                }
-
-                continue;
-            }
-
-            connection.NoDelay = true;
-            new Thread(() => Serve(connection), 256 * 1024) { IsBackground = true, Name = "bulk-link" }.Start();
-        }
-    }
-
-    private void Serve(Socket connection)
-    {
-        var made = 0;
-        var tls = new SslStream(new NetworkStream(connection, ownsSocket: true), leaveInnerStreamOpen: false);
-        using (new Timer(_ => { if (Volatile.Read(ref made) == 0) connection.Dispose(); }, null, HandshakeTimeout, Timeout.InfiniteTimeSpan))
-        {
-            try
-            {
-                tls.AuthenticateAsServer(new SslServerAuthenticationOptions
-                {
-                    ServerCertificate = _credentials.Certificate,
-                    ClientCertificateRequired = true,
-                    RemoteCertificateValidationCallback = (_, certificate, _, _) => _policy.Admit(certificate as X509Certificate2),
-                    ApplicationProtocols = [new SslApplicationProtocol(BulkFrame.Alpn)],
-                });
-                if (tls.NegotiatedApplicationProtocol.ToString() != BulkFrame.Alpn)
-                {
-                    throw new AuthenticationException($"the client does not speak {BulkFrame.Alpn}");
-                }
-
-                Volatile.Write(ref made, 1);
-            }
-            catch (Exception e) when (e is AuthenticationException or IOException or ObjectDisposedException)
-            {
-                BulkLog.LinkRefused(_logger, e.Message);
-                tls.Dispose();
-                return;
-            }
-        }
-
         var link = new BulkConnection(tls, connection);
         lock (_links)
         {
