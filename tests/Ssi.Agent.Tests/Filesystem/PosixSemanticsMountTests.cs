@@ -175,6 +175,36 @@ public sealed class PosixSemanticsMountTests
         Assert.Equal(["95", "95"], answers); // EOPNOTSUPP
     }
 
+    [Fact]
+    public async Task ACLs_and_SELinux_labels_are_unsupported_for_every_call_and_hidden_from_lists()
+    {
+        using var fs = await StartAsync();
+        var backing = Path.Combine(fs.Backing, "labelled");
+        await File.WriteAllTextAsync(backing, "x");
+
+        var answers = await PythonScript.RunAsync($$"""
+            # A backing file may carry a label (copied from another machine): the mount does not show it.
+            os.setxattr("{{backing}}", "security.selinux", b"system_u:object_r:etc_t:s0\0")
+            os.setxattr("{{backing}}", "user.kept", b"1")
+            p = "{{fs["labelled"]}}"
+            import struct
+            # user::rw- group::r-- other::r-- (the kernel parses an ACL before the filesystem sees it)
+            acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, perm, 0xffffffff) for t, perm in [(0x01, 6), (0x04, 4), (0x20, 4)])
+            for name, value in [("system.posix_acl_access", acl), ("system.posix_acl_default", acl), ("security.selinux", b"unconfined_u:object_r:user_home_t:s0")]:
+                target = p if name != "system.posix_acl_default" else os.path.dirname(p)
+                for call in [lambda: os.getxattr(target, name), lambda: os.setxattr(target, name, value), lambda: os.removexattr(target, name)]:
+                    try:
+                        call()
+                        print("answered")
+                    except OSError as e:
+                        print(e.errno)
+            print(",".join(sorted(os.listxattr(p))))
+            print(os.getxattr(p, "user.kept").decode())
+            """);
+
+        Assert.Equal([.. Enumerable.Repeat("95", 9), "user.kept", "1"], answers); // EOPNOTSUPP
+    }
+
     [Theory]
     [InlineData(0x1b6u, 0)]              // 0666: the open succeeds
     [InlineData(0x180u, Errno.EACCES)]   // 0600 and not the owner: refused

@@ -43,7 +43,7 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
     /// <summary>Moves whenever something is forgotten; a request records it when it leaves.</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
 
-    /// <summary>Answers GETATTR, GETXATTR and LOOKUP from what is known; returns the reply's length, 0 when the home must answer.</summary>
+    /// <summary>Answers GETATTR, GETXATTR and LOOKUP from what is known (and GETXATTR of attributes the filesystem does not keep); returns the reply's length, 0 when the home must answer.</summary>
     public int TryAnswer(ReadOnlySpan<byte> request, Span<byte> output) => TryAnswer(request, output, out _);
 
     /// <summary>As above; <paramref name="looked"/> is the node id a LOOKUP was answered with (the kernel holds one more lookup of it), else 0.</summary>
@@ -53,6 +53,11 @@ internal sealed class ForwardingCache(TimeSpan entryTimeout, Func<ulong, bool> h
         var opcode = (FuseOpcode)BinaryPrimitives.ReadUInt32LittleEndian(request[4..]);
         var unique = BinaryPrimitives.ReadUInt64LittleEndian(request[8..]);
         var node = BinaryPrimitives.ReadUInt64LittleEndian(request[16..]);
+        if (opcode == FuseOpcode.GetXattr && request.Length > FuseProtocol.InHeaderSize + 8 && UnsupportedAttributes.Contains(XattrName(request)))
+        {
+            return FuseReply.Error(output, unique, Errno.EOPNOTSUPP).Length; // the home answers the same for every file
+        }
+
         lock (_lock)
         {
             if (opcode == FuseOpcode.Lookup)

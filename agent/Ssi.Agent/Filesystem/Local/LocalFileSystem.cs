@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Ssi.Agent.Native.Fuse;
@@ -20,6 +21,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private const int O_WRONLY = 1;
     private const int O_ACCMODE = 3;
     private const int O_DIRECT = 0x4000;
+    private const int XattrListMax = 65536; // XATTR_LIST_MAX: the longest list listxattr gives
     private const long UTIME_NOW = 0x3fffffff;
     private const long UTIME_OMIT = 0x3ffffffe;
     private const int O_TMPFILE = 0x410000; // __O_TMPFILE | O_DIRECTORY
@@ -391,33 +393,47 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     public long Lseek(ulong node, ulong handle, long offset, int whence) =>
         FsError.Check(Posix.Lseek(Descriptor(node, handle), offset, whence));
 
-    public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value) =>
-        FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
+    /// <summary>Reads an extended attribute; POSIX ACLs and SELinux labels are not kept (<see cref="UnsupportedAttributes"/>).</summary>
+    public int GetXattr(ulong node, ReadOnlySpan<byte> name, Span<byte> value)
+    {
+        UnsupportedAttributes.Refuse(name);
+        return FsError.Check(Posix.GetXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name), value));
+    }
 
-    /// <summary>
-    /// Sets an extended attribute. POSIX ACLs are refused (EOPNOTSUPP, as on a filesystem mounted
-    /// noacl): the kernels check permissions from the mode bits alone (default_permissions without
-    /// FUSE_POSIX_ACL), so an ACL stored on the backing file would look in force and not be.
-    /// </summary>
+    /// <summary>Sets an extended attribute; POSIX ACLs and SELinux labels are refused (<see cref="UnsupportedAttributes"/>).</summary>
     public void SetXattr(ulong node, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
     {
-        if (name.SequenceEqual("system.posix_acl_access"u8) || name.SequenceEqual("system.posix_acl_default"u8))
-        {
-            throw new FsError(Errno.EOPNOTSUPP);
-        }
-
+        UnsupportedAttributes.Refuse(name);
         FsError.Check(Posix.SetXattrFd(XattrTarget(node, Errno.EPERM), Posix.Z(name), value, flags));
     }
 
+    /// <summary>Lists the extended attributes, without those the filesystem does not keep (a backing file may carry them).</summary>
     public int ListXattr(ulong node, Span<byte> list)
     {
         var inode = Get(node);
         FsError.Check(Posix.Stat(inode.PathFd, out var stat));
-        return stat.IsSymlink ? 0 : FsError.Check(Posix.ListXattrFd(inode.PathFd, list));
+        if (stat.IsSymlink)
+        {
+            return 0;
+        }
+
+        var names = ArrayPool<byte>.Shared.Rent(XattrListMax);
+        try
+        {
+            var length = FsError.Check(Posix.ListXattrFd(inode.PathFd, names.AsSpan(0, XattrListMax)));
+            return UnsupportedAttributes.Filter(names.AsSpan(0, length), list);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(names);
+        }
     }
 
-    public void RemoveXattr(ulong node, ReadOnlySpan<byte> name) =>
+    public void RemoveXattr(ulong node, ReadOnlySpan<byte> name)
+    {
+        UnsupportedAttributes.Refuse(name);
         FsError.Check(Posix.RemoveXattrFd(XattrTarget(node, Errno.ENODATA), Posix.Z(name)));
+    }
 
     public void Dispose()
     {

@@ -145,11 +145,11 @@ public sealed class ForwardingCacheTests
     public void An_absent_attribute_is_answered_ENODATA_only_for_that_name()
     {
         var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
-        var ask = GetXattr(File, 2, "security.selinux");
+        var ask = GetXattr(File, 2, "user.mime_type");
         cache.Learn(Sent(FuseOpcode.GetXattr, File, cache.Epoch, ForwardingCache.NameOf(FuseOpcode.GetXattr, ask)), FuseReply.Error(new byte[16], 2, Errno.ENODATA).ToArray(), []);
         var output = new byte[64];
 
-        Assert.Equal(16, cache.TryAnswer(GetXattr(File, 4, "security.selinux"), output));
+        Assert.Equal(16, cache.TryAnswer(GetXattr(File, 4, "user.mime_type"), output));
         Assert.Equal(-Errno.ENODATA, BinaryPrimitives.ReadInt32LittleEndian(output.AsSpan(4)));
         Assert.Equal(0, cache.TryAnswer(GetXattr(File, 6, "user.other"), output));
     }
@@ -163,8 +163,22 @@ public sealed class ForwardingCacheTests
         cache.Learn(Sent(FuseOpcode.Lookup, 1, cache.Epoch), Ok(2), hint.AsSpan(0, used));
         var output = new byte[64];
 
-        Assert.Equal(16, cache.TryAnswer(GetXattr(File, 4, "system.posix_acl_access"), output));
+        Assert.Equal(16, cache.TryAnswer(GetXattr(File, 4, "user.absent"), output));
         Assert.Equal(0, cache.TryAnswer(GetXattr(File, 6, "user.kept"), output));
+    }
+
+    [Theory]
+    [InlineData("system.posix_acl_access")]
+    [InlineData("system.posix_acl_default")]
+    [InlineData("security.selinux")]
+    public void An_attribute_the_filesystem_does_not_keep_is_answered_EOPNOTSUPP_for_any_file(string name)
+    {
+        var cache = new ForwardingCache(TimeSpan.FromHours(1), _ => true);
+        var output = new byte[64];
+
+        Assert.Equal(16, cache.TryAnswer(GetXattr(Other, 4, name), output));
+        Assert.Equal(-Errno.EOPNOTSUPP, BinaryPrimitives.ReadInt32LittleEndian(output.AsSpan(4)));
+        Assert.Equal(0, cache.TryAnswer(GetXattr(Other, 6, "security.capability"), output));
     }
 
     [Fact]
