@@ -6,14 +6,13 @@ namespace Ssi.Agent.Filesystem.Forwarding;
 /// <summary>
 /// What the home sends behind a reply so that the forwarding node need not ask next: the attributes
 /// its kernel is about to fetch again (a parent after a create, a file after a write or a read that
-/// moved its times) and the extended attribute names of files it just learnt (ls -l asks for two
-/// attributes of every entry; nearly always there are none). Written while the link's lock is held:
+/// moved its times) and the extended attribute names of a file it just looked up or made (a write
+/// asks for security.capability first; nearly always there is none). Written while the link's lock is held:
 /// a hint is read from disk after every change whose invalidation went out before it, and any later
 /// change's invalidation follows it on the same stream.
 /// </summary>
 internal static class ReplyHints
 {
-    private const int DirentPlusHeader = FuseProtocol.EntryOutSize + 24;
     private const int OTrunc = 0x200;
 
     /// <summary>Writes the hints for <paramref name="request"/>, answered by <paramref name="reply"/>, into <paramref name="output"/>; returns their size.</summary>
@@ -62,14 +61,10 @@ internal static class ReplyHints
                 used += Names(fs, node, output[used..]);
                 break;
             case FuseOpcode.ReadDirPlus:
+                // Not the entries' attribute names: a listing asks for none now that ACLs and labels
+                // are answered on the node (UnsupportedAttributes), and a listxattr per entry was half
+                // the cost of a listing.
                 used += Attributes(fs, volatileAttributes, node, output);
-                for (var at = 0; at + DirentPlusHeader <= answer.Length;)
-                {
-                    var nameLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(answer[(at + FuseProtocol.EntryOutSize + 16)..]);
-                    used += Names(fs, EntryNode(answer[at..]), output[used..]);
-                    at += FuseProtocol.EntryOutSize + ((24 + nameLength + 7) & ~7);
-                }
-
                 break;
         }
 

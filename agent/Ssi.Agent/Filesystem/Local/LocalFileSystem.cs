@@ -37,6 +37,7 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     private readonly LinkedList<LocalInode> _retained = [];
     private readonly int _retainCapacity;
     private readonly ConcurrentDictionary<ulong, int> _open = new();
+    private readonly ConcurrentDictionary<ulong, DirectoryCursor> _cursors = new();
     private readonly LocalInode _root;
     private readonly NodeIdTable _ids;
     private readonly int _mountFd;
@@ -101,16 +102,54 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
     }
 
+    /// <summary>
+    /// Looks a name up. A file this server knows already (the kernels' lookups, every entry of a
+    /// listing) costs one statx of the name; only a file new to it is opened (O_PATH) and adopted.
+    /// </summary>
     public FileEntry? Lookup(ulong parent, ReadOnlySpan<byte> name)
     {
         var dir = Get(parent);
-        var fd = Posix.OpenAt(dir.PathFd, CheckedName(name), Posix.O_PATH | Posix.O_NOFOLLOW);
+        var checkedName = CheckedName(name);
+        var rc = Posix.StatAt(dir.PathFd, checkedName, out var stat);
+        if (rc == -Errno.ENOENT)
+        {
+            return null;
+        }
+
+        FsError.Check(rc);
+        if (Known(stat) is { } known)
+        {
+            return known;
+        }
+
+        var fd = Posix.OpenAt(dir.PathFd, checkedName, Posix.O_PATH | Posix.O_NOFOLLOW);
         if (fd == -Errno.ENOENT)
         {
             return null;
         }
 
         return Adopt(FsError.Check(fd));
+    }
+
+    /// <summary>The entry of a file already known by its device and inode, counted as one more lookup; null when it is not known.</summary>
+    private FileEntry? Known(in StatxResult stat)
+    {
+        lock (_lock)
+        {
+            if (!_byKey.TryGetValue((stat.Device, stat.Inode), out var inode))
+            {
+                return null;
+            }
+
+            if (inode.Retained is { } retained)
+            {
+                _retained.Remove(retained);
+                inode.Retained = null;
+            }
+
+            inode.Lookups++;
+            return new FileEntry(inode.NodeId, 0, NodeAttributes.From(stat, inode.NodeId), CacheTimeout, CacheTimeout);
+        }
     }
 
     public void Forget(ulong node, ulong count)
@@ -329,6 +368,11 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         {
             Posix.Close(fd);
         }
+
+        if (_cursors.TryRemove(handle, out var cursor))
+        {
+            cursor.Dispose();
+        }
     }
 
     public void Fsync(ulong node, ulong handle, bool dataOnly) => FsError.Check(Posix.Fsync(Descriptor(node, handle), dataOnly));
@@ -343,32 +387,8 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
     {
         ArgumentNullException.ThrowIfNull(accept);
         var fd = Descriptor(node, handle);
-        FsError.Check(Posix.Lseek(fd, offset, 0));
-        var buffer = new byte[32 * 1024];
-        while (true)
-        {
-            var n = FsError.Check(Posix.GetDents(fd, buffer));
-            if (n == 0)
-            {
-                return;
-            }
-
-            for (var at = 0; at < n;)
-            {
-                // struct linux_dirent64: d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
-                var ino = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(at));
-                var next = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(at + 8));
-                var reclen = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(at + 16));
-                var type = buffer[at + 18];
-                var nameBytes = buffer.AsSpan(at + 19, reclen - 19);
-                var name = nameBytes[..nameBytes.IndexOf((byte)0)].ToArray();
-                at += reclen;
-                if (!accept(new DirectoryEntry(ino, next, type, name)))
-                {
-                    return;
-                }
-            }
-        }
+        var cursor = _cursors.GetOrAdd(handle, _ => new DirectoryCursor());
+        cursor.Read(offset, at => FsError.Check(Posix.Lseek(fd, at, 0)), batch => FsError.Check(Posix.GetDents(fd, batch)), accept);
     }
 
     public void ReleaseDir(ulong node, ulong handle) => Release(node, handle);
@@ -454,6 +474,12 @@ internal sealed class LocalFileSystem : IFileSystem, IDisposable
         }
 
         _open.Clear();
+        foreach (var cursor in _cursors.Values)
+        {
+            cursor.Dispose();
+        }
+
+        _cursors.Clear();
         Posix.Close(_mountFd);
         _ids.Dispose();
     }
