@@ -22,4 +22,10 @@ internal static partial class LibC
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int poll(ref long fds, nuint count, int timeout);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int inotify_init1(int flags);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int inotify_add_watch(int fd, string path, uint mask);
 }

@@ -5,8 +5,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 quick=${1:-}
-ssi="$root/artifacts/bin/Ssi.Cli/release/ssi"
-[ -x "$ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
+ssi="$root/eng/ssi"   # the NativeAOT CLI users run, or a newer JIT build
+[ -x "$root/artifacts/cli/ssi" ] || [ -x "$root/artifacts/bin/Ssi.Cli/release/ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
 for p in fio sshfs openssh-server; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = 'install ok installed' ] \
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null

@@ -4,8 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${1:-5}
-ssi="$root/artifacts/bin/Ssi.Cli/release/ssi"
-[ -x "$ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
+ssi="$root/eng/ssi"   # the NativeAOT CLI users run, or a newer JIT build
+[ -x "$root/artifacts/cli/ssi" ] || [ -x "$root/artifacts/bin/Ssi.Cli/release/ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
 name="bench-$$"
 manifest=$(mktemp --suffix=.yaml)
 trap 'rm -f "$manifest"; "$ssi" local down -n "$name" >/dev/null 2>&1 || true' EXIT

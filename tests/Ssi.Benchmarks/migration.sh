@@ -5,8 +5,8 @@
 # a stays-home pipe. Prints tables with ratios. Usage: migration.sh [--quick]   (root)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-ssi="$root/artifacts/bin/Ssi.Cli/release/ssi"
-[ -x "$ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
+ssi="$root/eng/ssi"   # the NativeAOT CLI users run, or a newer JIT build
+[ -x "$root/artifacts/cli/ssi" ] || [ -x "$root/artifacts/bin/Ssi.Cli/release/ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
 name="mbench-$$"
 manifest=$(mktemp /tmp/mbench-XXXX.yaml)
 sed "s/name: demo/name: $name/" "$root/crds/samples/ssicluster-local.yaml" >"$manifest"

@@ -26,8 +26,8 @@ done
 [ "$(id -u)" = 0 ] || { echo "run as root: pjdfstest switches users" >&2; exit 1; }
 [ -x "$pjd/pjdfstest" ] && [ -d "$pjd/tests" ] || { echo "$pjd has no built pjdfstest (pjdfstest binary and tests/)" >&2; exit 1; }
 command -v prove >/dev/null || { echo "prove (perl) is missing" >&2; exit 1; }
-ssi="$root/artifacts/bin/Ssi.Cli/release/ssi"
-[ -x "$ssi" ] || { echo "build first: dotnet build SsiOperator.sln -c Release" >&2; exit 1; }
+ssi="$root/eng/ssi"   # the NativeAOT CLI users run, or a newer JIT build
+[ -x "$root/artifacts/cli/ssi" ] || [ -x "$root/artifacts/bin/Ssi.Cli/release/ssi" ] || { echo "build first: eng/install.sh" >&2; exit 1; }
 
 logs=${SSI_POSIX_LOGS:-/var/tmp/ssi-posix-suite}
 work="/var/tmp/ssi-posix-suite-$$"

@@ -5,11 +5,11 @@ namespace Ssi.Agent.Migration;
 /// <summary>Log messages of migration (event ids 1500-1599).</summary>
 internal static partial class MigrationLog
 {
-    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "Migration {AttemptId}: checkpointed workload {ClusterPid} for {Target} ({Bytes} bytes, dump {DumpMs} ms, transfer {TransferMs} ms)")]
-    public static partial void Checkpointed(ILogger logger, string attemptId, long clusterPid, string target, long bytes, long dumpMs, long transferMs);
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "Migration {AttemptId}: checkpointed workload {ClusterPid} for {Target} ({Bytes} bytes, dump {DumpMs} ms of which criu {CriuMs}, transfer {TransferMs} ms after it)")]
+    public static partial void Checkpointed(ILogger logger, string attemptId, long clusterPid, string target, long bytes, long dumpMs, long criuMs, long transferMs);
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Migration {AttemptId}: restored workload {ClusterPid} from {Source} as host pid {HostPid} ({RestoreMs} ms), stopped until commit")]
-    public static partial void Restored(ILogger logger, string attemptId, long clusterPid, string source, int hostPid, long restoreMs);
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Migration {AttemptId}: restored workload {ClusterPid} from {Source} as host pid {HostPid} ({RestoreMs} ms: stand-ins {StandInMs}, criu {CriuMs}), stopped until commit")]
+    public static partial void Restored(ILogger logger, string attemptId, long clusterPid, string source, int hostPid, long restoreMs, long standInMs, long criuMs);
 
     [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "Migration {AttemptId}: committed; the original of workload {ClusterPid} ended")]
     public static partial void Committed(ILogger logger, string attemptId, long clusterPid);

@@ -60,6 +60,8 @@ internal sealed class MigrationSource(
         {
             // The link for the images is opened (TLS handshake included) before anything is frozen.
             using var images = OpenImageLink(request.TargetNode, request.TargetEndpoint, cancellationToken);
+            var sender = new ImageSender(images);
+            sender.Begin(attempt.Id);
             KeepStayHomeObjects(attempt, plan, fds);
             attempt.Repaired = RepairedConnections.Keep(fds.Where(f => f.TcpRepair).GroupBy(f => f.Descriptor.Inode).Select(g => (g.First().Descriptor.HostPid, g.First().Descriptor.Fd)));
             FaultInjection.Crash("migration.source.before-dump");
@@ -71,6 +73,8 @@ internal sealed class MigrationSource(
             var criu = new CriuRunner(options.Value.CriuPath);
             var ownNetwork = MigrationPlanner.OwnNetworkOf(attempt.ShimPid);
             var containerMounts = container?.ExternalMountPoints;
+            // Memory images go to the target while criu writes the rest (not in lazy mode: memory stays here).
+            using var pages = lazy is null ? new PagesDuringDump(directory, sender) : null;
             if (lazy is null)
             {
                 await criu.RunAsync(CriuArguments.Dump(attempt.ShimPid, directory, external, ownNetwork: ownNetwork, repairTcp: attempt.Repaired.Any, containerMounts: containerMounts), directory, "dump.log", [], cancellationToken).ConfigureAwait(false);
@@ -83,6 +87,7 @@ internal sealed class MigrationSource(
                 await attempt.LazyDump.WaitReadyAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            var criuMs = dump.ElapsedMilliseconds;
             attempt.Repaired.NoteLockTable(directory);
             RelayedTcpImages.Apply(directory, connections);
             if (containerMounts is not null)
@@ -99,7 +104,7 @@ internal sealed class MigrationSource(
             FaultInjection.Crash("migration.source.after-dump");
 
             var transfer = Stopwatch.StartNew();
-            var bytes = SendImages(attempt, images, request.TargetNode, cancellationToken);
+            var bytes = SendImages(attempt, sender, pages, images, request.TargetNode, cancellationToken);
             transfer.Stop();
             if (lazy is null)
             {
@@ -107,7 +112,7 @@ internal sealed class MigrationSource(
             }
 
             journal.Record(attempt.Id, AttemptState.Checkpointed, frozenAtUnixMs: frozenAt.ToUnixTimeMilliseconds());
-            MigrationLog.Checkpointed(logger, attempt.Id, plan.RootClusterPid, request.TargetNode, bytes, dump.ElapsedMilliseconds, transfer.ElapsedMilliseconds);
+            MigrationLog.Checkpointed(logger, attempt.Id, plan.RootClusterPid, request.TargetNode, bytes, dump.ElapsedMilliseconds, criuMs, transfer.ElapsedMilliseconds);
             return new CheckpointResponse
             {
                 Plan = plan,
@@ -187,16 +192,17 @@ internal sealed class MigrationSource(
 
     /// <summary>
     /// Streams the image files over the bulk link (<see cref="ImageSender"/>; blocking: the freeze
-    /// waits for this anyway), and waits for the target to confirm them.
+    /// waits for this anyway), but for the memory images sent during the dump, and waits for the
+    /// target to confirm them all.
     /// </summary>
-    private static long SendImages(SourceAttempt attempt, BulkConnection link, string targetNode, CancellationToken cancellationToken)
+    /// <param name="pages">The memory images sent while criu dumped, if they were: they do not go again.</param>
+    private static long SendImages(SourceAttempt attempt, ImageSender sender, PagesDuringDump? pages, BulkConnection link, string targetNode, CancellationToken cancellationToken)
     {
         using var cancelling = cancellationToken.Register(link.Dispose);
         try
         {
-            var sender = new ImageSender(link);
-            sender.Begin(attempt.Id);
-            foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal)))
+            var sent = pages?.Finish() ?? new HashSet<string>();
+            foreach (var file in Directory.GetFiles(attempt.ImageDirectory).Where(f => !f.EndsWith(".log", StringComparison.Ordinal) && !sent.Contains(Path.GetFileName(f))))
             {
                 sender.File(file);
             }

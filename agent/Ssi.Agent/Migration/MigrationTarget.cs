@@ -169,6 +169,7 @@ internal sealed class MigrationTarget(
                 inherited.Add((3 + inherited.Count, group.Key));
             }
 
+            var standInMs = watch.ElapsedMilliseconds;
             FaultInjection.Crash("migration.target.before-restore");
             switch (Environment.GetEnvironmentVariable("SSI_FAULT_RESTORE"))
             {
@@ -206,6 +207,7 @@ internal sealed class MigrationTarget(
                 JoinedUtsImages.Apply(attempt.ImageDirectory);
             }
 
+            var criuStarted = watch.ElapsedMilliseconds;
             using (var landingMounts = LandingFilesystem(plan, landing, attempt.Id))
             {
                 await criu.RunAsync(
@@ -217,6 +219,7 @@ internal sealed class MigrationTarget(
                     killWhenCancelled: true).ConfigureAwait(false);
             }
 
+            var criuMs = watch.ElapsedMilliseconds - criuStarted;
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
             attempt.ShimPid = shim;
             if (landing is not null)
@@ -247,7 +250,7 @@ internal sealed class MigrationTarget(
                 ImageDirectory.Delete(attempt.ImageDirectory);
             }
 
-            MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds);
+            MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds, standInMs, criuMs);
             return new RestoreResponse { HostPid = shim, RestoreMs = watch.ElapsedMilliseconds };
         }
         catch

@@ -227,6 +227,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         // From here on the move completes even when the caller gives up: stopping half-way would leave
         // the process stopped on both nodes. Every call has its own deadline.
         cancellationToken = CancellationToken.None;
+        var commit = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await sides.Source!.CommitAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -241,6 +242,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             }
         }
 
+        outcome.StepMs["commit"] = commit.ElapsedMilliseconds;
         return await ResumeCopyAsync(outcome, sides, frozenAtUnixMs, takenOver, observer, cancellationToken).ConfigureAwait(false);
     }
 
@@ -250,6 +252,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         outcome.Phase = MigrationPhases.Resuming;
         await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
         cancellationToken = CancellationToken.None; // past the point of no return: the copy must run
+        var resume = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await sides.Target.ResumeAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -262,6 +265,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             }
         }
 
+        outcome.StepMs["resume"] = resume.ElapsedMilliseconds;
         outcome.FreezeMs = frozenAtUnixMs > 0 ? Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - frozenAtUnixMs) : null;
         var kept = outcome.Plan.Count(p => p.Action == "stay-home");
         var moved = $"Moved from {sides.SourceNode} to {sides.TargetNode}: frozen {outcome.FreezeMs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ms, {outcome.BytesTransferred ?? 0} bytes, {kept} descriptors relayed to their home.";
