@@ -20,7 +20,7 @@ public sealed class ProcConnector : IDisposable
     private const int EINTR = 4;
     private const int ENOBUFS = 105;
 
-    private readonly int _fd;
+    private int _fd;
 
     private ProcConnector(int fd)
     {
@@ -106,5 +106,13 @@ public sealed class ProcConnector : IDisposable
         }
     }
 
-    public void Dispose() => LibC.close(_fd);
+    /// <summary>Closes the socket, once: a second call must not close whatever took the number since.</summary>
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            LibC.close(fd);
+        }
+    }
 }
