@@ -90,6 +90,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         var attempt = new AttemptRequest { AttemptId = request.AttemptId };
         var sourceShim = plan.Processes.Count > 0 ? plan.Processes[0].HostPid : 0;
 
+        await FreezeCallWarmup.RunOnceAsync().ConfigureAwait(false);
         outcome.Phase = MigrationPhases.Checkpointing;
         await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
         CheckpointResponse checkpoint;

@@ -31,6 +31,9 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
     private const long RetainMilliseconds = 30_000;
     private const int RetainedCapacity = 8192;
 
+    /// <summary>Retained files let go at most this many at a time (every 100 ms and with each FORGET), so that the home's link thread is never long behind.</summary>
+    private const int ExpiredPerCall = 128;
+
     /// <summary>What <see cref="AnswerLocally"/> returns when it wrote the reply into the kernel itself.</summary>
     private const int Answered = -2;
 
@@ -123,7 +126,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
                 }
             }
 
-            forgets.AddRange(_holdings.Expire(now, RetainMilliseconds, RetainedCapacity));
+            forgets.AddRange(_holdings.Expire(now, RetainMilliseconds, RetainedCapacity, ExpiredPerCall));
             SendForgets(forgets);
             return 0;
         }
@@ -537,7 +540,7 @@ internal sealed class HomeLink : IFuseRequestHandler, IFuseInterruptHandler, IDi
         while (!_stop.Token.WaitHandle.WaitOne(100))
         {
             Fail(_pending.TakeExpired(Environment.TickCount64), Errno.EIO);
-            SendForgets(_holdings.Expire(Environment.TickCount64, RetainMilliseconds, RetainedCapacity));
+            SendForgets(_holdings.Expire(Environment.TickCount64, RetainMilliseconds, RetainedCapacity, ExpiredPerCall));
             if (Volatile.Read(ref _connection) is not { } link)
             {
                 continue;

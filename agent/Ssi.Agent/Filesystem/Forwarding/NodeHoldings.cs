@@ -182,14 +182,18 @@ internal sealed class NodeHoldings
 
     /// <summary>
     /// Retained ids older than <paramref name="maxAge"/> ms, or beyond <paramref name="capacity"/>: let go,
-    /// each with the lookups the home must forget.
+    /// each with the lookups the home must forget; at most <paramref name="limit"/> at a time, the
+    /// oldest first. The home takes a batch of forgets on the link's thread, ahead of the requests
+    /// behind it: thousands retained together (files written together) would make those wait
+    /// milliseconds if they all went at once.
     /// </summary>
-    public List<(ulong Node, long Lookups)> Expire(long now, long maxAge, int capacity)
+    public List<(ulong Node, long Lookups)> Expire(long now, long maxAge, int capacity, int limit = int.MaxValue)
     {
         var expired = new List<(ulong, long)>();
         lock (_gate)
         {
-            while (_retainedOrder.TryPeek(out var oldest) && (_retained.Count > capacity || now - oldest.Since > maxAge || _retainedOrder.Count > 2 * Math.Max(capacity, 1)))
+            while (expired.Count < limit && _retainedOrder.TryPeek(out var oldest)
+                && (_retained.Count > capacity || now - oldest.Since > maxAge || _retainedOrder.Count > 2 * Math.Max(capacity, 1)))
             {
                 _retainedOrder.Dequeue();
                 if (_retained.TryGetValue(oldest.Node, out var since) && since == oldest.Since && DropLocked(oldest.Node) is var lookups and > 0)

@@ -105,6 +105,22 @@ public sealed class NodeHoldingsTests
     }
 
     [Fact]
+    public void Many_expired_ids_go_a_few_at_a_time_oldest_first()
+    {
+        for (ulong node = 10; node < 15; node++)
+        {
+            _holdings.Observe(Request(FuseOpcode.Lookup, 1), Reply(FuseProtocol.EntryOutSize, node));
+            _holdings.Observe(Request(FuseOpcode.Forget, node, 1), []);
+            _holdings.Retain(node, now: (long)node);
+        }
+
+        Assert.Equal([(10UL, 1L), (11UL, 1L)], _holdings.Expire(now: 1000, maxAge: 100, capacity: 100, limit: 2));
+        Assert.Equal([(12UL, 1L), (13UL, 1L)], _holdings.Expire(now: 1000, maxAge: 100, capacity: 100, limit: 2));
+        Assert.Equal([(14UL, 1L)], _holdings.Expire(now: 1000, maxAge: 100, capacity: 100, limit: 2));
+        Assert.Equal(0, _holdings.RetainedCount);
+    }
+
+    [Fact]
     public void A_failed_reply_gives_the_kernel_nothing()
     {
         var failed = Reply(FuseProtocol.EntryOutSize, 7);
