@@ -247,7 +247,7 @@ internal sealed class MigrationTarget(
             }
             else
             {
-                ImageDirectory.Delete(attempt.ImageDirectory);
+                ImageDirectory.DeleteLater(attempt.ImageDirectory);
             }
 
             MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds, standInMs, criuMs);
