@@ -94,7 +94,7 @@ public sealed class MigrationFaultTests
 
             Assert.True(result.ExitCode == 1, result.ToString());
             Assert.Contains("Rolled", result.StandardOutput + result.StandardError, StringComparison.OrdinalIgnoreCase);
-            var copies = MigratingCluster.Copies(marker);
+            var copies = await MigratingCluster.CopiesSettledAsync(marker); // the loop's forks, as below
             Assert.Single(copies);
             Assert.NotEqual('T', copies[0].State);
             Assert.Equal("node1", await cluster.NodeOfAsync(cpid));
@@ -127,7 +127,8 @@ public sealed class MigrationFaultTests
 
             Assert.True(result.ExitCode == 1, result.ToString());
             Assert.Contains("RolledBack", result.StandardOutput, StringComparison.Ordinal);
-            var copies = MigratingCluster.Copies(marker);
+            // Settled: the loop's shell forks for each sleep, and a child between fork and exec looks like a second copy.
+            var copies = await MigratingCluster.CopiesSettledAsync(marker);
             Assert.Single(copies);
             Assert.NotEqual('T', copies[0].State);
             // It runs (its writes now fail: node2's shared-filesystem mount died with the agent); nothing runs on node3.
@@ -199,7 +200,7 @@ public sealed class MigrationFaultTests
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("RolledBack", result.StandardOutput, StringComparison.Ordinal);
-        var copies = MigratingCluster.Copies(marker);
+        var copies = await MigratingCluster.CopiesSettledAsync(marker);
         Assert.Single(copies);
         Assert.NotEqual('T', copies[0].State);
         await run.SendAsync("after");
