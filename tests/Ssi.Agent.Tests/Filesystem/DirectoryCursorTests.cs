@@ -88,6 +88,23 @@ public sealed class DirectoryCursorTests
     }
 
     [Fact]
+    public void A_buffer_is_held_only_while_a_listing_is_under_way()
+    {
+        var directory = new FakeDirectory(count: 6, perBatch: 4);
+        using var cursor = new DirectoryCursor();
+        Assert.False(cursor.HoldsBatch); // opened, not listed
+
+        List(cursor, directory, 0, 3);
+        Assert.True(cursor.HoldsBatch);
+
+        Assert.Equal(["e3", "e4", "e5"], List(cursor, directory, 300, 10));
+        Assert.False(cursor.HoldsBatch); // at the end
+
+        Assert.Empty(List(cursor, directory, 600, 10)); // asked again at the end: still the end, no seek
+        Assert.Equal([0L], directory.Seeks);
+    }
+
+    [Fact]
     public void The_entry_a_reply_had_no_room_for_comes_first_in_the_next()
     {
         var directory = new FakeDirectory(count: 3, perBatch: 8);

@@ -8,17 +8,32 @@ namespace Ssi.Agent.Filesystem.Local;
 /// request starts at. The kernel asks for a listing in replies smaller than a batch (a readdirplus
 /// entry is five times a dirent) and each time gives the offset it stopped at; a request that goes
 /// on where the last one stopped is answered from the batch and the descriptor's own position,
-/// without the lseek that would make ext4 read and hash the directory block again.
+/// without the lseek that would make ext4 read and hash the directory block again. The batch buffer
+/// is held only while a listing is under way (rented at its first request, returned at its end):
+/// an open directory that is not being listed costs no memory here.
 /// </summary>
 internal sealed class DirectoryCursor : IDisposable
 {
     private const int BatchSize = 32 * 1024;
     private readonly Lock _lock = new();
-    private byte[]? _batch = ArrayPool<byte>.Shared.Rent(BatchSize);
+    private byte[]? _batch;
+    private bool _disposed;
     private int _at;
     private int _length;
     private long _resumeOffset;
     private bool _positioned;
+
+    /// <summary>Whether a batch buffer is held now (a listing is under way).</summary>
+    public bool HoldsBatch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _batch is not null;
+            }
+        }
+    }
 
     /// <summary>
     /// Hands the entries from <paramref name="offset"/> on to <paramref name="accept"/> until it
@@ -30,7 +45,7 @@ internal sealed class DirectoryCursor : IDisposable
     {
         lock (_lock)
         {
-            var batch = _batch ?? throw new ObjectDisposedException(nameof(DirectoryCursor));
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_positioned || offset != _resumeOffset || offset == 0)
             {
                 seek(offset);
@@ -39,6 +54,7 @@ internal sealed class DirectoryCursor : IDisposable
                 _positioned = true;
             }
 
+            var batch = _batch ??= ArrayPool<byte>.Shared.Rent(BatchSize);
             while (true)
             {
                 if (_at >= _length)
@@ -47,6 +63,7 @@ internal sealed class DirectoryCursor : IDisposable
                     _length = read(batch);
                     if (_length == 0)
                     {
+                        ReturnBatch(); // the end: the descriptor stays there, nothing left to keep
                         return;
                     }
                 }
@@ -73,11 +90,17 @@ internal sealed class DirectoryCursor : IDisposable
     {
         lock (_lock)
         {
-            if (_batch is { } batch)
-            {
-                _batch = null;
-                ArrayPool<byte>.Shared.Return(batch);
-            }
+            _disposed = true;
+            ReturnBatch();
+        }
+    }
+
+    private void ReturnBatch()
+    {
+        if (_batch is { } batch)
+        {
+            _batch = null;
+            ArrayPool<byte>.Shared.Return(batch);
         }
     }
 }
