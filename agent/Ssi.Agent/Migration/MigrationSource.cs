@@ -108,7 +108,7 @@ internal sealed class MigrationSource(
             transfer.Stop();
             if (lazy is null)
             {
-                ImageDirectory.DeleteLater(directory);
+                ImageDirectory.Delete(directory);
             }
 
             journal.Record(attempt.Id, AttemptState.Checkpointed, frozenAtUnixMs: frozenAt.ToUnixTimeMilliseconds());

@@ -247,7 +247,7 @@ internal sealed class MigrationTarget(
             }
             else
             {
-                ImageDirectory.DeleteLater(attempt.ImageDirectory);
+                ImageDirectory.Delete(attempt.ImageDirectory);
             }
 
             MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds, standInMs, criuMs);

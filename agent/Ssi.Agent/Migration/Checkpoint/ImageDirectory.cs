@@ -32,23 +32,7 @@ internal static class ImageDirectory
         }
         catch (IOException) when (!Directory.Exists(path))
         {
-            // Deleted meanwhile by another call (DeleteLater racing a rollback's cleanup).
+            // Deleted meanwhile by another call (a rollback's cleanup racing another).
         }
     }
-
-    /// <summary>
-    /// Deletes the images off the freeze's path (freeing a few MB of tmpfs and unlinking a hundred
-    /// files costs about a millisecond): for images no step of the attempt reads again.
-    /// </summary>
-    public static void DeleteLater(string path) => _ = Task.Run(() =>
-    {
-        try
-        {
-            Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Nothing can be done about it here; the attempt itself succeeded. (A tmpfs: gone at the latest when the node reboots.)
-        }
-    });
 }
