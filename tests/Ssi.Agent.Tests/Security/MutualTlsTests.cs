@@ -40,8 +40,7 @@ public sealed class MutualTlsTests
         await using var agent = await InProcessAgent.StartAsync();
         using var otherAuthority = ClusterCertificateAuthority.Create("test", DateTimeOffset.UtcNow);
         var other = otherAuthority.IssueClient("ssi-cli-test", DateTimeOffset.UtcNow);
-        using var certificate = X509CertificateLoader.LoadPkcs12(
-            X509Certificate2.CreateFromPem(other.CertificatePem, other.PrivateKeyPem).Export(X509ContentType.Pkcs12), null);
+        using var certificate = TestCertificates.Load(other);
         var trust = ClusterTrust.FromPemFile(Path.Combine(agent.Directory, "ca.crt"));
         using var channel = RawChannel(agent.Address, certificate, trust);
 

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Ssi.Agent.Filesystem.Forwarding;
 using Ssi.Agent.Filesystem.Fuse;
+using Ssi.Agent.Tests.Security;
 using Ssi.Orchestration.Certificates;
 
 namespace Ssi.Agent.Tests.Filesystem.Forwarding;
@@ -41,8 +42,7 @@ internal sealed class FakeHome : IDisposable
     public void Serve(ClusterCertificateAuthority authority)
     {
         var files = authority.IssueAgent("ssi-agent-test-node1", ["node1"], [IPAddress.Loopback], DateTimeOffset.UtcNow);
-        using var pem = X509Certificate2.CreateFromPem(files.CertificatePem, files.PrivateKeyPem);
-        var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        var certificate = TestCertificates.Load(files);
         _owned.Add(certificate);
         _certificate.TrySetResult(certificate);
     }

@@ -9,6 +9,7 @@ using Ssi.Agent.Contracts.Security;
 using Ssi.Agent.Hosting;
 using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Security;
+using Ssi.Agent.Tests.Security;
 using Ssi.Orchestration.Certificates;
 
 namespace Ssi.Agent.Tests.Migration.Bulk;
@@ -53,10 +54,7 @@ public sealed class BulkLinkListenerTests : IDisposable
     [Fact]
     public async Task A_link_with_a_certificate_of_another_cluster_is_refused()
     {
-        using var other = ClusterCertificateAuthority.Create("other", DateTimeOffset.UtcNow);
-        var files = other.IssueClient("intruder", DateTimeOffset.UtcNow);
-        using var pem = X509Certificate2.CreateFromPem(files.CertificatePem, files.PrivateKeyPem);
-        using var certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        using var certificate = TestCertificates.OfAnotherCluster();
 
         var refused = await Record.ExceptionAsync(async () =>
         {
