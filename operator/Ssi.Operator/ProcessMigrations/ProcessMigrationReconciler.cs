@@ -63,7 +63,9 @@ internal sealed partial class ProcessMigrationReconciler(
             await WriteAsync(migration, s =>
             {
                 s.Phase = MigrationPhases.Pending;
-                s.Message = $"Waiting for SsiCluster {migration.Spec.Cluster} to be Ready.";
+                s.Message = cluster is null
+                    ? $"Waiting for SsiCluster {migration.Spec.Cluster}: there is none in namespace {key.Namespace} (yet)."
+                    : $"Waiting for SsiCluster {migration.Spec.Cluster} to be Ready.";
             }, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.RequeueAfter(options.UnhealthyPollInterval);
         }

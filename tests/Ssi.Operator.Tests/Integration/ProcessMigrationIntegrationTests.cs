@@ -78,6 +78,19 @@ public sealed class ProcessMigrationIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_migration_applied_before_its_cluster_waits_Pending_for_it_and_then_runs()
+    {
+        await _s.StartOperatorAsync();
+        await _s.CreateAsync(OperatorScenario.Migration("early", "node2"));
+        await OperatorScenario.Eventually(() => Phase("early") == "Pending", "Pending");
+        Assert.Contains("there is none", _s.GetMigration("early")!.Status!.Message, StringComparison.Ordinal);
+
+        await _s.CreateAsync(OperatorScenario.Cluster("demo"));
+
+        await OperatorScenario.Eventually(() => Phase("early") == "Succeeded", "Succeeded once the cluster exists and is Ready");
+    }
+
+    [Fact]
     public async Task A_migration_waits_Pending_until_its_cluster_is_Ready()
     {
         await _s.StartOperatorAsync();
