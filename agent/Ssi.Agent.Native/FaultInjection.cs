@@ -2,7 +2,8 @@ namespace Ssi.Agent.Native;
 
 /// <summary>
 /// Crash points for tests: when the environment variable SSI_FAULT names a point, the process
-/// kills itself with SIGKILL there, as a power cut or an OOM kill would. Off unless set.
+/// kills itself with SIGKILL there, as a power cut or an OOM kill would (<see cref="Crash"/>); other
+/// points make a step behave as if a link broke (<see cref="Enabled"/>). Off unless set.
 /// </summary>
 public static class FaultInjection
 {
@@ -11,9 +12,12 @@ public static class FaultInjection
     private static readonly string[] Points =
         (Environment.GetEnvironmentVariable(Variable) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
+    /// <summary>Whether the fault <paramref name="point"/> is asked for (a point that is not a crash).</summary>
+    public static bool Enabled(string point) => Points.Length > 0 && Points.Contains(point, StringComparer.Ordinal);
+
     public static void Crash(string point)
     {
-        if (Points.Length > 0 && Points.Contains(point, StringComparer.Ordinal))
+        if (Enabled(point))
         {
             Console.Error.WriteLine($"fault injection: crashing at {point}");
             Console.Error.Flush();

@@ -55,8 +55,8 @@ internal sealed class MigrationService(
     public override Task<AttemptResponse> Commit(AttemptRequest request, ServerCallContext context) =>
         Fenced(request.AttemptId, context, () => Task.FromResult(Map(() =>
         {
-            source.Commit(request.AttemptId);
-            return new AttemptResponse { Message = "committed" };
+            var resumed = source.Commit(request.AttemptId);
+            return new AttemptResponse { Message = resumed ? "committed; the target's copy runs" : "committed", TargetResumed = resumed };
         })));
 
     public override Task<AttemptResponse> Resume(AttemptRequest request, ServerCallContext context) =>

@@ -23,6 +23,9 @@ internal static partial class MigrationLog
     [LoggerMessage(EventId = 1505, Level = LogLevel.Warning, Message = "Migration {AttemptId}: aborted on the target ({What})")]
     public static partial void Aborted(ILogger logger, string attemptId, string what);
 
+    [LoggerMessage(EventId = 1506, Level = LogLevel.Information, Message = "Migration {AttemptId}: the target did not confirm over the image link that the copy runs ({Why}); the coordinator resumes it")]
+    public static partial void ResumeNotConfirmed(ILogger logger, string attemptId, string why);
+
     [LoggerMessage(EventId = 1510, Level = LogLevel.Information, Message = "Relayed object {ObjectId} finished: {Why}")]
     public static partial void ObjectFinished(ILogger logger, string objectId, string why);
 

@@ -56,10 +56,11 @@ internal sealed class MigrationSource(
         }
 
         journal.Record(attempt.Id, AttemptState.Checkpointing, attempt.ShimPid);
+        BulkConnection? images = null;
         try
         {
             // The link for the images is opened (TLS handshake included) before anything is frozen.
-            using var images = OpenImageLink(request.TargetNode, request.TargetEndpoint, cancellationToken);
+            images = OpenImageLink(request.TargetNode, request.TargetEndpoint, cancellationToken);
             var sender = new ImageSender(images);
             sender.Begin(attempt.Id);
             KeepStayHomeObjects(attempt, plan, fds);
@@ -103,14 +104,28 @@ internal sealed class MigrationSource(
             dump.Stop();
             FaultInjection.Crash("migration.source.after-dump");
 
+            // The target restores as soon as the images are in, without waiting for the coordinator.
+            var order = new RestoreRequest
+            {
+                AttemptId = attempt.Id,
+                Plan = plan,
+                SourceNode = identity.Node,
+                SessionNode = workload.SessionNode ?? "",
+                SessionEndpoint = workload.SessionEndpoint ?? "",
+                PageServer = lazy is null ? "" : $"{lazy.Address}:{lazy.Port}",
+                Landing = request.Landing,
+            };
             var transfer = Stopwatch.StartNew();
-            var bytes = SendImages(attempt, sender, pages, images, request.TargetNode, cancellationToken);
+            var bytes = SendImages(attempt, sender, pages, images, request.TargetNode, order.ToByteArray(), cancellationToken);
             transfer.Stop();
             if (lazy is null)
             {
                 ImageDirectory.Delete(directory);
             }
 
+            // The link stays open: after the commit it tells the target to let the copy run.
+            attempt.Handoff = images;
+            images = null;
             journal.Record(attempt.Id, AttemptState.Checkpointed, frozenAtUnixMs: frozenAt.ToUnixTimeMilliseconds());
             MigrationLog.Checkpointed(logger, attempt.Id, plan.RootClusterPid, request.TargetNode, bytes, dump.ElapsedMilliseconds, criuMs, transfer.ElapsedMilliseconds);
             return new CheckpointResponse
@@ -120,15 +135,19 @@ internal sealed class MigrationSource(
                 DumpMs = dump.ElapsedMilliseconds,
                 TransferMs = transfer.ElapsedMilliseconds,
                 FrozenAtUnixMs = frozenAt.ToUnixTimeMilliseconds(),
-                SessionNode = workload.SessionNode ?? "",
-                SessionEndpoint = workload.SessionEndpoint ?? "",
-                PageServer = lazy is null ? "" : $"{lazy.Address}:{lazy.Port}",
+                SessionNode = order.SessionNode,
+                SessionEndpoint = order.SessionEndpoint,
+                PageServer = order.PageServer,
             };
         }
         catch
         {
             Rollback(attempt.Id);
             throw;
+        }
+        finally
+        {
+            images?.Dispose();
         }
     }
 
@@ -196,7 +215,8 @@ internal sealed class MigrationSource(
     /// target to confirm them all.
     /// </summary>
     /// <param name="pages">The memory images sent while criu dumped, if they were: they do not go again.</param>
-    private static long SendImages(SourceAttempt attempt, ImageSender sender, PagesDuringDump? pages, BulkConnection link, string targetNode, CancellationToken cancellationToken)
+    /// <param name="order">The restore the target starts as soon as the images are in (a serialized RestoreRequest).</param>
+    private static long SendImages(SourceAttempt attempt, ImageSender sender, PagesDuringDump? pages, BulkConnection link, string targetNode, byte[] order, CancellationToken cancellationToken)
     {
         using var cancelling = cancellationToken.Register(link.Dispose);
         try
@@ -207,7 +227,7 @@ internal sealed class MigrationSource(
                 sender.File(file);
             }
 
-            sender.End();
+            sender.End(order);
             var total = sender.Bytes;
             if (!link.Next(out var kind, out var payload))
             {
@@ -232,12 +252,16 @@ internal sealed class MigrationSource(
         }
     }
 
-    /// <summary>The point of no return: the original ends, the kept objects start serving the target.</summary>
-    public void Commit(string attemptId)
+    /// <summary>
+    /// The point of no return: the original ends, the kept objects start serving the target; then
+    /// the target is told over the image link to let the copy run. True when it confirmed that
+    /// it does; false when the coordinator must resume it (Resume).
+    /// </summary>
+    public bool Commit(string attemptId)
     {
         if (journal.StateOf(attemptId) == AttemptState.Committed)
         {
-            return; // asked again by a coordinator that took over
+            return false; // asked again by a coordinator that took over
         }
 
         var attempt = Find(attemptId);
@@ -266,6 +290,50 @@ internal sealed class MigrationSource(
         _attempts.TryRemove(attempt.Id, out _);
         journal.Record(attempt.Id, AttemptState.Committed);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
+        return ResumeTarget(attempt);
+    }
+
+    /// <summary>How long a commit waits for the target to confirm that the copy runs before leaving it to the coordinator.</summary>
+    private static readonly TimeSpan ResumeAnswerLimit = TimeSpan.FromSeconds(2);
+
+    /// <summary>After the commit: the target lets the copy run (over the link the images went on); true when it confirmed.</summary>
+    private bool ResumeTarget(SourceAttempt attempt)
+    {
+        if (attempt.Handoff is not { } link)
+        {
+            return false;
+        }
+
+        try
+        {
+            link.Send(BulkFrameKind.Resume);
+            if (!link.Next(ResumeAnswerLimit, out var kind, out var payload))
+            {
+                MigrationLog.ResumeNotConfirmed(logger, attempt.Id, "the target closed the link");
+                return false;
+            }
+
+            switch (kind)
+            {
+                case BulkFrameKind.Resumed:
+                    BulkFrame.RequireEmpty(payload, kind);
+                    return true;
+                case BulkFrameKind.Refused:
+                    MigrationLog.ResumeNotConfirmed(logger, attempt.Id, BulkFrame.ReadText(payload, kind));
+                    return false;
+                default:
+                    throw new BulkProtocolException($"a target does not answer Resume with {kind}");
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or BulkProtocolException)
+        {
+            MigrationLog.ResumeNotConfirmed(logger, attempt.Id, e.Message);
+            return false;
+        }
+        finally
+        {
+            link.Dispose();
+        }
     }
 
     /// <summary>
@@ -318,6 +386,7 @@ internal sealed class MigrationSource(
             ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
         }
 
+        attempt.Handoff?.Dispose();
         homes.Drop(attempt.Id);
         attempt.MovingStandIns.ForEach(s => s.CancelMoveOn());
         ImageDirectory.Delete(attempt.ImageDirectory);

@@ -41,17 +41,28 @@ internal sealed class MigrationTarget(
     ILogger<MigrationTarget> logger)
 {
     private const long MaxImageBytes = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>How long an abort waits for a restore in progress to stop (criu is killed at once).</summary>
+    private static readonly TimeSpan RestoreStopLimit = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, TargetAttempt> _attempts = new(StringComparer.Ordinal);
+
+    /// <summary>Attempts whose restore the source ordered, until the coordinator asks for the result (which may be a failure that dropped the attempt).</summary>
+    private readonly ConcurrentDictionary<string, TargetAttempt> _ordered = new(StringComparer.Ordinal);
+    private readonly Lock _resuming = new();
 
     /// <summary>
     /// Takes the images of a migration to this node from the source's bulk link (blocking, on the
     /// link's thread): image files, each followed by its bytes, into the attempt's tmpfs directory;
-    /// then confirms what arrived. Anything wrong drops the attempt and refuses with the reason.
+    /// then starts the restore the source sent with them, if it did, and confirms what arrived.
+    /// Anything wrong drops the attempt and refuses with the reason. The link then stays open for
+    /// the source's Resume after its commit (<see cref="ServeResume"/>).
     /// </summary>
     public void ReceiveImages(string attemptId, BulkConnection link)
     {
         TargetAttempt? attempt = null;
         SafeFileHandle? current = null;
+        RestoreRequest? order = null;
         try
         {
             var directory = ImageDirectory.Create(options.Value.ImageDirectory, identity.Node, attemptId);
@@ -80,6 +91,9 @@ internal sealed class MigrationTarget(
 
                 switch (kind)
                 {
+                    case BulkFrameKind.RestoreOrder:
+                        order = ReadOrder(payload, attempt.Id);
+                        break;
                     case BulkFrameKind.ImageFile:
                         current?.Dispose();
                         current = File.OpenHandle(Path.Combine(directory, SafeName(BulkFrame.ReadText(payload, kind))), FileMode.CreateNew, FileAccess.Write);
@@ -105,6 +119,17 @@ internal sealed class MigrationTarget(
 
             current?.Dispose();
             current = null;
+            var ordered = attempt;
+            if (order is not null)
+            {
+                _ordered[attempt.Id] = attempt;
+                if (!attempt.TryStart(order, () => RestoreCoreAsync(ordered, order, ordered.Aborting)))
+                {
+                    throw new MigrationException($"attempt {attemptId} was aborted while its images arrived");
+                }
+            }
+
+            // Started before the confirmation: the coordinator's Restore, which follows it, finds it running.
             link.Send(buffer => BulkFrame.ImagesReceived(buffer, bytes, files));
         }
         catch (Exception e) when (e is MigrationException or IOException or UnauthorizedAccessException)
@@ -124,19 +149,112 @@ internal sealed class MigrationTarget(
             {
                 // The source is gone (or the link broke): it rolls back by itself.
             }
+
+            return;
         }
         finally
         {
             current?.Dispose();
         }
+
+        if (attempt?.Restore is not null)
+        {
+            ServeResume(attempt, link);
+        }
+    }
+
+    private static RestoreRequest ReadOrder(ArraySegment<byte> payload, string attemptId)
+    {
+        RestoreRequest order;
+        try
+        {
+            order = RestoreRequest.Parser.ParseFrom(payload);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException e)
+        {
+            throw new MigrationException($"the restore order that came with the images is not a RestoreRequest: {e.Message}");
+        }
+
+        return order.AttemptId == attemptId && order.Plan is not null
+            ? order
+            : throw new MigrationException($"the restore order that came with the images of {attemptId} is for '{order.AttemptId}' or has no plan");
+    }
+
+    /// <summary>
+    /// After an ordered restore the source keeps the image link open until it has ended the original
+    /// (commit): then it sends Resume, and the copy runs without a round trip through the coordinator.
+    /// The link closing instead (rollback, or a commit that could not use it) leaves the attempt to
+    /// the coordinator's Resume or Abort.
+    /// </summary>
+    private void ServeResume(TargetAttempt attempt, BulkConnection link)
+    {
+        try
+        {
+            if (!link.Next(out var kind, out var payload) || FaultInjection.Enabled("migration.target.no-link-resume"))
+            {
+                return; // (the fault: as if the link broke after the restore; the coordinator's Resume is tested)
+            }
+
+            if (kind != BulkFrameKind.Resume)
+            {
+                throw new BulkProtocolException($"after the images a source sends Resume, not {kind}");
+            }
+
+            BulkFrame.RequireEmpty(payload, kind);
+            if (!attempt.Restore!.IsCompleted)
+            {
+                ((IAsyncResult)attempt.Restore).AsyncWaitHandle.WaitOne(); // it is done: the commit came after it
+            }
+
+            TargetAttempt? resumed;
+            try
+            {
+                resumed = ResumeCore(attempt.Id);
+            }
+            catch (KeyNotFoundException e)
+            {
+                link.Send(buffer => BulkFrame.Text(buffer, BulkFrameKind.Refused, Truncated(e.Message)));
+                return;
+            }
+
+            link.Send(BulkFrameKind.Resumed);
+            DeleteImages(resumed);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The source closed the link: the coordinator resumes or aborts.
+        }
     }
 
     private static string Truncated(string text) => text.Length <= 256 ? text : text[..256];
 
+    /// <summary>
+    /// The coordinator's Restore: waits for the restore the source ordered with the images (it began
+    /// when they were in), or, without an order, runs it now. Giving up (the call's cancellation)
+    /// stops it and drops the attempt.
+    /// </summary>
     public async Task<RestoreResponse> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        var attempt = _attempts.GetValueOrDefault(request.AttemptId)
-            ?? throw new KeyNotFoundException($"no images for attempt {request.AttemptId} on node {identity.Node}");
+        var attempt = _ordered.TryRemove(request.AttemptId, out var found) ? found
+            : _attempts.GetValueOrDefault(request.AttemptId) ?? throw new KeyNotFoundException($"no images for attempt {request.AttemptId} on node {identity.Node}");
+        if (attempt.Restore is not { } ordered)
+        {
+            return await RestoreCoreAsync(attempt, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!Equals(request.Landing, attempt.Order!.Landing))
+        {
+            Abort(attempt.Id);
+            throw new MigrationException($"the restore asked for lands at {request.Landing?.ToString() ?? "this node"}, but the source ordered it at {attempt.Order.Landing?.ToString() ?? "this node"}; the attempt was dropped");
+        }
+
+        using var givingUp = cancellationToken.Register(() => attempt.Cancel()); // the restore stops and drops the attempt
+        return await ordered.ConfigureAwait(false);
+    }
+
+    private async Task<RestoreResponse> RestoreCoreAsync(TargetAttempt attempt, RestoreRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
         journal.Record(attempt.Id, AttemptState.Restoring);
         var plan = request.Plan;
         var processEnds = new List<int>();
@@ -221,6 +339,14 @@ internal sealed class MigrationTarget(
 
             var criuMs = watch.ElapsedMilliseconds - criuStarted;
             var shim = int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Aborted while criu finished: the copy goes before anything knows of it.
+                ProcessSignals.Send(shim, ProcessSignals.SIGKILL);
+                _ = Task.Run(() => ChildProcess.Wait(shim));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             attempt.ShimPid = shim;
             if (landing is not null)
             {
@@ -245,10 +371,8 @@ internal sealed class MigrationTarget(
             {
                 _ = daemon.Exited.ContinueWith(_ => ImageDirectory.Delete(attempt.ImageDirectory), TaskScheduler.Default);
             }
-            else
-            {
-                ImageDirectory.Delete(attempt.ImageDirectory);
-            }
+
+            // Otherwise the images go once the copy runs (or is dropped): not while the process waits.
 
             MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds, standInMs, criuMs);
             return new RestoreResponse { HostPid = shim, RestoreMs = watch.ElapsedMilliseconds };
@@ -256,7 +380,7 @@ internal sealed class MigrationTarget(
         catch
         {
             KeepLogs(attempt.ImageDirectory, attempt.Id);
-            Abort(attempt.Id);
+            Drop(attempt.Id);
             throw;
         }
         finally
@@ -306,30 +430,64 @@ internal sealed class MigrationTarget(
         }
     }
 
-    /// <summary>The tree restored stopped runs now.</summary>
-    public void Resume(string attemptId)
+    /// <summary>The tree restored stopped runs now (asked by the coordinator).</summary>
+    public void Resume(string attemptId) => DeleteImages(ResumeCore(attemptId));
+
+    /// <summary>The tree restored stopped runs now; its attempt, or null when it was resumed before.</summary>
+    private TargetAttempt? ResumeCore(string attemptId)
     {
-        if (journal.StateOf(attemptId) == AttemptState.Resumed)
+        TargetAttempt? attempt;
+        lock (_resuming)
         {
-            return; // asked again by a coordinator that took over
+            if (journal.StateOf(attemptId) == AttemptState.Resumed)
+            {
+                return null; // asked again: by a coordinator that took over, or after the source's Resume
+            }
+
+            if (!_attempts.TryGetValue(attemptId, out attempt) || attempt.ShimPid is not { } shim)
+            {
+                throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
+            }
+
+            _attempts.TryRemove(attemptId, out _);
+            _ordered.TryRemove(attemptId, out _);
+            foreach (var pid in ProcessTree.WithDescendants(shim))
+            {
+                ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
+            }
+
+            journal.Record(attemptId, AttemptState.Resumed);
         }
 
-        if (!_attempts.TryRemove(attemptId, out var attempt) || attempt.ShimPid is not { } shim)
-        {
-            throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
-        }
-
-        foreach (var pid in ProcessTree.WithDescendants(shim))
-        {
-            ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
-        }
-
-        journal.Record(attemptId, AttemptState.Resumed);
         MigrationLog.Resumed(logger, attemptId);
+        return attempt;
     }
 
-    /// <summary>Undoes a restore that was not resumed: the copy is killed, stand-ins and images dropped.</summary>
+    /// <summary>The images of a resumed copy (a lazy restore's go when its page daemon ends).</summary>
+    private static void DeleteImages(TargetAttempt? attempt)
+    {
+        if (attempt is { LazyDaemon: null })
+        {
+            ImageDirectory.Delete(attempt.ImageDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Undoes a restore that was not resumed: a restore in progress stops (criu is killed), the copy
+    /// is killed, stand-ins and images dropped.
+    /// </summary>
     public void Abort(string attemptId)
+    {
+        _ordered.TryRemove(attemptId, out _);
+        if (_attempts.GetValueOrDefault(attemptId)?.Cancel() is { } restore)
+        {
+            restore.ContinueWith(static _ => { }, TaskScheduler.Default).Wait(RestoreStopLimit);
+        }
+
+        Drop(attemptId);
+    }
+
+    private void Drop(string attemptId)
     {
         if (!_attempts.TryRemove(attemptId, out var attempt))
         {

@@ -1,3 +1,4 @@
+using Ssi.Agent.Migration.Bulk;
 using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Relay;
 using Ssi.Agent.Processes;
@@ -23,6 +24,9 @@ internal sealed class SourceAttempt(string id, Workload workload, int shimPid, I
 
     /// <summary>Lazy mode: the criu dump that keeps the tree frozen and serves its pages until the target has them all.</summary>
     public CriuProcess? LazyDump { get; set; }
+
+    /// <summary>The link the images went to the target on, kept open between checkpoint and commit: it carries the target's Resume.</summary>
+    public BulkConnection? Handoff { get; set; }
 
     /// <summary>TCP connections criu moves with TCP repair, kept so that a rollback can resume them.</summary>
     public RepairedConnections Repaired { get; set; } = RepairedConnections.None;

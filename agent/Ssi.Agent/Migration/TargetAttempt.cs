@@ -1,3 +1,4 @@
+using Ssi.Agent.Contracts.V1;
 using Ssi.Agent.Migration.Checkpoint;
 using Ssi.Agent.Migration.Relay;
 
@@ -6,6 +7,8 @@ namespace Ssi.Agent.Migration;
 /// <summary>A migration onto this node, between restore and resume or abort.</summary>
 internal sealed class TargetAttempt(string id, string imageDirectory)
 {
+    private readonly CancellationTokenSource _abort = new();
+
     public string Id { get; } = id;
 
     public string ImageDirectory { get; } = imageDirectory;
@@ -16,4 +19,39 @@ internal sealed class TargetAttempt(string id, string imageDirectory)
 
     /// <summary>Lazy mode: the daemon that pulls pages from the source as the restored tree touches them.</summary>
     public CriuProcess? LazyDaemon { get; set; }
+
+    /// <summary>The restore the source sent with the images, if it did.</summary>
+    public RestoreRequest? Order { get; private set; }
+
+    /// <summary>That restore, started when the last image was in; the coordinator's Restore waits for it.</summary>
+    public Task<RestoreResponse>? Restore { get; private set; }
+
+    /// <summary>Cancelled when the attempt is aborted: a restore in progress stops (criu is killed).</summary>
+    public CancellationToken Aborting => _abort.Token;
+
+    /// <summary>Starts the ordered restore unless the attempt was aborted meanwhile (then false).</summary>
+    public bool TryStart(RestoreRequest order, Func<Task<RestoreResponse>> restore)
+    {
+        lock (_abort)
+        {
+            if (_abort.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            Order = order;
+            Restore = Task.Run(restore);
+            return true;
+        }
+    }
+
+    /// <summary>Stops a restore in progress; the restore that was started, if any, to wait for.</summary>
+    public Task? Cancel()
+    {
+        lock (_abort)
+        {
+            _abort.Cancel();
+            return Restore;
+        }
+    }
 }

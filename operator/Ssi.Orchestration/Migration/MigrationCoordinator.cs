@@ -104,6 +104,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
                     TargetNode = request.TargetNode,
                     TargetEndpoint = targetInfo.Identity.Endpoint,
                     Mode = outcome.Mode,
+                    Landing = landingTarget,
                 },
                 deadline: Deadline(StepDeadline),
                 cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -191,7 +192,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             case RecoveryStep.Commit:
                 return await CommitAndResumeAsync(outcome, sides, frozenAt, takenOver, observer, cancellationToken).ConfigureAwait(false);
             case RecoveryStep.Resume:
-                return await ResumeCopyAsync(outcome, sides, frozenAt, takenOver, observer, cancellationToken).ConfigureAwait(false);
+                return await ResumeCopyAsync(outcome, sides, frozenAt, takenOver, resumed: false, observer, cancellationToken).ConfigureAwait(false);
             case RecoveryStep.Succeeded:
                 return await EndAsync(outcome, observer, MigrationPhases.Succeeded, $"{takenOver} The process runs on {request.TargetNode}.", cancellationToken).ConfigureAwait(false);
             default:
@@ -229,9 +230,12 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         // the process stopped on both nodes. Every call has its own deadline.
         cancellationToken = CancellationToken.None;
         var commit = System.Diagnostics.Stopwatch.StartNew();
+        var targetResumed = false;
         try
         {
-            await sides.Source!.CommitAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            // The source tells the target to resume over their own link once the original ended: no round trip through here.
+            var committed = await sides.Source!.CommitAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+            targetResumed = committed.TargetResumed;
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled)
         {
@@ -244,29 +248,33 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
 
         outcome.StepMs["commit"] = commit.ElapsedMilliseconds;
-        return await ResumeCopyAsync(outcome, sides, frozenAtUnixMs, takenOver, observer, cancellationToken).ConfigureAwait(false);
+        return await ResumeCopyAsync(outcome, sides, frozenAtUnixMs, takenOver, targetResumed, observer, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>After commit: the restored copy on the target runs.</summary>
-    private async Task<MigrationOutcome> ResumeCopyAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string? takenOver, IMigrationObserver observer, CancellationToken cancellationToken)
+    /// <summary>After commit: the restored copy on the target runs (<paramref name="resumed"/>: the source already saw to it).</summary>
+    private async Task<MigrationOutcome> ResumeCopyAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string? takenOver, bool resumed, IMigrationObserver observer, CancellationToken cancellationToken)
     {
-        outcome.Phase = MigrationPhases.Resuming;
-        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
-        cancellationToken = CancellationToken.None; // past the point of no return: the copy must run
-        var resume = System.Diagnostics.Stopwatch.StartNew();
-        try
+        if (!resumed)
         {
-            await sides.Target.ResumeAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (RpcException e)
-        {
-            if (!await stranded.ResumeAsync(sides.TargetNode, sides.RestoredPid, cancellationToken).ConfigureAwait(false))
+            outcome.Phase = MigrationPhases.Resuming;
+            await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+            cancellationToken = CancellationToken.None; // past the point of no return: the copy must run
+            var resume = System.Diagnostics.Stopwatch.StartNew();
+            try
             {
-                return await EndAsync(outcome, observer, MigrationPhases.Failed, $"Resume on {sides.TargetNode} failed: {Describe(e)}. The process is stopped there (host pid {sides.RestoredPid}); it resumes when the agent comes back.", cancellationToken).ConfigureAwait(false);
+                await sides.Target.ResumeAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
             }
+            catch (RpcException e)
+            {
+                if (!await stranded.ResumeAsync(sides.TargetNode, sides.RestoredPid, cancellationToken).ConfigureAwait(false))
+                {
+                    return await EndAsync(outcome, observer, MigrationPhases.Failed, $"Resume on {sides.TargetNode} failed: {Describe(e)}. The process is stopped there (host pid {sides.RestoredPid}); it resumes when the agent comes back.", cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            outcome.StepMs["resume"] = resume.ElapsedMilliseconds;
         }
 
-        outcome.StepMs["resume"] = resume.ElapsedMilliseconds;
         outcome.FreezeMs = frozenAtUnixMs > 0 ? Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - frozenAtUnixMs) : null;
         var kept = outcome.Plan.Count(p => p.Action == "stay-home");
         var moved = $"Moved from {sides.SourceNode} to {sides.TargetNode}: frozen {outcome.FreezeMs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ms, {outcome.BytesTransferred ?? 0} bytes, {kept} descriptors relayed to their home.";

@@ -7,7 +7,7 @@ using Ssi.Testing;
 namespace Ssi.Cli.Tests.Migration;
 
 /// <summary>A local cluster for migration tests, with helpers to find and move workloads.</summary>
-public sealed class MigratingCluster : IAsyncLifetime
+public class MigratingCluster : IAsyncLifetime
 {
     private TestCluster? _cluster;
 

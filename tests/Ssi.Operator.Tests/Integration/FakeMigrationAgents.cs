@@ -55,6 +55,14 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
     /// <summary>Every Restore fails, as a criu restore that fails.</summary>
     public bool FailRestore { get; set; }
 
+    /// <summary>Commit also resumes the target's restored copy (as the real source does over its link to the target) and says so.</summary>
+    public bool SourceResumesTarget { get; set; }
+
+    /// <summary>How many Resume calls reached the agents.</summary>
+    public int ResumeCalls => _resumeCalls;
+
+    private int _resumeCalls;
+
     public static async Task<FakeMigrationAgents> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -228,6 +236,13 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
 
                 agents.Copies.TryRemove(node, out _);
                 agents.Attempts[(node, request.AttemptId)] = AttemptState.Committed;
+                if (agents.SourceResumesTarget && agents.Attempts.Keys.FirstOrDefault(k => k.Attempt == request.AttemptId && agents.Attempts[k] == AttemptState.Restored) is { Node: { } target })
+                {
+                    agents.Copies[target] = true;
+                    agents.Attempts[(target, request.AttemptId)] = AttemptState.Resumed;
+                    await agents.MaybeHangAsync("commit-done", context);
+                    return new AttemptResponse { Message = "committed; the target's copy runs", TargetResumed = true };
+                }
             }
 
             await agents.MaybeHangAsync("commit-done", context);
@@ -237,6 +252,7 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
         public override async Task<AttemptResponse> Resume(AttemptRequest request, ServerCallContext context)
         {
             var node = agents.Enter(context);
+            Interlocked.Increment(ref agents._resumeCalls);
             await agents.MaybeHangAsync("resume", context);
             var state = agents.State(node, request.AttemptId);
             if (state is not (AttemptState.Restored or AttemptState.Resumed))

@@ -41,6 +41,32 @@ public sealed class ProcessMigrationTakeOverTests : IAsyncLifetime
         Assert.Equal([KeyValuePair.Create(node, true)], Agents.Copies.ToArray());
 
     [Fact]
+    public async Task When_the_source_resumed_the_copy_at_commit_the_coordinator_does_not_call_Resume()
+    {
+        Agents.SourceResumesTarget = true;
+        await _s.ReadyClusterAsync(Agents);
+
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded");
+        AssertOneRunningCopyOn("node2");
+        Assert.Equal(0, Agents.ResumeCalls);
+        Assert.NotNull(Status!.FreezeMs);
+    }
+
+    [Fact]
+    public async Task A_new_leader_finishes_an_attempt_whose_source_resumed_the_copy_before_its_predecessor_died()
+    {
+        Agents.SourceResumesTarget = true;
+        var left = await FirstLeaderDiesAtAsync("commit-done");
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded by leader 2");
+        Assert.Equal("Committing", left);
+        AssertOneRunningCopyOn("node2");
+        Assert.Equal(0, Agents.ResumeCalls);
+    }
+
+    [Fact]
     public async Task A_new_leader_rolls_back_an_attempt_its_predecessor_left_before_the_restore()
     {
         var left = await FirstLeaderDiesAtAsync("restore");

@@ -29,6 +29,20 @@ internal sealed class BulkConnection : IDisposable
     /// <summary>The next frame (blocking); false when the peer ended the link between frames.</summary>
     public bool Next(out BulkFrameKind kind, out ArraySegment<byte> payload) => _reader.Next(out kind, out payload);
 
+    /// <summary>
+    /// The next frame, waiting at most <paramref name="limit"/> for it (then IOException, and the link
+    /// is not to be used again); false when the peer ended the link between frames.
+    /// </summary>
+    public bool Next(TimeSpan limit, out BulkFrameKind kind, out ArraySegment<byte> payload)
+    {
+        if (_socket is not null)
+        {
+            _socket.ReceiveTimeout = (int)limit.TotalMilliseconds;
+        }
+
+        return _reader.Next(out kind, out payload);
+    }
+
     /// <summary>The next frame's header (blocking); then <see cref="Payload"/> or <see cref="CopyPayloadTo"/>. False when the peer ended the link between frames.</summary>
     public bool NextHeader(out BulkFrameKind kind, out int length) => _reader.NextHeader(out kind, out length);
 

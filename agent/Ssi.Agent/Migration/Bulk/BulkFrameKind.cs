@@ -39,6 +39,18 @@ internal enum BulkFrameKind : ushort
     /// <summary>Target to source: every file is in the image directory (i64 bytes, i32 files).</summary>
     ImagesReceived = 19,
 
+    /// <summary>
+    /// Source to target, before ImagesEnd: the restore to start as soon as the images are in (a
+    /// serialized RestoreRequest, at most <see cref="BulkFrame.MaxPayload"/> bytes).
+    /// </summary>
+    RestoreOrder = 20,
+
+    /// <summary>Source to target, after the commit: the original ended, let the restored copy run (empty).</summary>
+    Resume = 21,
+
+    /// <summary>Target to source: the restored copy runs (empty).</summary>
+    Resumed = 22,
+
     /// <summary>Server to client: the request is refused (UTF-8 reason); the link closes.</summary>
     Refused = 32,
 }

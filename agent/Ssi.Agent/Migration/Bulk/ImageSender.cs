@@ -41,9 +41,25 @@ internal sealed class ImageSender(BulkConnection link)
         }
     }
 
-    /// <summary>Sends the end of the images and everything gathered.</summary>
-    public void End()
+    /// <summary>
+    /// Sends the restore the target is to start as soon as the images are in (<paramref name="order"/>,
+    /// a serialized RestoreRequest; none when empty), the end of the images, and everything gathered.
+    /// </summary>
+    public void End(ReadOnlySpan<byte> order)
     {
+        if (order.Length > BulkFrame.MaxPayload)
+        {
+            throw new ArgumentOutOfRangeException(nameof(order), order.Length, $"a restore order of at most {BulkFrame.MaxPayload} bytes");
+        }
+
+        if (!order.IsEmpty)
+        {
+            Reserve(BulkFrame.HeaderSize + order.Length);
+            BulkFrame.WriteHeader(_buffer.AsSpan(_used), BulkFrameKind.RestoreOrder, order.Length);
+            order.CopyTo(_buffer.AsSpan(_used + BulkFrame.HeaderSize));
+            _used += BulkFrame.HeaderSize + order.Length;
+        }
+
         Reserve(BulkFrame.HeaderSize);
         _used += BulkFrame.Empty(_buffer.AsSpan(_used), BulkFrameKind.ImagesEnd);
         Flush();

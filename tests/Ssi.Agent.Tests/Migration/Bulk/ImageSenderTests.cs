@@ -31,7 +31,7 @@ public sealed class ImageSenderTests : IDisposable
             sender.File(Path.Combine(_directory, name));
         }
 
-        sender.End();
+        sender.End([]);
 
         var reader = new BulkConnection(new MemoryStream(wire.ToArray()));
         Assert.True(reader.Next(out var kind, out var payload));
@@ -60,6 +60,32 @@ public sealed class ImageSenderTests : IDisposable
         }
 
         Assert.Equal(files.Values.Sum(d => (long)d.Length), sender.Bytes);
+    }
+
+    [Fact]
+    public void The_restore_order_goes_right_before_the_end_after_the_last_file()
+    {
+        File.WriteAllBytes(Path.Combine(_directory, "core-1.img"), Bytes(300, 5));
+        var order = Bytes(5000, 6);
+        var wire = new MemoryStream();
+        var sender = new ImageSender(new BulkConnection(wire));
+        sender.Begin("attempt-8");
+        sender.File(Path.Combine(_directory, "core-1.img"));
+        sender.End(order);
+
+        var reader = new BulkConnection(new MemoryStream(wire.ToArray()));
+        var kinds = new List<BulkFrameKind>();
+        byte[]? ordered = null;
+        while (reader.Next(out var kind, out var payload))
+        {
+            kinds.Add(kind);
+            ordered = kind == BulkFrameKind.RestoreOrder ? payload.ToArray() : ordered;
+        }
+
+        Assert.Equal([BulkFrameKind.Images, BulkFrameKind.ImageFile, BulkFrameKind.Data, BulkFrameKind.RestoreOrder, BulkFrameKind.ImagesEnd], kinds);
+        Assert.Equal(order, ordered);
+        Assert.Equal(300, sender.Bytes); // the order is not image data
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ImageSender(new BulkConnection(new MemoryStream())).End(new byte[BulkFrame.MaxPayload + 1]));
     }
 
     private static byte[] Bytes(int length, int seed)
