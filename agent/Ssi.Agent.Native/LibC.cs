@@ -123,6 +123,9 @@ internal static partial class LibC
     public static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int setpriority(int which, int who, int prio);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, long a1, long a2, long a3);
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]

@@ -53,11 +53,7 @@ internal sealed class MigrationService(
         Fenced(request.AttemptId, context, () => MapAsync(() => target.RestoreAsync(request, context.CancellationToken)));
 
     public override Task<AttemptResponse> Commit(AttemptRequest request, ServerCallContext context) =>
-        Fenced(request.AttemptId, context, () => Task.FromResult(Map(() =>
-        {
-            var resumed = source.Commit(request.AttemptId);
-            return new AttemptResponse { Message = resumed ? "committed; the target's copy runs" : "committed", TargetResumed = resumed };
-        })));
+        Fenced(request.AttemptId, context, () => Task.FromResult(Map(() => source.Commit(request.AttemptId, request.WhenRestored, context.CancellationToken))));
 
     public override Task<AttemptResponse> Resume(AttemptRequest request, ServerCallContext context) =>
         Fenced(request.AttemptId, context, () => Task.FromResult(Map(() =>

@@ -138,6 +138,7 @@ internal sealed class MigrationSource(
                 SessionNode = order.SessionNode,
                 SessionEndpoint = order.SessionEndpoint,
                 PageServer = order.PageServer,
+                RestoreOrdered = true,
             };
         }
         catch
@@ -254,17 +255,21 @@ internal sealed class MigrationSource(
 
     /// <summary>
     /// The point of no return: the original ends, the kept objects start serving the target; then
-    /// the target is told over the image link to let the copy run. True when it confirmed that
-    /// it does; false when the coordinator must resume it (Resume).
+    /// the target is told over the image link to let the copy run. <paramref name="whenRestored"/>:
+    /// first wait until the target reports the restore the source ordered, and commit only if it
+    /// succeeded (else MigrationException, nothing done). The answer says whether the target
+    /// confirmed that the copy runs (if not, the coordinator resumes it) and what it reported.
     /// </summary>
-    public bool Commit(string attemptId)
+    public AttemptResponse Commit(string attemptId, bool whenRestored, CancellationToken cancellationToken)
     {
         if (journal.StateOf(attemptId) == AttemptState.Committed)
         {
-            return false; // asked again by a coordinator that took over
+            return new AttemptResponse { Message = "committed" }; // asked again by a coordinator that took over
         }
 
         var attempt = Find(attemptId);
+        var restored = whenRestored ? AwaitRestore(attempt, cancellationToken) : default;
+        var committing = Stopwatch.StartNew();
         var workload = attempt.Workload;
         workload.MovedAway = true;
         if (workload.SessionNode == identity.Node)
@@ -290,7 +295,46 @@ internal sealed class MigrationSource(
         _attempts.TryRemove(attempt.Id, out _);
         journal.Record(attempt.Id, AttemptState.Committed);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
-        return ResumeTarget(attempt);
+        var resumed = ResumeTarget(attempt);
+        return new AttemptResponse
+        {
+            Message = resumed ? "committed; the target's copy runs" : "committed",
+            TargetResumed = resumed,
+            RestoredHostPid = restored.HostPid,
+            RestoreMs = restored.RestoreMs,
+            CommitMs = committing.ElapsedMilliseconds,
+        };
+    }
+
+    /// <summary>
+    /// Waits on the image link for the target's report of the restore this source ordered: the
+    /// restored copy (host PID, ms), or MigrationException when it failed or the link ended first.
+    /// </summary>
+    private static (int HostPid, long RestoreMs) AwaitRestore(SourceAttempt attempt, CancellationToken cancellationToken)
+    {
+        var link = attempt.Handoff ?? throw new MigrationException($"attempt {attempt.Id} has no link to its target any more: ask the target to Restore, then Commit");
+        using var givingUp = cancellationToken.Register(link.Dispose);
+        try
+        {
+            if (!link.Next(out var kind, out var payload))
+            {
+                throw new IOException("the target closed the link");
+            }
+
+            return kind switch
+            {
+                BulkFrameKind.Restored => BulkFrame.ReadRestored(payload),
+                BulkFrameKind.Refused => throw new MigrationException($"the restore on the target failed: {BulkFrame.ReadText(payload, kind)}"),
+                _ => throw new BulkProtocolException($"a target does not report its restore with {kind}"),
+            };
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or BulkProtocolException)
+        {
+            attempt.Handoff = null;
+            link.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new MigrationException($"the link to the target ended before it reported the restore: {e.Message}");
+        }
     }
 
     /// <summary>How long a commit waits for the target to confirm that the copy runs before leaving it to the coordinator.</summary>
@@ -307,11 +351,17 @@ internal sealed class MigrationSource(
         try
         {
             link.Send(BulkFrameKind.Resume);
-            if (!link.Next(ResumeAnswerLimit, out var kind, out var payload))
+            BulkFrameKind kind;
+            ArraySegment<byte> payload;
+            do
             {
-                MigrationLog.ResumeNotConfirmed(logger, attempt.Id, "the target closed the link");
-                return false;
+                if (!link.Next(ResumeAnswerLimit, out kind, out payload))
+                {
+                    MigrationLog.ResumeNotConfirmed(logger, attempt.Id, "the target closed the link");
+                    return false;
+                }
             }
+            while (kind == BulkFrameKind.Restored); // its report of the restore, when the commit did not wait for it
 
             switch (kind)
             {
@@ -342,6 +392,13 @@ internal sealed class MigrationSource(
     /// </summary>
     private static void EndOriginal(SourceAttempt attempt)
     {
+        // Tearing the original down (its memory, its files) is the kernel's work in the dying tasks:
+        // at the lowest priority it does not take the CPU from the copy that is about to run.
+        foreach (var pid in attempt.Pids)
+        {
+            ProcessPriority.Set(pid, ProcessPriority.Lowest);
+        }
+
         var launcher = attempt.Workload.LauncherPid;
         if (launcher == attempt.ShimPid)
         {

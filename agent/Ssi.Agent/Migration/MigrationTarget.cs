@@ -159,7 +159,7 @@ internal sealed class MigrationTarget(
 
         if (attempt?.Restore is not null)
         {
-            ServeResume(attempt, link);
+            ServeHandoff(attempt, link);
         }
     }
 
@@ -181,15 +181,32 @@ internal sealed class MigrationTarget(
     }
 
     /// <summary>
-    /// After an ordered restore the source keeps the image link open until it has ended the original
-    /// (commit): then it sends Resume, and the copy runs without a round trip through the coordinator.
-    /// The link closing instead (rollback, or a commit that could not use it) leaves the attempt to
-    /// the coordinator's Resume or Abort.
+    /// After the images the source keeps their link open until it has ended the original (commit).
+    /// The target tells it how the ordered restore ended (Restored, or Refused with the reason: a
+    /// source asked to commit when restored commits on the first, not on the second); after the commit
+    /// the source sends Resume, and the copy runs without a round trip through the coordinator. The
+    /// link closing instead (rollback, or a commit that could not use it) leaves the attempt to the
+    /// coordinator's Resume or Abort.
     /// </summary>
-    private void ServeResume(TargetAttempt attempt, BulkConnection link)
+    private void ServeHandoff(TargetAttempt attempt, BulkConnection link)
     {
         try
         {
+            var restore = attempt.Restore!;
+            ((IAsyncResult)restore).AsyncWaitHandle.WaitOne();
+            if (!restore.IsCompletedSuccessfully)
+            {
+                var reason = restore.Exception?.InnerException?.Message ?? "the restore was stopped (the attempt was aborted)";
+                link.Send(buffer => BulkFrame.Text(buffer, BulkFrameKind.Refused, Truncated(reason)));
+                return;
+            }
+
+            if (FaultInjection.Enabled("migration.target.no-restored-report"))
+            {
+                return; // (the fault: as if the link broke right after the restore; the coordinator settles it)
+            }
+
+            link.Send(buffer => BulkFrame.Restored(buffer, restore.Result.HostPid, restore.Result.RestoreMs));
             if (!link.Next(out var kind, out var payload) || FaultInjection.Enabled("migration.target.no-link-resume"))
             {
                 return; // (the fault: as if the link broke after the restore; the coordinator's Resume is tested)
@@ -201,11 +218,6 @@ internal sealed class MigrationTarget(
             }
 
             BulkFrame.RequireEmpty(payload, kind);
-            if (!attempt.Restore!.IsCompleted)
-            {
-                ((IAsyncResult)attempt.Restore).AsyncWaitHandle.WaitOne(); // it is done: the commit came after it
-            }
-
             TargetAttempt? resumed;
             try
             {
@@ -226,7 +238,9 @@ internal sealed class MigrationTarget(
         }
     }
 
-    private static string Truncated(string text) => text.Length <= 256 ? text : text[..256];
+    /// <summary>A reason that fits a Refused frame (at most 300 UTF-16 units: at most 900 UTF-8 bytes).</summary>
+    private static string Truncated(string text) =>
+        text.Length <= 300 ? text : text[..(char.IsHighSurrogate(text[299]) ? 299 : 300)];
 
     /// <summary>
     /// The coordinator's Restore: waits for the restore the source ordered with the images (it began

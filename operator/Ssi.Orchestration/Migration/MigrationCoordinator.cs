@@ -122,6 +122,11 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
 
         outcome.Phase = MigrationPhases.Restoring;
         await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        if (checkpoint.RestoreOrdered)
+        {
+            return await CommitWhenRestoredAsync(outcome, new Sides(source, target, attempt, sourceNode, sourceShim, request.TargetNode, 0), checkpoint.FrozenAtUnixMs, observer, cancellationToken).ConfigureAwait(false);
+        }
+
         RestoreResponse restored;
         try
         {
@@ -214,6 +219,94 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             return await Client(node, epoch).GetAttemptAsync(attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The target restores on its own (the source sent it the restore with the images): the source
+    /// commits as soon as the target reports the copy restored, then lets it run, all over their own
+    /// link, without a round trip through here in between. The point of no return is announced
+    /// before the call. When the call fails, or the caller gives up, where the agents stand decides
+    /// (<see cref="SettleAsync"/>).
+    /// </summary>
+    private async Task<MigrationOutcome> CommitWhenRestoredAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, IMigrationObserver observer, CancellationToken cancellationToken)
+    {
+        outcome.Phase = MigrationPhases.Committing;
+        await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
+        AttemptResponse committed;
+        try
+        {
+            committed = await sides.Source!.CommitAsync(new AttemptRequest { AttemptId = sides.Attempt.AttemptId, WhenRestored = true }, deadline: Deadline(StepDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            return await SettleAsync(outcome, sides, frozenAtUnixMs, Describe(e), cancellationToken.IsCancellationRequested, observer).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return await SettleAsync(outcome, sides, frozenAtUnixMs, "interrupted", givenUp: true, observer).ConfigureAwait(false);
+        }
+
+        outcome.StepMs["restore"] = committed.RestoreMs;
+        outcome.StepMs["commit"] = committed.CommitMs;
+        return await ResumeCopyAsync(outcome, sides with { RestoredPid = committed.RestoredHostPid }, frozenAtUnixMs, null, committed.TargetResumed, observer, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A Commit that was to wait for the restore failed, or the caller gave up: whether the source
+    /// passed the point of no return decides. Committed: the copy runs (resumed from here if need
+    /// be). Not committed: undone, unless the copy is restored and the caller still wants the move
+    /// (then it is committed now, as a coordinator taking over would). The source unreachable with
+    /// the copy restored: as after a failed Commit, the original is ended without its agent, or undone.
+    /// </summary>
+    private async Task<MigrationOutcome> SettleAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string failure, bool givenUp, IMigrationObserver observer)
+    {
+        var (source, target) = await SettledStatesAsync(sides, givenUp).ConfigureAwait(false);
+        var known = sides with { RestoredPid = target?.HostPid ?? 0 };
+        if (source?.State == AttemptState.Committed)
+        {
+            return await ResumeCopyAsync(outcome, known, frozenAtUnixMs, null, target?.State == AttemptState.Resumed, observer, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (!givenUp && target?.State == AttemptState.Restored && source?.State is AttemptState.Checkpointed or null)
+        {
+            // Restored, and only the report did not reach the source (or the source agent is gone):
+            // committing now either succeeds or ends the original without its agent, else undoes.
+            return await CommitAndResumeAsync(outcome, known, frozenAtUnixMs, null, observer, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await UndoAsync(known).ConfigureAwait(false);
+        var what = givenUp ? "The migration was interrupted before the point of no return" : $"Restore on {sides.TargetNode} failed: {failure}";
+        return await EndAsync(outcome, observer, MigrationPhases.RolledBack, $"{what}. The process runs on {sides.SourceNode} as before.", CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>What both agents say of the attempt (null: unreachable or unknown there), once neither is inside a step any more (or the step deadline passed).</summary>
+    private async Task<(AttemptStatus? Source, AttemptStatus? Target)> SettledStatesAsync(Sides sides, bool givenUp)
+    {
+        var until = time.GetUtcNow() + StepDeadline;
+        while (true)
+        {
+            var source = await TryQueryAsync(sides.Source!, sides.Attempt).ConfigureAwait(false);
+            var target = await TryQueryAsync(sides.Target, sides.Attempt).ConfigureAwait(false);
+            var moving = source?.Busy == true || (!givenUp && target?.State == AttemptState.Restoring);
+            if (!moving || time.GetUtcNow() > until)
+            {
+                return (source, target);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<AttemptStatus?> TryQueryAsync(MigrationClient agent, AttemptRequest attempt)
+    {
+        try
+        {
+            return await agent.GetAttemptAsync(attempt, deadline: Deadline(QuickDeadline)).ConfigureAwait(false);
+        }
+        catch (RpcException)
         {
             return null;
         }

@@ -169,6 +169,34 @@ public sealed class MigrationFaultTests
     }
 
     [Fact]
+    public async Task A_restore_whose_report_never_reaches_the_source_still_moves_the_process_exactly_once()
+    {
+        // The source waits on its link to the target for the restore's report before it commits; the
+        // link ends without it. The coordinator asks both: the copy is restored, the original stopped,
+        // so it commits itself and the move completes.
+        var cluster = new MigratingCluster { AgentEnvironment = new() { [FaultInjection.Variable] = "migration.target.no-restored-report" } };
+        await cluster.InitializeAsync();
+        try
+        {
+            var marker = "mk" + Guid.NewGuid().ToString("N")[..10];
+            var cpid = await cluster.StartWriterAsync(marker, "node1");
+
+            var result = await CliRun.RunAsync(["migrate", cpid.ToString(CultureInfo.InvariantCulture), "--to", "node2", "-c", cluster.Name, "-o", "json"], timeout: TimeSpan.FromMinutes(3));
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("Succeeded", result.StandardOutput, StringComparison.Ordinal);
+            var (_, node, _) = await cluster.WaitForAsync(marker);
+            Assert.Equal("node2", node);
+            var copies = await MigratingCluster.CopiesSettledAsync(marker);
+            Assert.True(copies.Count == 1 && copies[0].State != 'T', $"copies: {string.Join(", ", copies)}");
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Cutting_the_link_between_source_and_target_rolls_back()
     {
         var cluster = new MigratingCluster();

@@ -58,10 +58,21 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
     /// <summary>Commit also resumes the target's restored copy (as the real source does over its link to the target) and says so.</summary>
     public bool SourceResumesTarget { get; set; }
 
+    /// <summary>
+    /// The source sends the target the restore with the images, as the real agents do: the target
+    /// restores during Checkpoint (failing with <see cref="FailRestore"/>), Checkpoint says so, and
+    /// Commit with when_restored commits only a restored copy.
+    /// </summary>
+    public bool OrdersRestore { get; set; }
+
     /// <summary>How many Resume calls reached the agents.</summary>
     public int ResumeCalls => _resumeCalls;
 
+    /// <summary>How many Restore calls reached the agents.</summary>
+    public int RestoreCalls => _restoreCalls;
+
     private int _resumeCalls;
+    private int _restoreCalls;
 
     public static async Task<FakeMigrationAgents> StartAsync()
     {
@@ -193,12 +204,27 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
             agents.Attempts[(node, request.AttemptId)] = AttemptState.Checkpointed;
             agents.Attempts[(request.TargetNode, request.AttemptId)] = AttemptState.Receiving; // the images went to the target
             var frozenAt = agents.FrozenAt[request.AttemptId] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            return Task.FromResult(new CheckpointResponse { Plan = Plan(node), ImageBytes = 1 << 20, FrozenAtUnixMs = frozenAt });
+            if (agents.OrdersRestore)
+            {
+                agents.Landings.Enqueue(request.Landing);
+                if (agents.FailRestore)
+                {
+                    agents.Attempts[(request.TargetNode, request.AttemptId)] = AttemptState.Aborted;
+                }
+                else
+                {
+                    agents.Copies[request.TargetNode] = false;
+                    agents.Attempts[(request.TargetNode, request.AttemptId)] = AttemptState.Restored;
+                }
+            }
+
+            return Task.FromResult(new CheckpointResponse { Plan = Plan(node), ImageBytes = 1 << 20, FrozenAtUnixMs = frozenAt, RestoreOrdered = agents.OrdersRestore });
         }
 
         public override async Task<RestoreResponse> Restore(RestoreRequest request, ServerCallContext context)
         {
             var node = agents.Enter(context);
+            Interlocked.Increment(ref agents._restoreCalls);
             if (agents.State(node, request.AttemptId) != AttemptState.Receiving)
             {
                 throw new RpcException(new Status(StatusCode.NotFound, $"no images for attempt {request.AttemptId} on node {node}"));
@@ -232,6 +258,11 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
                 if (state != AttemptState.Checkpointed)
                 {
                     throw new RpcException(new Status(StatusCode.NotFound, $"no migration attempt {request.AttemptId} on node {node}"));
+                }
+
+                if (request.WhenRestored && !agents.Attempts.Any(a => a.Key.Attempt == request.AttemptId && a.Value == AttemptState.Restored))
+                {
+                    throw new RpcException(new Status(StatusCode.FailedPrecondition, "the restore on the target failed: criu restore failed (fake)"));
                 }
 
                 agents.Copies.TryRemove(node, out _);

@@ -55,6 +55,35 @@ public sealed class ProcessMigrationTakeOverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_source_ordered_the_restore_the_coordinator_calls_neither_Restore_nor_Resume()
+    {
+        Agents.OrdersRestore = true;
+        Agents.SourceResumesTarget = true;
+        await _s.ReadyClusterAsync(Agents);
+
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "Succeeded", "Succeeded");
+        AssertOneRunningCopyOn("node2");
+        Assert.Equal((0, 0), (Agents.RestoreCalls, Agents.ResumeCalls));
+    }
+
+    [Fact]
+    public async Task When_the_restore_the_source_ordered_fails_the_source_does_not_commit_and_the_move_rolls_back()
+    {
+        Agents.OrdersRestore = true;
+        Agents.FailRestore = true;
+        await _s.ReadyClusterAsync(Agents);
+
+        await _s.CreateAsync(OperatorScenario.Migration("move", "node2"));
+
+        await OperatorScenario.Eventually(() => Status?.Phase == "RolledBack", "RolledBack");
+        AssertOneRunningCopyOn("node1");
+        Assert.Contains("criu restore failed (fake)", Status!.Message, StringComparison.Ordinal);
+        Assert.Contains("runs on node1 as before", Status.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_new_leader_finishes_an_attempt_whose_source_resumed_the_copy_before_its_predecessor_died()
     {
         Agents.SourceResumesTarget = true;

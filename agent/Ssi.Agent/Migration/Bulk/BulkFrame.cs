@@ -126,6 +126,21 @@ internal static class BulkFrame
         return bytes >= 0 && files >= 0 ? (bytes, files) : throw new BulkProtocolException($"{bytes} bytes in {files} files received");
     }
 
+    public static int Restored(Span<byte> frame, int hostPid, long restoreMs)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(frame[HeaderSize..], hostPid);
+        BinaryPrimitives.WriteInt64LittleEndian(frame[(HeaderSize + 4)..], restoreMs);
+        WriteHeader(frame, BulkFrameKind.Restored, 12);
+        return HeaderSize + 12;
+    }
+
+    public static (int HostPid, long RestoreMs) ReadRestored(ReadOnlySpan<byte> payload)
+    {
+        Require(payload, 12, BulkFrameKind.Restored);
+        var (pid, ms) = (BinaryPrimitives.ReadInt32LittleEndian(payload), BinaryPrimitives.ReadInt64LittleEndian(payload[4..]));
+        return pid > 0 && ms >= 0 ? (pid, ms) : throw new BulkProtocolException($"restored as host pid {pid} in {ms} ms");
+    }
+
     /// <summary>A frame of a kind that carries nothing; returns its length.</summary>
     public static int Empty(Span<byte> frame, BulkFrameKind kind)
     {

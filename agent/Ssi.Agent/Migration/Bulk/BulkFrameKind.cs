@@ -51,6 +51,12 @@ internal enum BulkFrameKind : ushort
     /// <summary>Target to source: the restored copy runs (empty).</summary>
     Resumed = 22,
 
+    /// <summary>
+    /// Target to source, when the ordered restore ended well: the copy is restored and stopped (i32 host
+    /// PID of its shim, i64 restore ms). When it failed the target sends Refused with the reason.
+    /// </summary>
+    Restored = 23,
+
     /// <summary>Server to client: the request is refused (UTF-8 reason); the link closes.</summary>
     Refused = 32,
 }

@@ -101,6 +101,18 @@ public sealed class BulkFrameTests
     }
 
     [Fact]
+    public void Restored_round_trips_and_needs_a_pid_and_a_duration()
+    {
+        var frame = new byte[32];
+        Assert.Equal(BulkFrame.HeaderSize + 12, BulkFrame.Restored(frame, 4242, 31));
+        Assert.Equal(BulkFrameKind.Restored, BulkFrame.ReadHeader(frame).Kind);
+        Assert.Equal((4242, 31L), BulkFrame.ReadRestored(frame.AsSpan(BulkFrame.HeaderSize, 12)));
+        Assert.Throws<BulkProtocolException>(() => BulkFrame.ReadRestored(frame.AsSpan(BulkFrame.HeaderSize, 13)));
+        BulkFrame.Restored(frame, 0, 31);
+        Assert.Throws<BulkProtocolException>(() => BulkFrame.ReadRestored(frame.AsSpan(BulkFrame.HeaderSize, 12)));
+    }
+
+    [Fact]
     public void Signals_carry_nothing()
     {
         BulkFrame.RequireEmpty([], BulkFrameKind.Eof);
