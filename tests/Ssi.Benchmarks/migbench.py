@@ -75,7 +75,8 @@ def drain(fd):
             return
 
 
-def freeze_small(runs):
+def freeze_small(runs, between):
+    """Migrations of the small workload round the nodes; between(): after each (the floor's runs, interleaved)."""
     pid, fd, cpid, marker = small_workload()
     time.sleep(1)
     freezes, steps = [], []
@@ -85,6 +86,7 @@ def freeze_small(runs):
         s = migrate(cpid, node)
         freezes.append(s["freezeMs"])
         drain(fd)
+        between()
     kinds = {}
     for p in s["plan"]:
         kinds[(p["kind"], p["action"])] = kinds.get((p["kind"], p["action"]), 0) + 1
@@ -106,28 +108,25 @@ def shim_of(marker):
 ROOT = "/run/ssi/restore-root"
 
 
-def raw_floor(runs):
-    """criu dump + criu restore of the same kind of workload, run by hand in the node namespaces (kdat cache warm)."""
+def raw_floor(times):
+    """One criu dump + criu restore of the same kind of workload, run by hand in the node namespaces (kdat cache warm); appends its ms to times."""
     subprocess.run(["nsenter", *netns("node2"), "sh", "-c", f"mkdir -p {ROOT} && (mountpoint -q {ROOT} || mount --bind / {ROOT})"], check=True)
-    times = []
-    for i in range(runs):
-        marker = "mf" + uuid.uuid4().hex[:8]
-        code = SMALL.replace('if i %% 20 == 0: print("%(m)s", i, flush=True)', 'pass') % {"m": marker}
-        ssi("run", "-d", "-c", CLUSTER, "--node", "node1", "--", "python3", "-c", code)
-        find(marker)
-        time.sleep(0.3)
-        shim = shim_of(marker)
-        d = f"/dev/shm/mbench-floor-{marker}"
-        os.makedirs(d)
-        t0 = time.monotonic()
-        # The workload has its own mount namespace, rebuilt on a bind of the target's / (as the agents do).
-        subprocess.run(["nsenter", *netns("node1"), CRIU, "dump", "-t", str(shim), "-D", d, "--network-lock", "skip", "--external", "mnt[]", "-o", "dump.log"], check=True)
-        subprocess.run(["nsenter", *netns("node2"), CRIU, "restore", "-D", d, "-d", "--root", ROOT, "--external", "mnt[]", "-o", "restore.log", "--pidfile", f"{d}/pid"], check=True)
-        times.append((time.monotonic() - t0) * 1000)
-        restored = int(open(f"{d}/pid").read())
-        os.kill(restored, 9)
-        subprocess.run(["rm", "-rf", d])
-    return times
+    marker = "mf" + uuid.uuid4().hex[:8]
+    code = SMALL.replace('if i %% 20 == 0: print("%(m)s", i, flush=True)', 'pass') % {"m": marker}
+    ssi("run", "-d", "-c", CLUSTER, "--node", "node1", "--", "python3", "-c", code)
+    find(marker)
+    time.sleep(0.3)
+    shim = shim_of(marker)
+    d = f"/dev/shm/mbench-floor-{marker}"
+    os.makedirs(d)
+    t0 = time.monotonic()
+    # The workload has its own mount namespace, rebuilt on a bind of the target's / (as the agents do).
+    subprocess.run(["nsenter", *netns("node1"), CRIU, "dump", "-t", str(shim), "-D", d, "--network-lock", "skip", "--external", "mnt[]", "-o", "dump.log"], check=True)
+    subprocess.run(["nsenter", *netns("node2"), CRIU, "restore", "-D", d, "-d", "--root", ROOT, "--external", "mnt[]", "-o", "restore.log", "--pidfile", f"{d}/pid"], check=True)
+    times.append((time.monotonic() - t0) * 1000)
+    restored = int(open(f"{d}/pid").read())
+    os.kill(restored, 9)
+    subprocess.run(["rm", "-rf", d])
 
 
 def memory_freeze(size_mib, mode):
@@ -218,10 +217,11 @@ if os.environ.get("SSI_BENCH_ONLY") == "pipe":
     sys.exit(0)
 
 runs = 5 if QUICK else 20
-freezes, kinds = freeze_small(runs)
-floor = raw_floor(5 if QUICK else 10)
+# The floor's runs are interleaved with the migrations: both see the machine in the same state.
+floor = []
+freezes, kinds = freeze_small(runs, lambda: raw_floor(floor))
 held = ", ".join(f"{n} {k}:{a}" for (k, a), n in sorted(kinds.items()))
-print(f"\n## Freeze of a small workload ({runs} migrations round the 3 nodes; holds {held})\n")
+print(f"\n## Freeze of a small workload ({runs} migrations round the 3 nodes, each followed by one run of the floor; holds {held})\n")
 print("| | p50 ms | p99 ms | ratio to floor (p50) |")
 print("|---|---:|---:|---:|")
 print(f"| ssi migrate (stop-copy) | {pct(freezes, 50):.0f} | {pct(freezes, 99):.0f} | {pct(freezes, 50) / pct(floor, 50):.2f} |")

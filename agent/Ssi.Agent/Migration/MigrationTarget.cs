@@ -123,7 +123,7 @@ internal sealed class MigrationTarget(
             if (order is not null)
             {
                 _ordered[attempt.Id] = attempt;
-                if (!attempt.TryStart(order, () => RestoreCoreAsync(ordered, order, ordered.Aborting)))
+                if (!attempt.TryStart(order, () => RestoreCoreAsync(ordered, order, finishLater: true, ordered.Aborting)))
                 {
                     throw new MigrationException($"attempt {attemptId} was aborted while its images arrived");
                 }
@@ -207,6 +207,7 @@ internal sealed class MigrationTarget(
             }
 
             link.Send(buffer => BulkFrame.Restored(buffer, restore.Result.HostPid, restore.Result.RestoreMs));
+            attempt.Finish();
             if (!link.Next(out var kind, out var payload) || FaultInjection.Enabled("migration.target.no-link-resume"))
             {
                 return; // (the fault: as if the link broke after the restore; the coordinator's Resume is tested)
@@ -253,7 +254,7 @@ internal sealed class MigrationTarget(
             : _attempts.GetValueOrDefault(request.AttemptId) ?? throw new KeyNotFoundException($"no images for attempt {request.AttemptId} on node {identity.Node}");
         if (attempt.Restore is not { } ordered)
         {
-            return await RestoreCoreAsync(attempt, request, cancellationToken).ConfigureAwait(false);
+            return await RestoreCoreAsync(attempt, request, finishLater: false, cancellationToken).ConfigureAwait(false);
         }
 
         if (!Equals(request.Landing, attempt.Order!.Landing))
@@ -263,10 +264,13 @@ internal sealed class MigrationTarget(
         }
 
         using var givingUp = cancellationToken.Register(() => attempt.Cancel()); // the restore stops and drops the attempt
-        return await ordered.ConfigureAwait(false);
+        var restored = await ordered.ConfigureAwait(false);
+        attempt.Finish();
+        return restored;
     }
 
-    private async Task<RestoreResponse> RestoreCoreAsync(TargetAttempt attempt, RestoreRequest request, CancellationToken cancellationToken)
+    /// <param name="finishLater">Leave tracking the copy to <see cref="TargetAttempt.Finish"/> (an ordered restore: after its report).</param>
+    private async Task<RestoreResponse> RestoreCoreAsync(TargetAttempt attempt, RestoreRequest request, bool finishLater, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         journal.Record(attempt.Id, AttemptState.Restoring);
@@ -299,6 +303,14 @@ internal sealed class MigrationTarget(
 
                 processEnds.Add(processEnd);
                 inherited.Add((3 + inherited.Count, group.Key));
+            }
+
+            // The relays connect now, while criu restores: the home waits to serve them until the commit
+            // (a rollback drops them), so no TLS handshake is left for the freeze's end.
+            foreach (var standIn in attempt.StandIns)
+            {
+                standIns.Add(standIn);
+                StartRelay(standIn);
             }
 
             var standInMs = watch.ElapsedMilliseconds;
@@ -369,27 +381,32 @@ internal sealed class MigrationTarget(
 
             journal.Record(attempt.Id, AttemptState.Restored, shim);
             FaultInjection.Crash("migration.target.after-restore");
+            var restoreMs = watch.ElapsedMilliseconds;
 
-            var cpids = plan.Processes.Where(p => p.ClusterPid != 0).ToDictionary(p => p.NamespacePid, p => new ClusterPid(p.ClusterPid));
-            var workload = table.Adopt(shim, new ClusterPid(plan.RootClusterPid), cpids);
-            workload.SessionNode = request.SessionNode.Length > 0 ? request.SessionNode : null;
-            workload.SessionEndpoint = request.SessionEndpoint.Length > 0 ? request.SessionEndpoint : null;
-            WaitForEnd(workload, shim);
-            foreach (var standIn in attempt.StandIns)
+            // Tracking the copy can wait until after an ordered restore's report (it overlaps the
+            // source's commit); it is done before the copy runs.
+            attempt.DeferFinish(() =>
             {
-                standIns.Add(standIn);
-                StartRelay(standIn);
+                var cpids = plan.Processes.Where(p => p.ClusterPid != 0).ToDictionary(p => p.NamespacePid, p => new ClusterPid(p.ClusterPid));
+                var workload = table.Adopt(shim, new ClusterPid(plan.RootClusterPid), cpids);
+                workload.SessionNode = request.SessionNode.Length > 0 ? request.SessionNode : null;
+                workload.SessionEndpoint = request.SessionEndpoint.Length > 0 ? request.SessionEndpoint : null;
+                WaitForEnd(workload, shim);
+
+                if (attempt.LazyDaemon is { } daemon)
+                {
+                    _ = daemon.Exited.ContinueWith(_ => ImageDirectory.Delete(attempt.ImageDirectory), TaskScheduler.Default);
+                }
+
+                // Otherwise the images go once the copy runs (or is dropped): not while the process waits.
+                MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, restoreMs, standInMs, criuMs);
+            });
+            if (!finishLater)
+            {
+                attempt.Finish();
             }
 
-            if (attempt.LazyDaemon is { } daemon)
-            {
-                _ = daemon.Exited.ContinueWith(_ => ImageDirectory.Delete(attempt.ImageDirectory), TaskScheduler.Default);
-            }
-
-            // Otherwise the images go once the copy runs (or is dropped): not while the process waits.
-
-            MigrationLog.Restored(logger, attempt.Id, plan.RootClusterPid, request.SourceNode, shim, watch.ElapsedMilliseconds, standInMs, criuMs);
-            return new RestoreResponse { HostPid = shim, RestoreMs = watch.ElapsedMilliseconds };
+            return new RestoreResponse { HostPid = shim, RestoreMs = restoreMs };
         }
         catch
         {
@@ -463,6 +480,8 @@ internal sealed class MigrationTarget(
                 throw new KeyNotFoundException($"no restored workload for attempt {attemptId} on node {identity.Node}");
             }
 
+            attempt.Finish(); // done already, unless the coordinator resumes a copy whose report it took over
+
             _attempts.TryRemove(attemptId, out _);
             _ordered.TryRemove(attemptId, out _);
             foreach (var pid in ProcessTree.WithDescendants(shim))
@@ -508,10 +527,15 @@ internal sealed class MigrationTarget(
             return;
         }
 
+        var tracked = attempt.Dropped();
         if (attempt.ShimPid is { } shim)
         {
             table.FindByHostPid(shim)?.Workload.MovedAway = true;
             ProcessSignals.Send(shim, ProcessSignals.SIGKILL);
+            if (!tracked)
+            {
+                _ = Task.Run(() => ChildProcess.Wait(shim)); // no waiter was started for it: reaped here
+            }
         }
 
         attempt.LazyDaemon?.Kill();

@@ -29,6 +29,46 @@ internal sealed class TargetAttempt(string id, string imageDirectory)
     /// <summary>Cancelled when the attempt is aborted: a restore in progress stops (criu is killed).</summary>
     public CancellationToken Aborting => _abort.Token;
 
+    private readonly Lock _finishing = new();
+    private Action? _finish;
+    private bool _dropped;
+    private bool _finished;
+
+    /// <summary>What is left to do for a restored copy before it runs (<see cref="Finish"/>).</summary>
+    public void DeferFinish(Action finish)
+    {
+        lock (_finishing)
+        {
+            _finish = _dropped ? null : finish;
+        }
+    }
+
+    /// <summary>Does what was left to do for the restored copy, once; nothing after the attempt was dropped.</summary>
+    public void Finish()
+    {
+        lock (_finishing)
+        {
+            var finish = _finish;
+            _finish = null;
+            if (finish is not null)
+            {
+                finish();
+                _finished = true;
+            }
+        }
+    }
+
+    /// <summary>The attempt was dropped: what was left to do is not done any more. Whether it had been done (the copy, if any, is tracked and reaped).</summary>
+    public bool Dropped()
+    {
+        lock (_finishing)
+        {
+            _dropped = true;
+            _finish = null;
+            return _finished;
+        }
+    }
+
     /// <summary>Starts the ordered restore unless the attempt was aborted meanwhile (then false).</summary>
     public bool TryStart(RestoreRequest order, Func<Task<RestoreResponse>> restore)
     {
