@@ -56,7 +56,7 @@ internal sealed class MigrationTarget(
     /// link's thread): image files, each followed by its bytes, into the attempt's tmpfs directory;
     /// then starts the restore the source sent with them, if it did, and confirms what arrived.
     /// Anything wrong drops the attempt and refuses with the reason. The link then stays open for
-    /// the source's Resume after its commit (<see cref="ServeResume"/>).
+    /// the source's report, commit and Resume (<see cref="ServeHandoff"/>).
     /// </summary>
     public void ReceiveImages(string attemptId, BulkConnection link)
     {
