@@ -58,8 +58,8 @@ internal sealed class MigrationService(
     public override Task<AttemptResponse> Resume(AttemptRequest request, ServerCallContext context) =>
         Fenced(request.AttemptId, context, () => Task.FromResult(Map(() =>
         {
-            target.Resume(request.AttemptId);
-            return new AttemptResponse { Message = "resumed" };
+            var at = target.Resume(request.AttemptId);
+            return new AttemptResponse { Message = "resumed", ResumedAtUnixMs = at };
         })));
 
     public override Task<AttemptResponse> Rollback(AttemptRequest request, ServerCallContext context) =>

@@ -295,11 +295,12 @@ internal sealed class MigrationSource(
         _attempts.TryRemove(attempt.Id, out _);
         journal.Record(attempt.Id, AttemptState.Committed);
         MigrationLog.Committed(logger, attempt.Id, workload.RootClusterPid?.Value ?? 0);
-        var resumed = ResumeTarget(attempt);
+        var resumedAt = ResumeTarget(attempt);
         return new AttemptResponse
         {
-            Message = resumed ? "committed; the target's copy runs" : "committed",
-            TargetResumed = resumed,
+            Message = resumedAt is null ? "committed" : "committed; the target's copy runs",
+            TargetResumed = resumedAt is not null,
+            ResumedAtUnixMs = resumedAt ?? 0,
             RestoredHostPid = restored.HostPid,
             RestoreMs = restored.RestoreMs,
             CommitMs = committing.ElapsedMilliseconds,
@@ -340,12 +341,12 @@ internal sealed class MigrationSource(
     /// <summary>How long a commit waits for the target to confirm that the copy runs before leaving it to the coordinator.</summary>
     private static readonly TimeSpan ResumeAnswerLimit = TimeSpan.FromSeconds(2);
 
-    /// <summary>After the commit: the target lets the copy run (over the link the images went on); true when it confirmed.</summary>
-    private bool ResumeTarget(SourceAttempt attempt)
+    /// <summary>After the commit: the target lets the copy run (over the link the images went on); since when (Unix ms, target's clock) when it confirmed, else null.</summary>
+    private long? ResumeTarget(SourceAttempt attempt)
     {
         if (attempt.Handoff is not { } link)
         {
-            return false;
+            return null;
         }
 
         try
@@ -358,7 +359,7 @@ internal sealed class MigrationSource(
                 if (!link.Next(ResumeAnswerLimit, out kind, out payload))
                 {
                     MigrationLog.ResumeNotConfirmed(logger, attempt.Id, "the target closed the link");
-                    return false;
+                    return null;
                 }
             }
             while (kind == BulkFrameKind.Restored); // its report of the restore, when the commit did not wait for it
@@ -366,11 +367,10 @@ internal sealed class MigrationSource(
             switch (kind)
             {
                 case BulkFrameKind.Resumed:
-                    BulkFrame.RequireEmpty(payload, kind);
-                    return true;
+                    return BulkFrame.ReadResumed(payload);
                 case BulkFrameKind.Refused:
                     MigrationLog.ResumeNotConfirmed(logger, attempt.Id, BulkFrame.ReadText(payload, kind));
-                    return false;
+                    return null;
                 default:
                     throw new BulkProtocolException($"a target does not answer Resume with {kind}");
             }
@@ -378,7 +378,7 @@ internal sealed class MigrationSource(
         catch (Exception e) when (e is IOException or ObjectDisposedException or BulkProtocolException)
         {
             MigrationLog.ResumeNotConfirmed(logger, attempt.Id, e.Message);
-            return false;
+            return null;
         }
         finally
         {

@@ -219,7 +219,7 @@ internal sealed class MigrationTarget(
             }
 
             BulkFrame.RequireEmpty(payload, kind);
-            TargetAttempt? resumed;
+            (TargetAttempt Attempt, long AtUnixMs)? resumed;
             try
             {
                 resumed = ResumeCore(attempt.Id);
@@ -230,8 +230,8 @@ internal sealed class MigrationTarget(
                 return;
             }
 
-            link.Send(BulkFrameKind.Resumed);
-            DeleteImages(resumed);
+            link.Send(buffer => BulkFrame.Resumed(buffer, resumed?.AtUnixMs ?? 0));
+            DeleteImages(resumed?.Attempt);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -461,13 +461,19 @@ internal sealed class MigrationTarget(
         }
     }
 
-    /// <summary>The tree restored stopped runs now (asked by the coordinator).</summary>
-    public void Resume(string attemptId) => DeleteImages(ResumeCore(attemptId));
+    /// <summary>The tree restored stopped runs now (asked by the coordinator); since when (Unix ms; 0: it ran before).</summary>
+    public long Resume(string attemptId)
+    {
+        var resumed = ResumeCore(attemptId);
+        DeleteImages(resumed?.Attempt);
+        return resumed?.AtUnixMs ?? 0;
+    }
 
-    /// <summary>The tree restored stopped runs now; its attempt, or null when it was resumed before.</summary>
-    private TargetAttempt? ResumeCore(string attemptId)
+    /// <summary>The tree restored stopped runs now; its attempt and since when (Unix ms), or null when it was resumed before.</summary>
+    private (TargetAttempt Attempt, long AtUnixMs)? ResumeCore(string attemptId)
     {
         TargetAttempt? attempt;
+        long at;
         lock (_resuming)
         {
             if (journal.StateOf(attemptId) == AttemptState.Resumed)
@@ -489,11 +495,12 @@ internal sealed class MigrationTarget(
                 ProcessSignals.Send(pid, ProcessSignals.SIGCONT);
             }
 
+            at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             journal.Record(attemptId, AttemptState.Resumed);
         }
 
         MigrationLog.Resumed(logger, attemptId);
-        return attempt;
+        return (attempt, at);
     }
 
     /// <summary>The images of a resumed copy (a lazy restore's go when its page daemon ends).</summary>

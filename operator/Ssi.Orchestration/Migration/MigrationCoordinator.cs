@@ -197,7 +197,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             case RecoveryStep.Commit:
                 return await CommitAndResumeAsync(outcome, sides, frozenAt, takenOver, observer, cancellationToken).ConfigureAwait(false);
             case RecoveryStep.Resume:
-                return await ResumeCopyAsync(outcome, sides, frozenAt, takenOver, resumed: false, observer, cancellationToken).ConfigureAwait(false);
+                return await ResumeCopyAsync(outcome, sides, frozenAt, takenOver, resumedAtUnixMs: null, observer, cancellationToken).ConfigureAwait(false);
             case RecoveryStep.Succeeded:
                 return await EndAsync(outcome, observer, MigrationPhases.Succeeded, $"{takenOver} The process runs on {request.TargetNode}.", cancellationToken).ConfigureAwait(false);
             default:
@@ -251,7 +251,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
 
         outcome.StepMs["restore"] = committed.RestoreMs;
         outcome.StepMs["commit"] = committed.CommitMs;
-        return await ResumeCopyAsync(outcome, sides with { RestoredPid = committed.RestoredHostPid }, frozenAtUnixMs, null, committed.TargetResumed, observer, CancellationToken.None).ConfigureAwait(false);
+        return await ResumeCopyAsync(outcome, sides with { RestoredPid = committed.RestoredHostPid }, frozenAtUnixMs, null, committed.TargetResumed ? committed.ResumedAtUnixMs : null, observer, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -267,7 +267,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         var known = sides with { RestoredPid = target?.HostPid ?? 0 };
         if (source?.State == AttemptState.Committed)
         {
-            return await ResumeCopyAsync(outcome, known, frozenAtUnixMs, null, target?.State == AttemptState.Resumed, observer, CancellationToken.None).ConfigureAwait(false);
+            return await ResumeCopyAsync(outcome, known, frozenAtUnixMs, null, target?.State == AttemptState.Resumed ? 0 : null, observer, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (!givenUp && target?.State == AttemptState.Restored && source?.State is AttemptState.Checkpointed or null)
@@ -323,12 +323,12 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         // the process stopped on both nodes. Every call has its own deadline.
         cancellationToken = CancellationToken.None;
         var commit = System.Diagnostics.Stopwatch.StartNew();
-        var targetResumed = false;
+        long? resumedAt = null;
         try
         {
             // The source tells the target to resume over their own link once the original ended: no round trip through here.
             var committed = await sides.Source!.CommitAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
-            targetResumed = committed.TargetResumed;
+            resumedAt = committed.TargetResumed ? committed.ResumedAtUnixMs : null;
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Cancelled)
         {
@@ -341,13 +341,17 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
         }
 
         outcome.StepMs["commit"] = commit.ElapsedMilliseconds;
-        return await ResumeCopyAsync(outcome, sides, frozenAtUnixMs, takenOver, targetResumed, observer, cancellationToken).ConfigureAwait(false);
+        return await ResumeCopyAsync(outcome, sides, frozenAtUnixMs, takenOver, resumedAt, observer, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>After commit: the restored copy on the target runs (<paramref name="resumed"/>: the source already saw to it).</summary>
-    private async Task<MigrationOutcome> ResumeCopyAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string? takenOver, bool resumed, IMigrationObserver observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// After commit: the restored copy on the target runs. <paramref name="resumedAtUnixMs"/>: when the
+    /// source saw to it (the target's clock; 0: it did, time unknown), null when it is resumed from here.
+    /// The freeze ends when the copy was let run, as the target tells (else when this learns it).
+    /// </summary>
+    private async Task<MigrationOutcome> ResumeCopyAsync(MigrationOutcome outcome, Sides sides, long frozenAtUnixMs, string? takenOver, long? resumedAtUnixMs, IMigrationObserver observer, CancellationToken cancellationToken)
     {
-        if (!resumed)
+        if (resumedAtUnixMs is null)
         {
             outcome.Phase = MigrationPhases.Resuming;
             await observer.OnPhaseAsync(outcome, cancellationToken).ConfigureAwait(false);
@@ -355,7 +359,7 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             var resume = System.Diagnostics.Stopwatch.StartNew();
             try
             {
-                await sides.Target.ResumeAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false);
+                resumedAtUnixMs = (await sides.Target.ResumeAsync(sides.Attempt, deadline: Deadline(QuickDeadline), cancellationToken: cancellationToken).ConfigureAwait(false)).ResumedAtUnixMs;
             }
             catch (RpcException e)
             {
@@ -368,7 +372,8 @@ public sealed class MigrationCoordinator(IAgentConnector connector, IStrandedPro
             outcome.StepMs["resume"] = resume.ElapsedMilliseconds;
         }
 
-        outcome.FreezeMs = frozenAtUnixMs > 0 ? Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - frozenAtUnixMs) : null;
+        var runningAt = resumedAtUnixMs is > 0 ? resumedAtUnixMs.Value : time.GetUtcNow().ToUnixTimeMilliseconds();
+        outcome.FreezeMs = frozenAtUnixMs > 0 ? Math.Max(0, runningAt - frozenAtUnixMs) : null;
         var kept = outcome.Plan.Count(p => p.Action == "stay-home");
         var moved = $"Moved from {sides.SourceNode} to {sides.TargetNode}: frozen {outcome.FreezeMs?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ms, {outcome.BytesTransferred ?? 0} bytes, {kept} descriptors relayed to their home.";
         return await EndAsync(outcome, observer, MigrationPhases.Succeeded, takenOver is null ? moved : $"{takenOver} Moved from {sides.SourceNode} to {sides.TargetNode}.", cancellationToken).ConfigureAwait(false);

@@ -272,7 +272,8 @@ internal sealed class FakeMigrationAgents : IAsyncDisposable
                     agents.Copies[target] = true;
                     agents.Attempts[(target, request.AttemptId)] = AttemptState.Resumed;
                     await agents.MaybeHangAsync("commit-done", context);
-                    return new AttemptResponse { Message = "committed; the target's copy runs", TargetResumed = true };
+                    // The target's clock says the copy ran 42 ms after the freeze.
+                    return new AttemptResponse { Message = "committed; the target's copy runs", TargetResumed = true, ResumedAtUnixMs = agents.FrozenAt[request.AttemptId] + 42 };
                 }
             }
 

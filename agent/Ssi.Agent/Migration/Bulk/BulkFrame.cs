@@ -126,6 +126,20 @@ internal static class BulkFrame
         return bytes >= 0 && files >= 0 ? (bytes, files) : throw new BulkProtocolException($"{bytes} bytes in {files} files received");
     }
 
+    public static int Resumed(Span<byte> frame, long resumedAtUnixMs)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(frame[HeaderSize..], resumedAtUnixMs);
+        WriteHeader(frame, BulkFrameKind.Resumed, 8);
+        return HeaderSize + 8;
+    }
+
+    public static long ReadResumed(ReadOnlySpan<byte> payload)
+    {
+        Require(payload, 8, BulkFrameKind.Resumed);
+        var at = BinaryPrimitives.ReadInt64LittleEndian(payload);
+        return at >= 0 ? at : throw new BulkProtocolException($"resumed at {at}");
+    }
+
     public static int Restored(Span<byte> frame, int hostPid, long restoreMs)
     {
         BinaryPrimitives.WriteInt32LittleEndian(frame[HeaderSize..], hostPid);

@@ -48,7 +48,7 @@ internal enum BulkFrameKind : ushort
     /// <summary>Source to target, after the commit: the original ended, let the restored copy run (empty).</summary>
     Resume = 21,
 
-    /// <summary>Target to source: the restored copy runs (empty).</summary>
+    /// <summary>Target to source: the restored copy runs (i64: since when, Unix ms on the target's clock).</summary>
     Resumed = 22,
 
     /// <summary>

@@ -101,6 +101,17 @@ public sealed class BulkFrameTests
     }
 
     [Fact]
+    public void Resumed_carries_when()
+    {
+        var frame = new byte[32];
+        Assert.Equal(BulkFrame.HeaderSize + 8, BulkFrame.Resumed(frame, 1_765_000_000_123));
+        Assert.Equal(1_765_000_000_123, BulkFrame.ReadResumed(frame.AsSpan(BulkFrame.HeaderSize, 8)));
+        Assert.Throws<BulkProtocolException>(() => BulkFrame.ReadResumed(frame.AsSpan(BulkFrame.HeaderSize, 7)));
+        BulkFrame.Resumed(frame, -1);
+        Assert.Throws<BulkProtocolException>(() => BulkFrame.ReadResumed(frame.AsSpan(BulkFrame.HeaderSize, 8)));
+    }
+
+    [Fact]
     public void Restored_round_trips_and_needs_a_pid_and_a_duration()
     {
         var frame = new byte[32];
