@@ -1,5 +1,5 @@
 """Live-migration benchmark driver (see migration.sh). Talks to a running local cluster with the real `ssi`."""
-import json, os, pty, select, statistics, subprocess, sys, time, uuid
+import glob, json, os, pty, re, select, statistics, subprocess, sys, time, uuid
 
 SSI, CLUSTER = sys.argv[1], sys.argv[2]
 QUICK = len(sys.argv) > 3 and sys.argv[3] == "--quick"
@@ -92,7 +92,19 @@ def freeze_small(runs, between):
         kinds[(p["kind"], p["action"])] = kinds.get((p["kind"], p["action"]), 0) + 1
     ssi("kill", "-c", CLUSTER, "-9", str(cpid), check=False)
     os.waitpid(pid, 0)
-    return freezes, kinds
+    return freezes, kinds, criu_times(cpid)
+
+
+def criu_times(cpid):
+    """criu's own ms inside the migrations of cpid, from the agents' logs: (dumps, restores)."""
+    dumps, restores = [], []
+    for log in glob.glob(f"/run/ssi-operator/{CLUSTER}/logs/node*.log"):
+        for line in open(log, errors="replace"):
+            if f"checkpointed workload {cpid} " in line and (m := re.search(r"of which criu (\d+)", line)):
+                dumps.append(int(m.group(1)))
+            elif f"restored workload {cpid} " in line and (m := re.search(r"criu (\d+)\)", line)):
+                restores.append(int(m.group(1)))
+    return dumps, restores
 
 
 def netns(node):
@@ -219,13 +231,17 @@ if os.environ.get("SSI_BENCH_ONLY") == "pipe":
 runs = 5 if QUICK else 20
 # The floor's runs are interleaved with the migrations: both see the machine in the same state.
 floor = []
-freezes, kinds = freeze_small(runs, lambda: raw_floor(floor))
+freezes, kinds, (criu_dumps, criu_restores) = freeze_small(runs, lambda: raw_floor(floor))
 held = ", ".join(f"{n} {k}:{a}" for (k, a), n in sorted(kinds.items()))
 print(f"\n## Freeze of a small workload ({runs} migrations round the 3 nodes, each followed by one run of the floor; holds {held})\n")
 print("| | p50 ms | p99 ms | ratio to floor (p50) |")
 print("|---|---:|---:|---:|")
 print(f"| ssi migrate (stop-copy) | {pct(freezes, 50):.0f} | {pct(freezes, 99):.0f} | {pct(freezes, 50) / pct(floor, 50):.2f} |")
 print(f"| raw criu dump + restore (floor) | {pct(floor, 50):.0f} | {pct(floor, 99):.0f} | 1.00 |")
+if criu_dumps and criu_restores:
+    inside = pct(criu_dumps, 50) + pct(criu_restores, 50)
+    print(f"\ncriu inside the migrations (agents' logs, p50): dump {pct(criu_dumps, 50)} ms + restore {pct(criu_restores, 50)} ms = {inside} ms "
+          f"({inside / pct(floor, 50):.2f}x the floor); the rest, freeze p50 minus these, ~{pct(freezes, 50) - inside:.0f} ms, is the agents' own (transfer, stand-ins, report, commit, resume)")
 
 print("\n## Freeze by touched memory\n")
 print("| memory | stop-copy freeze ms | image bytes | lazy freeze ms |")
