@@ -70,8 +70,10 @@ internal sealed class TerminalRun : IDisposable
     public async Task<ExitStatus> WaitForExitAsync()
     {
         var exit = await Task.Run(() => ChildProcess.Wait(_pid)!.Value.Status);
+        // The reader ends by itself once no process holds the terminal any more (read: EIO); closing
+        // the master under it made its next read fail with EBADF when output was still coming (CI saw it).
+        await _reader.WaitAsync(TimeSpan.FromSeconds(30));
         FileDescriptor.Close(_master);
-        await _reader;
         return exit;
     }
 
