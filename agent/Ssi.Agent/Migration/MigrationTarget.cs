@@ -193,7 +193,7 @@ internal sealed class MigrationTarget(
         try
         {
             var restore = attempt.Restore!;
-            ((IAsyncResult)restore).AsyncWaitHandle.WaitOne();
+            EndsWithin(restore, Timeout.InfiniteTimeSpan); // criu ends, or is killed by an abort
             if (!restore.IsCompletedSuccessfully)
             {
                 var reason = restore.Exception?.InnerException?.Message ?? "the restore was stopped (the attempt was aborted)";
@@ -238,6 +238,9 @@ internal sealed class MigrationTarget(
             // The source closed the link: the coordinator resumes or aborts.
         }
     }
+
+    /// <summary>Waits until <paramref name="task"/> has ended, however it ended (its failure is someone else's to observe).</summary>
+    private static bool EndsWithin(Task task, TimeSpan limit) => ((IAsyncResult)task).AsyncWaitHandle.WaitOne(limit);
 
     /// <summary>A reason that fits a Refused frame (at most 300 UTF-16 units: at most 900 UTF-8 bytes).</summary>
     private static string Truncated(string text) =>
@@ -521,7 +524,7 @@ internal sealed class MigrationTarget(
         _ordered.TryRemove(attemptId, out _);
         if (_attempts.GetValueOrDefault(attemptId)?.Cancel() is { } restore)
         {
-            restore.ContinueWith(static _ => { }, TaskScheduler.Default).Wait(RestoreStopLimit);
+            EndsWithin(restore, RestoreStopLimit);
         }
 
         Drop(attemptId);
